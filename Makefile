@@ -1,0 +1,36 @@
+# The README's commands. Each sets itself up from nothing: the first target that needs the
+# virtual environment creates .venv from the lock file.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME := $(CURDIR)/dagster_home
+
+.PHONY: run test ui lock sample clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "dhr-etl needs Python 3.11 or newer; found " + sys.version.split()[0]'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing dependencies from requirements.lock into $(VENV) ..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check --disable-pip-version-check >/dev/null
+	@touch $(STAMP)
+
+run: $(STAMP)  ## run the nightly job once on the bundled sample library (or DHR_SOURCE)
+	$(BIN)/dhr-etl run
+
+test: $(STAMP)  ## run the test suite
+	$(BIN)/python -m pytest
+
+ui: $(STAMP)  ## the Dagster UI and daemon on http://127.0.0.1:3000 (schedules run while it is up)
+	$(BIN)/dagster dev --workspace workspace.yaml --host $${DHR_UI_HOST:-127.0.0.1} --port $${DHR_UI_PORT:-3000}
+
+lock:  ## re-resolve requirements.lock from pyproject.toml (needs network to PyPI)
+	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+sample: $(STAMP)  ## regenerate the synthetic pages of the bundled sample library
+	$(BIN)/python -m dhr_etl.sample.generate --out dhr_etl/sample/library --count 11 --seed 2026
+
+clean:
+	rm -rf $(VENV) data dagster_home/storage dagster_home/history dagster_home/schedules dagster_home/logs

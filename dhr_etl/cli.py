@@ -1,0 +1,129 @@
+"""``dhr-etl``: run the nightly job in-process, serve a library locally, show the configuration."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from dhr_etl.settings import PROJECT_DIR, VARIABLES, SettingsError, load_settings
+
+EXIT_FAILED = 1
+EXIT_BAD_CONFIG = 2
+
+
+def _dagster_home() -> str:
+    """Runs from the CLI, the UI and the schedule share one instance, so one history."""
+    home = os.environ.get("DAGSTER_HOME") or str(PROJECT_DIR / "dagster_home")
+    home = str(Path(home).expanduser().resolve())  # Dagster insists on an absolute path
+    Path(home).mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = home
+    return home
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"dhr-etl: configuration error: {exc}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    home = _dagster_home()
+    import dagster as dg  # slow import: only once the configuration is known to be good
+
+    from dhr_etl.definitions import defs
+    from dhr_etl.warehouse import duckdb_store
+
+    print(f"dhr-etl: running the nightly job on {settings.source}")
+    print(f"         warehouse {settings.warehouse_url}; Dagster instance {home}")
+    started = time.monotonic()
+    result = defs.resolve_job_def("nightly").execute_in_process(
+        instance=dg.DagsterInstance.get(),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+        tags={"dhr_etl/launched_by": "cli"},
+    )
+    seconds = time.monotonic() - started
+    if not result.success:
+        print("\n" + _failure_paragraph(result, seconds), file=sys.stderr)
+        return EXIT_FAILED
+    counts = duckdb_store.table_counts(settings.duckdb_path)
+    quarantined = len(result.output_for_node("parsed_pages", "parse_quarantine"))
+    print(textwrap.dedent(f"""
+        dhr-etl: run {result.run_id[:8]} succeeded in {seconds:.1f} s.
+          warehouse      {settings.duckdb_path}
+          reviews        {counts['dim_review']}
+          recommendations {counts['fact_recommendation']}
+          addressee pairs {counts['bridge_recommendation_agency']} ({counts['dim_agency']} agencies, {counts['dim_agency_alias']} spellings)
+          CSPs           {counts['dim_csp']}
+          findings       {counts['data_quality_finding']} in v_data_quality; {quarantined} page version(s) quarantined
+        Query it:
+          .venv/bin/python -c "import duckdb; print(duckdb.connect('{settings.duckdb_path}', read_only=True).sql('SELECT * FROM v_agency_summary ORDER BY recommendations DESC LIMIT 10'))"
+          duckdb -readonly {settings.duckdb_path} "SELECT * FROM v_csp_year_summary"
+        See the run in the Dagster UI: make ui""").rstrip())
+    return 0
+
+
+def _failure_paragraph(result, seconds: float) -> str:
+    failures = [event for event in result.all_events if event.is_step_failure]
+    if failures:
+        event = failures[0]
+        error = event.step_failure_data.error
+        cause = error.cause if error and error.cause else error
+        message = (cause.message if cause else "unknown error").strip().splitlines()[-1]
+        where = event.step_key
+    else:
+        where, message = "the run", "it did not complete"
+    return textwrap.fill(
+        f"dhr-etl: run {result.run_id[:8]} FAILED after {seconds:.1f} s at step '{where}': {message} "
+        "The previous warehouse, if any, is unchanged and still queryable. "
+        "The run's full log is in the Dagster UI (make ui).",
+        width=100,
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    from dhr_etl.sample.site import LibrarySite
+
+    with LibrarySite(Path(args.folder), port=args.port) as site:
+        print(f"serving {args.folder} as a library site at {site.base_url}")
+        print(f"try: DHR_SOURCE={site.base_url} dhr-etl run    (Ctrl-C to stop)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+
+
+def show_settings(_: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"dhr-etl: configuration error: {exc}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    for name in VARIABLES:
+        field = name.removeprefix("DHR_").lower()
+        value = getattr(settings, field if field != "warehouse_url" else "warehouse_url", None)
+        print(f"{name:26} {value}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dhr-etl", description="Domestic Homicide Review recommendations ETL.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="run the nightly job once, in-process, recorded in the Dagster instance")
+    run_parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    run_parser.set_defaults(handler=run)
+    serve_parser = commands.add_parser("serve-library", help="serve a folder of pages as a local library site on 127.0.0.1")
+    serve_parser.add_argument("folder", nargs="?", default=str(Path(__file__).parent / "sample" / "library"))
+    serve_parser.add_argument("--port", type=int, default=8765)
+    serve_parser.set_defaults(handler=serve)
+    commands.add_parser("settings", help="show the effective configuration").set_defaults(handler=show_settings)
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

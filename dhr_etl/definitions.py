@@ -1,0 +1,19 @@
+"""The one Definitions object: assets, checks, the nightly job and its schedule."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dhr_etl.defs import assets, checks
+from dhr_etl.defs.schedule import nightly_job, nightly_schedule
+from dhr_etl.settings import load_settings
+
+# Validated when the code location loads, so a bad value shows in the UI before any run starts.
+_settings = load_settings()
+
+defs = dg.Definitions(
+    assets=dg.load_assets_from_modules([assets]),
+    asset_checks=dg.load_asset_checks_from_modules([checks]),
+    jobs=[nightly_job],
+    schedules=[nightly_schedule(_settings.schedule_timezone)],
+)

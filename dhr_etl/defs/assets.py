@@ -1,0 +1,175 @@
+"""The nightly asset graph (ARCHITECTURE.md): discover → land → parse → resolve → build → publish."""
+
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from dhr_etl.defs.metadata import counts_by, preview
+from dhr_etl.parse.library import ParsedLibrary, parse_library
+from dhr_etl.settings import load_settings
+from dhr_etl.source.crawl import discover_reviews, land_pages, unrecognised_files
+from dhr_etl.source.landing import FetchRecord, LandingZone
+from dhr_etl.transform.entities import resolve_agencies, resolve_csps
+from dhr_etl.transform.star import Entities, build_star
+from dhr_etl.warehouse import duckdb_store
+from dhr_etl.warehouse.views import VIEW_NAMES
+
+
+@dataclass(frozen=True)
+class StagedVersion:
+    """A built, not yet published, warehouse version and the row counts it must hold."""
+
+    path: str
+    target: str
+    expected_rows: dict[str, int]
+
+
+@dg.asset(group_name="source", description="Review pages the source lists (sitemap and listing merged).")
+def review_index(context: dg.AssetExecutionContext) -> dg.Output[pl.DataFrame]:
+    settings = load_settings()
+    context.log.info(f"discovering review pages at {settings.source}")
+    frame, discovery, stats = discover_reviews(settings, progress=context.log.info)
+    metadata = {
+        "source": settings.source,
+        "reviews": len(frame),
+        "found_in": counts_by(frame, "found_in") if len(frame) else {},
+        "requests": stats.requests,
+        "notes": "\n".join(discovery.notes) or "none",
+        "preview": preview(frame),
+    }
+    if not settings.source_is_url:
+        skipped = unrecognised_files(Path(settings.source))
+        metadata["files_not_read"] = ", ".join(skipped) or "none"
+    return dg.Output(frame, metadata=metadata)
+
+
+@dg.asset(group_name="source", description="The landing zone: every page as fetched, by content hash.")
+def review_pages(context: dg.AssetExecutionContext, review_index: pl.DataFrame) -> dg.Output[pl.DataFrame]:
+    settings = load_settings()
+    landing = LandingZone(settings.landing_dir)
+    records, stats = land_pages(settings, review_index, landing, progress=context.log.info)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + f"-{context.run_id[:8]}"
+    log_path = landing.record_run(records, stamp)
+    frame = pl.DataFrame([asdict(r) for r in records]) if records else pl.DataFrame()
+    outcomes = counts_by(frame, "outcome") if len(frame) else {}
+    return dg.Output(frame, metadata={
+        "pages": len(records),
+        "outcomes": outcomes,
+        "failed": outcomes.get("failed", 0),
+        "requests": stats.requests,
+        "requests_by_status": {str(k): v for k, v in sorted(stats.by_status.items())},
+        "retried": stats.retried,
+        "bytes_received": stats.bytes_received,
+        "seconds_waiting_on_politeness": round(stats.seconds_waiting, 2),
+        "landing_zone": dg.MetadataValue.path(str(landing.root)),
+        "fetch_log": dg.MetadataValue.path(str(log_path)),
+    })
+
+
+@dg.multi_asset(
+    group_name="parse",
+    outs={
+        "parsed_reviews": dg.AssetOut(description="One row per review, from its newest page that parses."),
+        "parsed_recommendations": dg.AssetOut(description="One row per row of a recommendations table."),
+        "parsed_addressees": dg.AssetOut(description="One row per (recommendation, addressee as printed)."),
+        "parse_quarantine": dg.AssetOut(description="Page versions that failed to fetch or parse, with why."),
+    },
+)
+def parsed_pages(context: dg.AssetExecutionContext, review_pages: pl.DataFrame):
+    settings = load_settings()
+    records = [FetchRecord(**row) for row in review_pages.to_dicts()]
+    parsed = parse_library(LandingZone(settings.landing_dir), settings.source, records)
+    for failure in parsed.quarantine.iter_rows(named=True):
+        context.log.warning(f"quarantined {failure['review_id']}: {failure['reason']}")
+    yield dg.Output(parsed.reviews, output_name="parsed_reviews", metadata={
+        "reviews": len(parsed.reviews),
+        "status": counts_by(parsed.reviews, "status") if len(parsed.reviews) else {},
+        "quarantined_pages": len(parsed.quarantine),
+        "preview": preview(parsed.reviews.drop("summary"))})
+    yield dg.Output(parsed.recommendations, output_name="parsed_recommendations", metadata={
+        "recommendations": len(parsed.recommendations), "preview": preview(parsed.recommendations)})
+    yield dg.Output(parsed.addressees, output_name="parsed_addressees", metadata={
+        "pairs": len(parsed.addressees),
+        "distinct_printed_names": parsed.addressees["addressed_as"].n_unique(),
+        "preview": preview(parsed.addressees)})
+    yield dg.Output(parsed.quarantine, output_name="parse_quarantine", metadata={
+        "quarantined_pages": len(parsed.quarantine), "preview": preview(parsed.quarantine, 20, 200)})
+
+
+@dg.asset(group_name="resolve", description="Canonical agencies and every printed spelling of each.")
+def agencies(parsed_addressees: pl.DataFrame) -> dg.Output[tuple[pl.DataFrame, pl.DataFrame]]:
+    agency_frame, aliases = resolve_agencies(parsed_addressees["addressed_as"])
+    return dg.Output((agency_frame, aliases), metadata={
+        "agencies": len(agency_frame),
+        "spellings": len(aliases),
+        "groups": int(agency_frame["is_group"].sum()),
+        "by_sector": counts_by(agency_frame, "agency_sector") if len(agency_frame) else {},
+        "unmatched_sector": agency_frame.filter(pl.col("agency_sector") == "other")["agency_name"].to_list()[:50],
+        "preview": preview(agency_frame),
+    })
+
+
+@dg.asset(group_name="resolve", description="Canonical Community Safety Partnerships and their spellings.")
+def csps(parsed_reviews: pl.DataFrame) -> dg.Output[tuple[pl.DataFrame, pl.DataFrame]]:
+    csp_frame, lookup = resolve_csps(parsed_reviews["csp_printed"])
+    return dg.Output((csp_frame, lookup), metadata={
+        "csps": len(csp_frame), "spellings": len(lookup), "preview": preview(csp_frame)})
+
+
+@dg.asset(group_name="warehouse", description="A new warehouse version, built beside the live one and checked before publishing.")
+def staged_warehouse(
+    context: dg.AssetExecutionContext,
+    parsed_reviews: pl.DataFrame,
+    parsed_recommendations: pl.DataFrame,
+    parsed_addressees: pl.DataFrame,
+    parse_quarantine: pl.DataFrame,
+    agencies: tuple[pl.DataFrame, pl.DataFrame],
+    csps: tuple[pl.DataFrame, pl.DataFrame],
+) -> dg.Output[StagedVersion]:
+    settings = load_settings()
+    parsed = ParsedLibrary(parsed_reviews, parsed_recommendations, parsed_addressees, parse_quarantine)
+    tables = build_star(parsed, Entities(*agencies, *csps))
+    tables["warehouse_version"] = version_row(tables, settings.source, context.run_id)
+    target = settings.duckdb_path
+    staged = duckdb_store.build_version(tables, target)
+    expected = {name: len(frame) for name, frame in tables.items()}
+    return dg.Output(StagedVersion(str(staged), str(target), expected), metadata={
+        "staged_file": dg.MetadataValue.path(str(staged)),
+        **{f"rows_{name}": rows for name, rows in expected.items()},
+        "data_quality_findings": preview(tables["data_quality_finding"], 20, 200),
+    })
+
+
+@dg.asset(group_name="warehouse", description="The live warehouse: the checked version, published atomically, with its views.")
+def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion) -> dg.MaterializeResult:
+    staged, target = Path(staged_warehouse.path), Path(staged_warehouse.target)
+    duckdb_store.publish(staged, target)
+    counts = duckdb_store.table_counts(target)
+    context.log.info(f"published {target}: {counts['dim_review']} reviews, "
+                     f"{counts['fact_recommendation']} recommendations")
+    return dg.MaterializeResult(metadata={
+        "warehouse": dg.MetadataValue.path(str(target)),
+        "reviews": counts["dim_review"],
+        "recommendations": counts["fact_recommendation"],
+        "addressee_pairs": counts["bridge_recommendation_agency"],
+        "agencies": counts["dim_agency"],
+        "csps": counts["dim_csp"],
+        "views": ", ".join(VIEW_NAMES),
+        "query_with": dg.MetadataValue.md(f"`duckdb -readonly {target} -c 'SELECT * FROM v_csp_year_summary'`"),
+    })
+
+
+def version_row(tables: dict[str, pl.DataFrame], source: str, run_id: str) -> pl.DataFrame:
+    return pl.DataFrame([{
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "run_id": run_id,
+        "source": source,
+        "reviews": len(tables["dim_review"]),
+        "recommendations": len(tables["fact_recommendation"]),
+        "agencies": len(tables["dim_agency"]),
+        "csps": len(tables["dim_csp"]),
+    }])

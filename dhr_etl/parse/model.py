@@ -1,0 +1,39 @@
+"""The typed records a review page parses to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+class PageParseError(ValueError):
+    """The page could not be read as a review; the message says what was missing or wrong."""
+
+
+class NotAReviewPage(PageParseError):
+    """The page has none of the marks of a review page (no CSP label, no recommendations table)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRecommendation:
+    label: str
+    """The number as printed: ``R1``, ``9.1 a``, ``10.1.1.1``."""
+    text: str
+    addressees: tuple[str, ...]
+    """Each addressee as printed, in printed order; empty when the row names nobody."""
+    position: int
+    """1-based row position in the page's table (often text order: R1, R10, R11 … R2)."""
+    order: int
+    """1-based natural order of the label within the review (R2 before R10)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedReview:
+    title: str | None
+    csp: str
+    published_month: dt.date | None
+    year_of_death: int | None
+    declared_recommendations: int | None
+    summary: str | None
+    report_url: str | None
+    recommendations: tuple[ParsedRecommendation, ...]

@@ -1,0 +1,140 @@
+"""Configuration from the environment, validated once, with errors that say what is accepted."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+SAMPLE_LIBRARY_DIR = PACKAGE_DIR / "sample" / "library"
+LIVE_LIBRARY_URL = "https://www.accountabilityindex.uk/sources/dhr/"
+DEFAULT_USER_AGENT = "dhr-etl/0.1 (+https://github.com/dhr-etl/dhr-etl; nightly DHR recommendations index)"
+
+
+class SettingsError(ValueError):
+    """A configuration value is wrong; the message names the variable, the value and what is accepted."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    source: str
+    """A base URL (``https://…/sources/dhr/``) or an absolute path to a folder of saved pages."""
+    data_dir: Path
+    warehouse_url: str
+    max_concurrency: int
+    requests_per_second: float
+    user_agent: str
+    timeout_seconds: float
+    max_page_bytes: int
+    max_listing_pages: int
+    max_sitemap_entries: int
+    schedule_timezone: str
+
+    @property
+    def source_is_url(self) -> bool:
+        return self.source.startswith(("http://", "https://"))
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def duckdb_path(self) -> Path:
+        """The warehouse file, for a ``duckdb:///`` URL."""
+        return Path(self.warehouse_url.removeprefix("duckdb:///"))
+
+
+# name → (default, description of what is accepted); the README's configuration table mirrors this.
+VARIABLES: dict[str, tuple[str, str]] = {
+    "DHR_SOURCE": ("the bundled sample library", "an http(s) base URL ending in '/', or a folder of saved .html/.txt pages"),
+    "DHR_DATA_DIR": ("./data", "a folder path; created if missing"),
+    "DHR_WAREHOUSE_URL": ("duckdb:///<DHR_DATA_DIR>/warehouse.duckdb", "duckdb:///<path to file>"),
+    "DHR_MAX_CONCURRENCY": ("2", "a whole number from 1 to 16"),
+    "DHR_REQUESTS_PER_SECOND": ("2", "a number greater than 0 and at most 20"),
+    "DHR_USER_AGENT": (DEFAULT_USER_AGENT, "text naming the crawler and a contact URL"),
+    "DHR_TIMEOUT_SECONDS": ("30", "a number of seconds from 1 to 300"),
+    "DHR_MAX_PAGE_BYTES": ("5000000", "a whole number of bytes from 10000 to 100000000"),
+    "DHR_MAX_LISTING_PAGES": ("200", "a whole number from 1 to 10000"),
+    "DHR_MAX_SITEMAP_ENTRIES": ("50000", "a whole number from 1 to 1000000"),
+    "DHR_SCHEDULE_TIMEZONE": ("Europe/London", "an IANA time zone name such as Europe/London"),
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every variable; raise :class:`SettingsError` on the first bad one."""
+    env = os.environ if environ is None else environ
+
+    def get(name: str) -> str | None:
+        value = env.get(name)
+        return value.strip() if value is not None and value.strip() else None
+
+    data_dir = Path(get("DHR_DATA_DIR") or "data").expanduser().resolve()
+    return Settings(
+        source=_source(get("DHR_SOURCE")),
+        data_dir=data_dir,
+        warehouse_url=_warehouse_url(get("DHR_WAREHOUSE_URL"), data_dir),
+        max_concurrency=int(_number("DHR_MAX_CONCURRENCY", get("DHR_MAX_CONCURRENCY"), 2, 1, 16, whole=True)),
+        requests_per_second=_number("DHR_REQUESTS_PER_SECOND", get("DHR_REQUESTS_PER_SECOND"), 2, 0, 20, low_open=True),
+        user_agent=get("DHR_USER_AGENT") or DEFAULT_USER_AGENT,
+        timeout_seconds=_number("DHR_TIMEOUT_SECONDS", get("DHR_TIMEOUT_SECONDS"), 30, 1, 300),
+        max_page_bytes=int(_number("DHR_MAX_PAGE_BYTES", get("DHR_MAX_PAGE_BYTES"), 5_000_000, 10_000, 100_000_000, whole=True)),
+        max_listing_pages=int(_number("DHR_MAX_LISTING_PAGES", get("DHR_MAX_LISTING_PAGES"), 200, 1, 10_000, whole=True)),
+        max_sitemap_entries=int(_number("DHR_MAX_SITEMAP_ENTRIES", get("DHR_MAX_SITEMAP_ENTRIES"), 50_000, 1, 1_000_000, whole=True)),
+        schedule_timezone=_timezone(get("DHR_SCHEDULE_TIMEZONE")),
+    )
+
+
+def _fail(name: str, value: str, problem: str) -> SettingsError:
+    return SettingsError(f"{name}={value!r} {problem}; accepted: {VARIABLES[name][1]}.")
+
+
+def _source(value: str | None) -> str:
+    if value is None:
+        return str(SAMPLE_LIBRARY_DIR)
+    if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise _fail("DHR_SOURCE", value, "is not an http(s) URL with a host")
+        return value if value.endswith("/") else value + "/"
+    folder = Path(value).expanduser().resolve()
+    if not folder.is_dir():
+        raise _fail("DHR_SOURCE", value, "is neither a URL nor an existing folder")
+    return str(folder)
+
+
+def _warehouse_url(value: str | None, data_dir: Path) -> str:
+    if value is None:
+        return f"duckdb:///{data_dir / 'warehouse.duckdb'}"
+    if not value.startswith("duckdb:///") or len(value) <= len("duckdb:///"):
+        raise _fail("DHR_WAREHOUSE_URL", value, "is not a supported warehouse URL")
+    path = Path(value.removeprefix("duckdb:///")).expanduser().resolve()
+    return f"duckdb:///{path}"
+
+
+def _number(name: str, value: str | None, default: float, low: float, high: float,
+            whole: bool = False, low_open: bool = False) -> float:
+    if value is None:
+        return default
+    try:
+        number = int(value) if whole else float(value)
+    except ValueError:
+        raise _fail(name, value, "is not a number") from None
+    if number > high or number < low or (low_open and number == low):
+        raise _fail(name, value, "is out of range")
+    return number
+
+
+def _timezone(value: str | None) -> str:
+    if value is None:
+        return "Europe/London"
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail("DHR_SCHEDULE_TIMEZONE", value, "is not a known time zone") from None
+    return value

@@ -1,0 +1,1 @@
+"""Discovery, polite fetching and the landing zone. No Dagster here."""

@@ -1,0 +1,231 @@
+"""Discover review pages and land them: from the web site, or from a folder of saved pages."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from dhr_etl.settings import Settings
+from dhr_etl.source.discovery import DiscoveryError, parse_listing, parse_sitemap
+from dhr_etl.source.http import FetchFailed, FetchRefused, FetchStats, PoliteClient
+from dhr_etl.source.landing import FetchRecord, LandingZone, utc_now
+from dhr_etl.source.urls import REVIEW_ID, absolute, review_id_from_url, under_base
+
+Progress = Callable[[str], None]
+
+DISCOVERED_SCHEMA = {"review_id": pl.String, "url": pl.String, "lastmod": pl.String, "found_in": pl.String}
+
+
+class SourceUnavailable(RuntimeError):
+    """The source could not be read at all; the run stops and the warehouse is left as it was."""
+
+
+@dataclass(slots=True)
+class Discovery:
+    reviews: dict[str, tuple[str, str | None, set[str]]] = field(default_factory=dict)
+    """review_id → (url, lastmod, where it was found)."""
+    notes: list[str] = field(default_factory=list)
+    listing_pages: int = 0
+    sitemap_entries: int = 0
+
+    def add(self, review_id: str, url: str, lastmod: str | None, found_in: str) -> None:
+        known_url, known_lastmod, places = self.reviews.get(review_id, (url, None, set()))
+        places.add(found_in)
+        self.reviews[review_id] = (known_url, lastmod or known_lastmod, places)
+
+    def frame(self) -> pl.DataFrame:
+        rows = [
+            {"review_id": rid, "url": url, "lastmod": lastmod, "found_in": ",".join(sorted(places))}
+            for rid, (url, lastmod, places) in sorted(self.reviews.items())
+        ]
+        return pl.DataFrame(rows, schema=DISCOVERED_SCHEMA)
+
+
+def discover_reviews(settings: Settings, progress: Progress = print) -> tuple[pl.DataFrame, Discovery, FetchStats]:
+    """All review pages the source lists, one row per review (sitemap and listing merged)."""
+    if not settings.source_is_url:
+        return _discover_folder(Path(settings.source)), Discovery(), FetchStats()
+    discovery, stats = asyncio.run(_discover_site(settings, progress))
+    return discovery.frame(), discovery, stats
+
+
+def _discover_folder(folder: Path) -> pl.DataFrame:
+    discovery = Discovery()
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".html", ".htm", ".txt"))
+    # The HTML page wins over a saved text rendition of the same review: it carries the report link.
+    for path in sorted(files, key=lambda p: p.suffix.lower() == ".txt"):
+        if REVIEW_ID.match(path.stem) and path.stem not in discovery.reviews:
+            discovery.add(path.stem, path.resolve().as_uri(), None, "folder")
+    return discovery.frame()
+
+
+def unrecognised_files(folder: Path) -> list[str]:
+    """Files in a page folder whose names are not ``<8 hex>-<slug>.html|.txt``: reported, not read."""
+    return sorted(
+        p.name for p in folder.iterdir()
+        if p.is_file() and not (p.suffix.lower() in (".html", ".htm", ".txt") and REVIEW_ID.match(p.stem))
+    )
+
+
+async def _discover_site(settings: Settings, progress: Progress) -> tuple[Discovery, FetchStats]:
+    base = settings.source
+    discovery = Discovery()
+    async with _client(settings) as client:
+        try:
+            await client.load_robots()
+        except (FetchFailed, FetchRefused) as exc:
+            raise SourceUnavailable(f"cannot reach {base}: {exc}") from None
+        failures = []
+        for name, step in (("sitemap", _read_sitemaps), ("listing", _read_listing)):
+            try:
+                await step(client, settings, discovery)
+            except (FetchFailed, FetchRefused, DiscoveryError) as exc:
+                failures.append(f"{name}: {exc}")
+                discovery.notes.append(f"{name} unreadable: {exc}")
+        progress(f"discovered {len(discovery.reviews)} review pages "
+                 f"({discovery.sitemap_entries} sitemap entries, {discovery.listing_pages} listing pages)")
+        if len(failures) == 2:
+            raise SourceUnavailable(f"cannot read {base}: " + "; ".join(failures))
+        if not discovery.reviews:
+            raise SourceUnavailable(f"{base} lists no review pages in its sitemap or listing")
+        return discovery, client.stats
+
+
+def _client(settings: Settings) -> PoliteClient:
+    return PoliteClient(
+        settings.source,
+        user_agent=settings.user_agent,
+        max_concurrency=settings.max_concurrency,
+        requests_per_second=settings.requests_per_second,
+        timeout_seconds=settings.timeout_seconds,
+        max_bytes=settings.max_page_bytes,
+    )
+
+
+async def _read_sitemaps(client: PoliteClient, settings: Settings, discovery: Discovery) -> None:
+    queue = [absolute("/sitemap.xml", settings.source)]
+    seen: set[str] = set()
+    while queue and len(seen) < settings.max_listing_pages:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        sitemap = parse_sitemap((await client.get(url)).content)
+        for entry in sitemap.entries:
+            if discovery.sitemap_entries >= settings.max_sitemap_entries:
+                discovery.notes.append(f"stopped at the cap of {settings.max_sitemap_entries} sitemap entries")
+                return
+            discovery.sitemap_entries += 1
+            loc = absolute(entry.loc, url)
+            if sitemap.is_index:
+                if under_base(loc, absolute("/", settings.source)):
+                    queue.append(loc)
+            elif review_id := review_id_from_url(loc, settings.source):
+                discovery.add(review_id, loc, entry.lastmod, "sitemap")
+
+
+async def _read_listing(client: PoliteClient, settings: Settings, discovery: Discovery) -> None:
+    url: str | None = settings.source
+    seen: set[str] = set()
+    while url and url not in seen:
+        if len(seen) >= settings.max_listing_pages:
+            discovery.notes.append(f"stopped at the cap of {settings.max_listing_pages} listing pages")
+            return
+        seen.add(url)
+        response = await client.get(url)
+        discovery.listing_pages += 1
+        page = parse_listing(response.content.decode("utf-8", errors="replace"), response.url)
+        for link in page.links:
+            if review_id := review_id_from_url(link, settings.source):
+                discovery.add(review_id, link, None, "listing")
+        url = page.next_url if page.next_url and under_base(page.next_url, settings.source) else None
+
+
+def land_pages(settings: Settings, discovered: pl.DataFrame, landing: LandingZone,
+               progress: Progress = print) -> tuple[list[FetchRecord], FetchStats]:
+    """Fetch (or read) every discovered page into the landing zone; one record per page."""
+    previous = _previous_fetches(landing.history(settings.source))
+    rows = discovered.to_dicts()
+    if not settings.source_is_url:
+        records = [_read_file(settings.source, row, landing) for row in rows]
+        progress(f"read {len(records)} saved pages from {settings.source}")
+        return records, FetchStats()
+    return asyncio.run(_fetch_all(settings, rows, previous, landing, progress))
+
+
+def _previous_fetches(history: pl.DataFrame) -> dict[str, dict]:
+    """review_id → the newest record that holds content, for conditional requests."""
+    latest = history.filter(pl.col("sha256").is_not_null()).unique("review_id", keep="last")
+    return {row["review_id"]: row for row in latest.to_dicts()}
+
+
+def _read_file(source: str, row: dict, landing: LandingZone) -> FetchRecord:
+    path = Path.from_uri(row["url"]) if hasattr(Path, "from_uri") else Path(row["url"].removeprefix("file://"))
+    content = path.read_bytes()
+    return FetchRecord(
+        source=source, review_id=row["review_id"], url=row["url"], fetched_at=utc_now(),
+        outcome="read", status=None, sha256=landing.store(content), bytes=len(content),
+        rendition="text" if path.suffix.lower() == ".txt" else "html",
+    )
+
+
+async def _fetch_all(settings: Settings, rows: list[dict], previous: dict[str, dict],
+                     landing: LandingZone, progress: Progress) -> tuple[list[FetchRecord], FetchStats]:
+    done = 0
+    step = max(1, len(rows) // 10)
+
+    async with _client(settings) as client:
+        await client.load_robots()
+
+        async def one(row: dict) -> FetchRecord:
+            nonlocal done
+            record = await _fetch_page(client, settings.source, row, previous.get(row["review_id"]), landing)
+            done += 1
+            if done % step == 0 or done == len(rows):
+                progress(f"fetched {done}/{len(rows)} review pages")
+            return record
+
+        records = await asyncio.gather(*(one(row) for row in rows))
+        return list(records), client.stats
+
+
+async def _fetch_page(client: PoliteClient, source: str, row: dict, before: dict | None,
+                      landing: LandingZone) -> FetchRecord:
+    common = dict(source=source, review_id=row["review_id"], url=row["url"], lastmod=row["lastmod"])
+    if before and row["lastmod"] and before.get("lastmod") == row["lastmod"]:
+        # The sitemap says the page has not changed since we stored it: no request at all.
+        return FetchRecord(**common, fetched_at=utc_now(), outcome="not_modified", status=None,
+                           sha256=before["sha256"], bytes=0, rendition=before["rendition"],
+                           etag=before.get("etag"), last_modified=before.get("last_modified"))
+    headers = {}
+    if before and before.get("etag"):
+        headers["If-None-Match"] = before["etag"]
+    if before and before.get("last_modified"):
+        headers["If-Modified-Since"] = before["last_modified"]
+    try:
+        response = await client.get(row["url"], headers)
+    except (FetchFailed, FetchRefused) as exc:
+        return FetchRecord(**common, fetched_at=utc_now(), outcome="failed", status=None,
+                           sha256=None, bytes=None, rendition=None, error=str(exc))
+    if response.status == 304 and before:
+        return FetchRecord(**common, fetched_at=utc_now(), outcome="not_modified", status=304,
+                           sha256=before["sha256"], bytes=0, rendition=before["rendition"],
+                           etag=response.headers.get("etag", before.get("etag")),
+                           last_modified=response.headers.get("last-modified", before.get("last_modified")),
+                           duration_ms=response.duration_ms)
+    content_type = response.headers.get("content-type", "text/html").split(";")[0].strip().lower()
+    if content_type not in ("text/html", "application/xhtml+xml", "text/plain"):
+        return FetchRecord(**common, fetched_at=utc_now(), outcome="failed", status=response.status,
+                           sha256=None, bytes=len(response.content), rendition=None,
+                           error=f"content type {content_type!r} is neither HTML nor text")
+    return FetchRecord(
+        **common, fetched_at=utc_now(), outcome="fetched", status=response.status,
+        sha256=landing.store(response.content), bytes=len(response.content),
+        rendition="text" if content_type == "text/plain" else "html",
+        etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
+        duration_ms=response.duration_ms,
+    )

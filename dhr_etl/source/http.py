@@ -1,0 +1,177 @@
+"""One polite HTTP client: host guard, robots.txt, concurrency and rate limits, retries, size caps."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import time
+import urllib.robotparser
+from dataclasses import dataclass, field
+
+import httpx
+
+from dhr_etl.source.urls import absolute, same_origin
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_ATTEMPTS = 4
+MAX_REDIRECTS = 5
+MAX_RETRY_AFTER_SECONDS = 120.0
+
+
+class FetchRefused(Exception):
+    """We will not fetch this URL (off-host, disallowed by robots.txt, redirect off-host)."""
+
+
+class FetchFailed(Exception):
+    """The URL could not be fetched; the message says why (status, timeout, size …)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str
+    status: int
+    content: bytes
+    headers: dict[str, str]
+    attempts: int
+    duration_ms: int
+
+
+@dataclass(slots=True)
+class FetchStats:
+    requests: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+    retried: int = 0
+    bytes_received: int = 0
+    seconds_waiting: float = 0.0
+
+
+class _RateLimiter:
+    """At most ``rate`` request starts per second, across all tasks."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self.next_start = 0.0
+        self.lock = asyncio.Lock()
+
+    async def wait(self) -> float:
+        async with self.lock:
+            now = time.monotonic()
+            delay = max(0.0, self.next_start - now)
+            self.next_start = max(now, self.next_start) + self.interval
+        if delay:
+            await asyncio.sleep(delay)
+        return delay
+
+
+class PoliteClient:
+    """Fetch only from ``base``'s host, as robots.txt allows, within the configured limits."""
+
+    def __init__(self, base: str, *, user_agent: str, max_concurrency: int,
+                 requests_per_second: float, timeout_seconds: float, max_bytes: int) -> None:
+        self.base = base
+        self.user_agent = user_agent
+        self.max_bytes = max_bytes
+        self.stats = FetchStats()
+        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._limiter = _RateLimiter(requests_per_second)
+        self._robots: urllib.robotparser.RobotFileParser | None = None
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": user_agent},
+            timeout=httpx.Timeout(timeout_seconds),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=max_concurrency),
+        )
+
+    async def __aenter__(self) -> PoliteClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._client.aclose()
+
+    async def load_robots(self) -> None:
+        """Read ``/robots.txt``; a missing one allows everything, an unreachable one stops the crawl."""
+        url = absolute("/robots.txt", self.base)
+        response = await self._request(url, {})
+        parser = urllib.robotparser.RobotFileParser(url)
+        if 400 <= response.status < 500:
+            parser.allow_all = True
+        elif response.status == 200:
+            parser.parse(response.content.decode("utf-8", errors="replace").splitlines())
+        else:
+            raise FetchFailed(f"{url} answered {response.status}; robots.txt must be readable before crawling")
+        self._robots = parser
+
+    async def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
+        """GET with retries; follows redirects only within the host. Returns 200 or 304 responses."""
+        if not same_origin(url, self.base):
+            raise FetchRefused(f"{url} is not on the configured host {self.base}")
+        if self._robots is not None and not self._robots.can_fetch(self.user_agent, url):
+            raise FetchRefused(f"robots.txt disallows {url}")
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._request(url, headers or {})
+            if response.status in (301, 302, 303, 307, 308):
+                target = absolute(response.headers.get("location", ""), url)
+                if not same_origin(target, self.base):
+                    raise FetchRefused(f"{url} redirects off the configured host, to {target}")
+                url = target
+                continue
+            if response.status in (200, 304):
+                return response
+            raise FetchFailed(f"{url} answered HTTP {response.status} after {response.attempts} attempt(s)")
+        raise FetchFailed(f"{url} redirected more than {MAX_REDIRECTS} times")
+
+    async def _request(self, url: str, headers: dict[str, str]) -> Response:
+        started = time.monotonic()
+        last_error = ""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            async with self._semaphore:
+                self.stats.seconds_waiting += await self._limiter.wait()
+                self.stats.requests += 1
+                try:
+                    status, content, response_headers = await self._get_capped(url, headers)
+                except (httpx.TimeoutException, httpx.TransportError) as exc:
+                    status, content, response_headers = 0, b"", {}
+                    last_error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            if status:
+                self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+                self.stats.bytes_received += len(content)
+            if status and status not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
+                break
+            self.stats.retried += 1
+            delay = _retry_after(response_headers) if status in (429, 503) else None
+            delay = delay if delay is not None else min(30.0, 0.5 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+            self.stats.seconds_waiting += delay
+            await asyncio.sleep(delay)
+        if not status:
+            raise FetchFailed(f"{url}: {last_error} after {MAX_ATTEMPTS} attempts")
+        return Response(url, status, content, response_headers, attempt,
+                        int((time.monotonic() - started) * 1000))
+
+    async def _get_capped(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+        async with self._client.stream("GET", url, headers=headers) as response:
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                raise FetchFailed(f"{url} is {declared} bytes, over the cap of {self.max_bytes}")
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchFailed(f"{url} is over the cap of {self.max_bytes} bytes")
+                chunks.append(chunk)
+            return response.status_code, b"".join(chunks), {k.lower(): v for k, v in response.headers.items()}
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)

@@ -1,0 +1,1 @@
+"""polars: normalise names, derive keys, resolve agencies and CSPs, find data-quality issues."""

@@ -1,0 +1,42 @@
+"""Data-quality findings per review: what a careful reader of the page would flag."""
+
+from __future__ import annotations
+
+import polars as pl
+
+FINDING_SCHEMA = {"review_id": pl.String, "finding": pl.String, "severity": pl.String}
+
+
+def find_quality_issues(reviews: pl.DataFrame, recommendation_counts: pl.DataFrame,
+                        quarantine: pl.DataFrame) -> pl.DataFrame:
+    """One row per (review, finding). ``reviews`` carries ``recommendations`` (rows parsed)."""
+    rows: list[dict] = []
+    counted = reviews.join(recommendation_counts, on="review_id", how="left").with_columns(
+        pl.col("recommendations").fill_null(0)
+    )
+    for review in counted.iter_rows(named=True):
+        rid = review["review_id"]
+        declared, parsed = review["declared_recommendations"], review["recommendations"]
+        if declared is not None and declared != parsed:
+            rows.append({"review_id": rid, "finding": f"declared {declared}, parsed {parsed}",
+                         "severity": "error" if parsed == 0 else "warning"})
+        if declared is None:
+            rows.append({"review_id": rid, "finding": "no declared recommendation count", "severity": "info"})
+        if review["year_of_death"] is None:
+            rows.append({"review_id": rid, "finding": "no year of death", "severity": "info"})
+        published, uploaded = review["published_month"], review["upload_date"]
+        if published is None:
+            rows.append({"review_id": rid, "finding": "no published month", "severity": "warning"})
+        elif uploaded is not None and (published.year, published.month) != (uploaded.year, uploaded.month):
+            rows.append({"review_id": rid, "severity": "warning",
+                         "finding": f"published month {published:%Y-%m} disagrees with id "
+                                    f"(uploaded {uploaded:%Y-%m-%d})"})
+        if review["status_note"]:
+            rows.append({"review_id": rid, "finding": review["status_note"], "severity": "warning"})
+    shown = set(reviews["review_id"].to_list())
+    for failure in quarantine.filter(~pl.col("review_id").is_in(list(shown))).unique("review_id", keep="first").iter_rows(named=True):
+        rows.append({"review_id": failure["review_id"], "severity": "error",
+                     "finding": f"page failed on {str(failure['fetched_at'])[:10]} and has no earlier good copy: "
+                                f"{failure['reason']}"})
+    return pl.DataFrame(rows, schema=FINDING_SCHEMA).unique(["review_id", "finding"], keep="first").sort(
+        "review_id", "finding")

@@ -1,0 +1,65 @@
+"""Assemble the star schema's tables (as polars frames) from parsed pages and resolved entities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from dhr_etl.parse.library import ParsedLibrary
+from dhr_etl.transform.keys import stable_keys
+from dhr_etl.transform.quality import find_quality_issues
+
+
+@dataclass(frozen=True, slots=True)
+class Entities:
+    agencies: pl.DataFrame
+    aliases: pl.DataFrame
+    csps: pl.DataFrame
+    csp_lookup: pl.DataFrame
+
+
+def build_star(parsed: ParsedLibrary, entities: Entities) -> dict[str, pl.DataFrame]:
+    """Table name → frame, columns named as in :mod:`dhr_etl.warehouse.models`."""
+    recs = parsed.recommendations.with_columns(
+        pl.int_range(pl.len()).over("review_id", "rec_label", order_by="rec_position").alias("occurrence")
+    )
+    recs = recs.with_columns(
+        stable_keys(["review"] * recs.height, recs["review_id"].to_list()).alias("review_key"),
+        stable_keys(["recommendation"] * recs.height, recs["review_id"].to_list(),
+                    recs["rec_label"].to_list(), recs["occurrence"].to_list()).alias("recommendation_key"),
+    )
+    counts = recs.group_by("review_id").agg(pl.len().cast(pl.Int32).alias("recommendations"))
+    reviews = (
+        parsed.reviews.join(entities.csp_lookup, on="csp_printed", how="left")
+        .join(counts, on="review_id", how="left")
+        .with_columns(
+            stable_keys(["review"] * parsed.reviews.height, parsed.reviews["review_id"].to_list()).alias("review_key"),
+            pl.col("published_month").dt.year().cast(pl.Int32).alias("published_year"),
+            pl.col("recommendations").fill_null(0),
+        )
+    )
+    dim_review = reviews.select(
+        "review_key", "review_id", "csp_key", "title", "published_month", "published_year", "upload_date",
+        "year_of_death", "declared_recommendations", "recommendations", "summary", "report_url",
+        "source_url", "content_sha256", "data_as_of", "status",
+    )
+    fact_recommendation = recs.select(
+        "recommendation_key", "review_key", "rec_label", "rec_order", "rec_position", "recommendation"
+    )
+    bridge = (
+        parsed.addressees.join(recs.select("review_id", "rec_position", "recommendation_key"),
+                               on=["review_id", "rec_position"], how="left")
+        .join(entities.aliases.select("addressed_as", "alias_key", "agency_key"), on="addressed_as", how="left")
+        .select("recommendation_key", "addressee_position", "agency_key", "alias_key", "addressed_as")
+    )
+    findings = find_quality_issues(parsed.reviews, counts, parsed.quarantine)
+    return {
+        "dim_csp": entities.csps,
+        "dim_agency": entities.agencies,
+        "dim_agency_alias": entities.aliases,
+        "dim_review": dim_review,
+        "fact_recommendation": fact_recommendation,
+        "bridge_recommendation_agency": bridge,
+        "data_quality_finding": findings,
+    }

@@ -1,0 +1,1 @@
+"""SQLModel tables, bulk loading, checks and atomic publishing of warehouse versions."""

@@ -1,0 +1,84 @@
+"""The embedded warehouse: a DuckDB file, rebuilt whole as a new version and published by rename.
+
+DuckDB lets one process open a file at a time, so a version is built in ``<file>.staged`` beside
+the live file and published with ``os.replace``: atomic on POSIX, and a reader that holds the old
+file open keeps reading the old inode, a consistent snapshot, until it reconnects.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+from sqlmodel import SQLModel
+
+from dhr_etl.warehouse import models
+from dhr_etl.warehouse.checks import Query
+from dhr_etl.warehouse.views import view_statements
+
+
+def staged_path(target: Path) -> Path:
+    return target.with_name(target.name + ".staged")
+
+
+def _remove(path: Path) -> None:
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+
+
+def build_version(tables: dict[str, pl.DataFrame], target: Path) -> Path:
+    """Write every table and view into a fresh staged file; the live file is not touched."""
+    staged = staged_path(target)
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    _remove(staged)  # left by a run that was killed
+    # NullPool: a pooled connection would keep the file locked after dispose.
+    engine = create_engine(f"duckdb:///{staged}", poolclass=NullPool)
+    SQLModel.metadata.create_all(engine, tables=[m.__table__ for m in models.STAR_TABLES])  # type: ignore[attr-defined]
+    engine.dispose()
+    with duckdb.connect(str(staged)) as con:
+        for model in models.STAR_TABLES:
+            name = model.__tablename__
+            if name not in tables:
+                continue
+            con.register("incoming", tables[name].to_arrow())
+            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM incoming")
+            con.unregister("incoming")
+        for file_name, sql in view_statements():
+            try:
+                con.execute(sql)
+            except duckdb.Error as exc:
+                raise RuntimeError(f"view definition sql/{file_name} failed on DuckDB: {exc}") from exc
+        con.execute("CHECKPOINT")
+    return staged
+
+
+def query_file(path: Path) -> Query:
+    def run(sql: str) -> list[tuple]:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return con.execute(sql).fetchall()
+    return run
+
+
+def publish(staged: Path, target: Path) -> None:
+    """Make the staged version the live one in one atomic step."""
+    if not staged.exists():
+        raise FileNotFoundError(f"no staged warehouse at {staged}: build a version before publishing")
+    target.with_name(target.name + ".wal").unlink(missing_ok=True)
+    os.replace(staged, target)
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {
+            m.__tablename__: con.execute(f"SELECT COUNT(*) FROM {m.__tablename__}").fetchone()[0]
+            for m in models.STAR_TABLES
+        }

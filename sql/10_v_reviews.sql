@@ -1,0 +1,19 @@
+-- One row per review page.
+CREATE OR REPLACE VIEW v_reviews AS
+SELECT
+    r.review_id,
+    r.title,
+    c.csp_name,
+    r.published_month,
+    r.published_year,
+    r.upload_date,
+    r.year_of_death,
+    r.declared_recommendations,
+    r.recommendations,
+    r.summary,
+    r.report_url,
+    r.source_url,
+    r.status,
+    r.data_as_of
+FROM dim_review AS r
+JOIN dim_csp AS c ON c.csp_key = r.csp_key;
