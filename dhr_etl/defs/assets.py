@@ -51,9 +51,8 @@ def review_index(context: dg.AssetExecutionContext) -> dg.Output[pl.DataFrame]:
 def review_pages(context: dg.AssetExecutionContext, review_index: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     settings = load_settings()
     landing = LandingZone(settings.landing_dir)
-    records, stats = land_pages(settings, review_index, landing, progress=context.log.info)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + f"-{context.run_id[:8]}"
-    log_path = landing.record_run(records, stamp)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f") + f"-{context.run.run_id[:8]}"
+    records, stats = land_pages(settings, review_index, landing, stamp, progress=context.log.info)
     frame = pl.DataFrame([asdict(r) for r in records]) if records else pl.DataFrame()
     outcomes = counts_by(frame, "outcome") if len(frame) else {}
     return dg.Output(frame, metadata={
@@ -66,7 +65,7 @@ def review_pages(context: dg.AssetExecutionContext, review_index: pl.DataFrame) 
         "bytes_received": stats.bytes_received,
         "seconds_waiting_on_politeness": round(stats.seconds_waiting, 2),
         "landing_zone": dg.MetadataValue.path(str(landing.root)),
-        "fetch_log": dg.MetadataValue.path(str(log_path)),
+        "fetch_log": dg.MetadataValue.path(str(landing.fetches / f"{stamp}.jsonl")),
     })
 
 
@@ -133,7 +132,7 @@ def staged_warehouse(
     settings = load_settings()
     parsed = ParsedLibrary(parsed_reviews, parsed_recommendations, parsed_addressees, parse_quarantine)
     tables = build_star(parsed, Entities(*agencies, *csps))
-    tables["warehouse_version"] = version_row(tables, settings.source, context.run_id)
+    tables["warehouse_version"] = version_row(tables, settings.source, context.run.run_id)
     target = settings.duckdb_path
     staged = duckdb_store.build_version(tables, target)
     expected = {name: len(frame) for name, frame in tables.items()}

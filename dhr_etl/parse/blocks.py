@@ -159,13 +159,14 @@ class _Walker:
         lines = [block.text for block in inner.blocks if isinstance(block, Line)]
         if len(lines) != 1:
             return tuple(lines)
-        # Several sibling elements, each holding one item, with nothing between them but space:
-        # <td><span>MARAC</span><span>GP practices</span></td>.
-        children = [c for c in cell.iter() if c.tag not in ("-comment",)]
+        # Several sibling elements of one kind, each holding one item, with nothing between them
+        # but space: <td><span>MARAC</span><span>GP practices</span></td>. Mixed inline markup
+        # (<span>Kent</span> <em>Police</em>) is one item styled, not a list.
+        children = [c for c in cell.iter() if c.tag != "-comment"]
         loose_text = "".join(
             c.text_content or "" for c in cell.iter(include_text=True) if c.tag == "-text"
         )
-        if len(children) > 1 and not loose_text.strip():
+        if len(children) > 1 and len({c.tag for c in children}) == 1 and not loose_text.strip():
             parts = tuple(t for t in (collapse_space(c.text(deep=True)) for c in children) if t)
             if len(parts) > 1:
                 return parts

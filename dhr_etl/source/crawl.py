@@ -145,16 +145,21 @@ async def _read_listing(client: PoliteClient, settings: Settings, discovery: Dis
         url = page.next_url if page.next_url and under_base(page.next_url, settings.source) else None
 
 
-def land_pages(settings: Settings, discovered: pl.DataFrame, landing: LandingZone,
+def land_pages(settings: Settings, discovered: pl.DataFrame, landing: LandingZone, run_stamp: str,
                progress: Progress = print) -> tuple[list[FetchRecord], FetchStats]:
-    """Fetch (or read) every discovered page into the landing zone; one record per page."""
+    """Fetch (or read) every discovered page into the landing zone, and record the run there.
+
+    ``run_stamp`` names the run's fetch log; stamps must sort in run order.
+    """
     previous = _previous_fetches(landing.history(settings.source))
     rows = discovered.to_dicts()
-    if not settings.source_is_url:
-        records = [_read_file(settings.source, row, landing) for row in rows]
+    if settings.source_is_url:
+        records, stats = asyncio.run(_fetch_all(settings, rows, previous, landing, progress))
+    else:
+        records, stats = [_read_file(settings.source, row, landing) for row in rows], FetchStats()
         progress(f"read {len(records)} saved pages from {settings.source}")
-        return records, FetchStats()
-    return asyncio.run(_fetch_all(settings, rows, previous, landing, progress))
+    landing.record_run(records, run_stamp)
+    return records, stats
 
 
 def _previous_fetches(history: pl.DataFrame) -> dict[str, dict]:

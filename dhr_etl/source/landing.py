@@ -100,19 +100,20 @@ class LandingZone:
         return path
 
     def history(self, source: str) -> pl.DataFrame:
-        """Every fetch record of this source, oldest first."""
+        """Every fetch record of this source, oldest first (run files are named by a sortable stamp)."""
         files = sorted(self.fetches.glob("*.jsonl")) if self.fetches.is_dir() else []
         frames = [
             pl.read_ndjson(path, schema=FETCH_RECORD_SCHEMA) for path in files if path.stat().st_size
         ]
         if not frames:
             return pl.DataFrame(schema=FETCH_RECORD_SCHEMA)
-        return pl.concat(frames).filter(pl.col("source") == source).sort("fetched_at", maintain_order=True)
+        return pl.concat(frames).filter(pl.col("source") == source)
 
     def good_versions(self, source: str) -> pl.DataFrame:
         """Each distinct stored version per review, newest first: review_id, sha256, rendition,
         first_seen, last_seen, url."""
-        history = self.history(source).filter(pl.col("sha256").is_not_null())
+        # Record order, not fetched_at (one-second resolution), says which version is newest.
+        history = self.history(source).with_row_index("seq").filter(pl.col("sha256").is_not_null())
         return (
             history.group_by("review_id", "sha256")
             .agg(
@@ -120,6 +121,8 @@ class LandingZone:
                 pl.col("url").last(),
                 pl.col("fetched_at").min().alias("first_seen"),
                 pl.col("fetched_at").max().alias("last_seen"),
+                pl.col("seq").max().alias("last_seq"),
             )
-            .sort(["review_id", "last_seen", "first_seen"], descending=[False, True, True])
+            .sort(["review_id", "last_seq"], descending=[False, True])
+            .drop("last_seq")
         )

@@ -1,0 +1,74 @@
+"""Shared fixtures: the reference page, an isolated data directory, a local library site."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dhr_etl.sample.site import LibrarySite
+from dhr_etl.settings import SAMPLE_LIBRARY_DIR
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REFERENCE_ID = "647f1570-nuneaton-and-bedworth"
+REFERENCE_HTML = FIXTURES / "pages" / f"{REFERENCE_ID}.html"
+REFERENCE_TEXT = FIXTURES / "pages" / f"{REFERENCE_ID}.txt"
+REFERENCE_URL = f"https://www.accountabilityindex.uk/sources/dhr/{REFERENCE_ID}/"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Every test gets its own data directory and none of the caller's DHR_* settings."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("DHR_") and name != "DHR_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("DHR_DATA_DIR", str(data_dir))
+    return data_dir
+
+
+@pytest.fixture
+def data_dir(isolated_environment: Path) -> Path:
+    return isolated_environment
+
+
+@pytest.fixture
+def sample_site() -> Iterator[LibrarySite]:
+    """The bundled sample library served over real HTTP on 127.0.0.1, four reviews per listing page."""
+    with LibrarySite(SAMPLE_LIBRARY_DIR, per_page=4) as site:
+        yield site
+
+
+@pytest.fixture
+def fast_crawl(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Politeness limits raised for a local site, so tests do not wait on the rate limiter."""
+    monkeypatch.setenv("DHR_REQUESTS_PER_SECOND", "20")
+    monkeypatch.setenv("DHR_MAX_CONCURRENCY", "4")
+    monkeypatch.setenv("DHR_TIMEOUT_SECONDS", "5")
+
+
+def run_nightly(raise_on_error: bool = False):
+    """Materialise the whole nightly job in-process, in a throwaway Dagster instance."""
+    import dagster as dg
+
+    from dhr_etl.definitions import defs
+
+    with dg.instance_for_test() as instance:
+        return defs.resolve_job_def("nightly").execute_in_process(instance=instance, raise_on_error=raise_on_error)
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def failure_messages(result) -> str:
+    return "\n".join(
+        str(event.step_failure_data.error.message) + str(event.step_failure_data.error.cause or "")
+        for event in result.all_events if event.is_step_failure
+    )

@@ -1,0 +1,52 @@
+"""The Dagster definitions: the graph's shape is pinned, the schedule runs nightly by default."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dhr_etl.definitions import defs
+
+# The asset graph of ARCHITECTURE.md. Changing it should be a decision, seen in review.
+EXPECTED_GRAPH = {
+    "review_index": set(),
+    "review_pages": {"review_index"},
+    "parsed_reviews": {"review_pages"},
+    "parsed_recommendations": {"review_pages"},
+    "parsed_addressees": {"review_pages"},
+    "parse_quarantine": {"review_pages"},
+    "agencies": {"parsed_addressees"},
+    "csps": {"parsed_reviews"},
+    "staged_warehouse": {"parsed_reviews", "parsed_recommendations", "parsed_addressees",
+                         "parse_quarantine", "agencies", "csps"},
+    "warehouse": {"staged_warehouse"},
+}
+
+
+def test_asset_graph_has_the_designed_shape() -> None:
+    graph = defs.resolve_asset_graph()
+    actual = {
+        key.to_user_string(): {parent.to_user_string() for parent in graph.get(key).parent_keys}
+        for key in graph.get_all_asset_keys()
+    }
+    assert actual == EXPECTED_GRAPH
+
+
+def test_warehouse_checks_are_blocking_and_the_count_check_only_warns() -> None:
+    graph = defs.resolve_asset_graph()
+    checks = {key.name: graph.get_check_spec(key) for key in graph.asset_check_keys}
+    assert {name for name, spec in checks.items() if spec.blocking} == {"keys_unique", "no_orphan_rows", "counts_reconcile"}
+    assert checks["declared_counts_match"].asset_key == dg.AssetKey("parsed_reviews")
+
+
+def test_nightly_job_covers_every_asset_and_runs_in_process() -> None:
+    job = defs.resolve_job_def("nightly")
+    assert job.executor_def.name == "in_process"
+    assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == set(EXPECTED_GRAPH)
+
+
+def test_schedule_runs_nightly_at_two_in_london_and_is_on_by_default() -> None:
+    schedule = defs.resolve_schedule_def("nightly_schedule")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Europe/London"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert schedule.job_name == "nightly"

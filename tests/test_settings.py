@@ -1,0 +1,45 @@
+"""Configuration errors name the variable, the value and what is accepted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dhr_etl.settings import SAMPLE_LIBRARY_DIR, SettingsError, load_settings
+
+
+def test_defaults_read_the_bundled_sample_into_a_duckdb_file_under_the_data_dir(tmp_path: Path) -> None:
+    settings = load_settings({"DHR_DATA_DIR": str(tmp_path)})
+    assert settings.source == str(SAMPLE_LIBRARY_DIR)
+    assert not settings.source_is_url
+    assert settings.duckdb_path == tmp_path / "warehouse.duckdb"
+    assert settings.max_concurrency == 2 and settings.requests_per_second == 2
+    assert settings.schedule_timezone == "Europe/London"
+    assert "dhr-etl" in settings.user_agent and "http" in settings.user_agent
+
+
+def test_a_base_url_gets_its_trailing_slash() -> None:
+    settings = load_settings({"DHR_SOURCE": "https://www.accountabilityindex.uk/sources/dhr"})
+    assert settings.source == "https://www.accountabilityindex.uk/sources/dhr/"
+    assert settings.source_is_url
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "accepted"),
+    [
+        ("DHR_SOURCE", "/no/such/folder", "a folder of saved .html/.txt pages"),
+        ("DHR_SOURCE", "ftp://example.org/dhr/", "an http(s) base URL"),
+        ("DHR_WAREHOUSE_URL", "sqlite:///x.db", "duckdb:///"),
+        ("DHR_MAX_CONCURRENCY", "0", "from 1 to 16"),
+        ("DHR_MAX_CONCURRENCY", "two", "from 1 to 16"),
+        ("DHR_REQUESTS_PER_SECOND", "0", "greater than 0"),
+        ("DHR_TIMEOUT_SECONDS", "1000", "from 1 to 300"),
+        ("DHR_SCHEDULE_TIMEZONE", "Mars/Olympus", "IANA time zone"),
+    ],
+)
+def test_bad_values_are_refused_with_the_variable_value_and_what_is_accepted(name: str, value: str, accepted: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({name: value})
+    message = str(caught.value)
+    assert name in message and repr(value) in message and accepted in message

@@ -1,0 +1,112 @@
+"""Views keep their public columns; versions are checked, then published atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from dhr_etl.parse.library import parse_library
+from dhr_etl.settings import load_settings
+from dhr_etl.source.crawl import discover_reviews, land_pages
+from dhr_etl.source.landing import LandingZone
+from dhr_etl.transform.entities import resolve_agencies, resolve_csps
+from dhr_etl.transform.star import Entities, build_star
+from dhr_etl.warehouse import checks, duckdb_store
+from dhr_etl.warehouse.views import VIEW_NAMES
+
+# WAREHOUSE.md, the contract with BI users: every view with every column, in this order.
+CONTRACT = {
+    "v_reviews": ["review_id", "title", "csp_name", "published_month", "published_year", "upload_date",
+                  "year_of_death", "declared_recommendations", "recommendations", "summary", "report_url",
+                  "source_url"],
+    "v_recommendations": ["review_id", "csp_name", "published_year", "year_of_death", "rec_label", "rec_order",
+                          "recommendation", "agencies", "agency_count"],
+    "v_recommendation_agencies": ["review_id", "csp_name", "published_year", "year_of_death", "rec_label",
+                                  "rec_order", "agency_name", "agency_sector", "addressed_as"],
+    "v_csp_year_summary": ["csp_name", "published_year", "reviews", "recommendations", "recommendations_per_review"],
+    "v_agency_summary": ["agency_name", "agency_sector", "recommendations", "reviews", "csps",
+                         "first_published_year", "last_published_year"],
+    "v_sector_year_summary": ["agency_sector", "published_year", "recommendations", "reviews",
+                              "share_of_year_recommendations"],
+    "v_year_summary": ["year", "reviews_published", "recommendations_published", "reviews_with_death_in_year",
+                       "median_years_death_to_publication"],
+    "v_data_quality": ["review_id", "finding", "severity"],
+}
+
+
+@pytest.fixture
+def sample_tables() -> dict[str, pl.DataFrame]:
+    """The bundled sample, through the pure pipeline code (no Dagster)."""
+    settings = load_settings()
+    landing = LandingZone(settings.landing_dir)
+    discovered, _, _ = discover_reviews(settings, progress=lambda _: None)
+    records, _ = land_pages(settings, discovered, landing, "run0001", progress=lambda _: None)
+    parsed = parse_library(landing, settings.source, records)
+    agencies, aliases = resolve_agencies(parsed.addressees["addressed_as"])
+    csps, lookup = resolve_csps(parsed.reviews["csp_printed"])
+    return build_star(parsed, Entities(agencies, aliases, csps, lookup))
+
+
+def columns(con: duckdb.DuckDBPyConnection, view: str) -> list[str]:
+    return [row[0] for row in con.execute(f"DESCRIBE {view}").fetchall()]
+
+
+def test_every_contract_view_exists_with_its_columns_in_order(sample_tables, tmp_path: Path) -> None:
+    staged = duckdb_store.build_version(sample_tables, tmp_path / "w.duckdb")
+    assert set(CONTRACT) == set(VIEW_NAMES)
+    with duckdb.connect(str(staged), read_only=True) as con:
+        for view, expected in CONTRACT.items():
+            assert columns(con, view)[: len(expected)] == expected, view
+            assert con.execute(f"SELECT COUNT(*) FROM {view}").fetchall()[0][0] > 0, view
+
+
+def test_building_a_version_leaves_the_live_file_alone_until_publish(sample_tables, tmp_path: Path) -> None:
+    target = tmp_path / "w.duckdb"
+    duckdb_store.publish(duckdb_store.build_version(sample_tables, target), target)
+    reviews = len(sample_tables["dim_review"])
+    smaller = {**sample_tables, "dim_review": sample_tables["dim_review"].head(3)}
+    reader = duckdb.connect(str(target), read_only=True)  # a BI user, connected throughout
+    staged = duckdb_store.build_version(smaller, target)
+    assert reader.execute("SELECT COUNT(*) FROM dim_review").fetchall() == [(reviews,)]
+    duckdb_store.publish(staged, target)
+    # The open connection still sees its snapshot; a new one sees the new version.
+    assert reader.execute("SELECT COUNT(*) FROM dim_review").fetchall() == [(reviews,)]
+    reader.close()
+    with duckdb.connect(str(target), read_only=True) as fresh:
+        assert fresh.execute("SELECT COUNT(*) FROM dim_review").fetchall() == [(3,)]
+    assert not duckdb_store.staged_path(target).exists()
+
+
+def test_checks_pass_on_a_sound_version(sample_tables, tmp_path: Path) -> None:
+    staged = duckdb_store.build_version(sample_tables, tmp_path / "w.duckdb")
+    query = duckdb_store.query_file(staged)
+    assert checks.duplicate_keys(query).passed
+    assert checks.orphan_rows(query).passed
+    assert checks.counts_reconcile(query, {name: len(frame) for name, frame in sample_tables.items()}).passed
+
+
+def test_orphans_and_count_drift_are_caught(sample_tables, tmp_path: Path) -> None:
+    staged = duckdb_store.build_version(sample_tables, tmp_path / "w.duckdb")
+    with duckdb.connect(str(staged)) as con:
+        con.execute("DELETE FROM dim_agency WHERE agency_key IN (SELECT agency_key FROM dim_agency LIMIT 1)")
+        con.execute("DELETE FROM fact_recommendation WHERE recommendation_key IN "
+                    "(SELECT recommendation_key FROM fact_recommendation LIMIT 1)")
+    query = duckdb_store.query_file(staged)
+    orphans = checks.orphan_rows(query)
+    assert not orphans.passed
+    assert any(name.startswith("bridge_recommendation_agency.agency_key") for name in orphans.problems)
+    drift = checks.counts_reconcile(query, {name: len(frame) for name, frame in sample_tables.items()})
+    assert not drift.passed and "dim_review.recommendations differs from its fact rows" in drift.problems
+
+
+def test_duplicate_keys_are_caught(tmp_path: Path) -> None:
+    path = tmp_path / "dupes.duckdb"
+    with duckdb.connect(str(path)) as con:  # tables without constraints, as a faulty loader might leave them
+        for table, cols in checks.PRIMARY_KEYS.items():
+            con.execute(f"CREATE TABLE {table} ({', '.join(c + ' VARCHAR' for c in cols)})")
+        con.execute("INSERT INTO dim_csp VALUES ('1'), ('1')")
+    outcome = checks.duplicate_keys(duckdb_store.query_file(path))
+    assert not outcome.passed and outcome.problems == {"dim_csp(csp_key) duplicated": 1}
