@@ -1,0 +1,75 @@
+"""The Dagster UI, started as `make ui` starts it, shows the asset graph and the running schedule."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def graphql(port: int, query: str) -> dict:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["data"]
+
+
+@pytest.fixture
+def webserver(tmp_path: Path):
+    port = free_port()
+    webserver_bin = Path(sys.executable).parent / "dagster-webserver"
+    # Its own process group: a backgrounded Dagster process ignores SIGINT, so stop it with SIGTERM.
+    process = subprocess.Popen(
+        [str(webserver_bin), "--workspace", "workspace.yaml", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT, env={**os.environ, "DAGSTER_HOME": str(tmp_path)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"dagster-webserver exited: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+    else:
+        os.killpg(process.pid, signal.SIGTERM)
+        pytest.fail("dagster-webserver did not answer within 90 s")
+    yield port
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def test_ui_lists_every_asset_and_the_nightly_schedule_running(webserver: int) -> None:
+    data = graphql(webserver, "{ assetNodes { assetKey { path } } repositoriesOrError { ... on RepositoryConnection "
+                              "{ nodes { schedules { name cronSchedule executionTimezone scheduleState { status } } } } } }")
+    assets = {node["assetKey"]["path"][0] for node in data["assetNodes"]}
+    assert {"review_index", "review_pages", "parsed_reviews", "agencies", "csps", "staged_warehouse", "warehouse"} <= assets
+    (schedule,) = data["repositoriesOrError"]["nodes"][0]["schedules"]
+    assert schedule == {"name": "nightly_schedule", "cronSchedule": "0 2 * * *", "executionTimezone": "Europe/London",
+                        "scheduleState": {"status": "RUNNING"}}
+
+
+def test_ui_listens_on_localhost_only(webserver: int) -> None:
+    addresses = {socket.gethostbyname(socket.gethostname())} - {"127.0.0.1", "127.0.1.1"}
+    for address in addresses:
+        with socket.socket() as s:
+            s.settimeout(1)
+            assert s.connect_ex((address, webserver)) != 0, f"UI reachable on {address}"
