@@ -12,7 +12,8 @@ from dhr_etl.settings import SAMPLE_LIBRARY_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REFERENCE_ID = "647f1570-nuneaton-and-bedworth"
-REFERENCE_HTML = FIXTURES / "pages" / f"{REFERENCE_ID}.html"
+# The real page in HTML ships in the sample library; its saved text rendition is a test fixture.
+REFERENCE_HTML = SAMPLE_LIBRARY_DIR / f"{REFERENCE_ID}.html"
 REFERENCE_TEXT = FIXTURES / "pages" / f"{REFERENCE_ID}.txt"
 REFERENCE_URL = f"https://www.accountabilityindex.uk/sources/dhr/{REFERENCE_ID}/"
 
