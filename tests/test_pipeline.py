@@ -112,6 +112,25 @@ def test_a_page_that_is_not_a_review_is_quarantined_while_the_run_succeeds(site_
     assert len(finding) == 1 and "not a review page" in finding[0][0] and finding[0][1] == "error"
 
 
+def test_run_metadata_says_what_changed_since_the_last_run(site_source: LibrarySite, data_dir: Path) -> None:
+    first = run_nightly()
+    assert first.success
+    pages = lambda result: result.asset_materializations_for_node("review_pages")[0].metadata  # noqa: E731
+    assert pages(first)["since_last_run"].value == {"new": 12}
+    changed_id = sorted(site_source.pages)[0]
+    site_source.set_page(changed_id, site_source.pages[changed_id].content.replace(b"</main>", b"<p>Corrected.</p></main>"))
+    site_source.pages[changed_id].last_modified += 60
+    site_source.set_page("6600aaaa-nuneaton-and-bedworth", site_source.pages[REFERENCE_ID].content)
+    second = run_nightly()
+    assert pages(second)["since_last_run"].value == {"unchanged": 11, "changed": 1, "new": 1}
+    warehouse = second.asset_materializations_for_node("warehouse")[0].metadata
+    assert warehouse["rows_changed_since_previous_version"].value == {
+        "dim_review": "+1", "fact_recommendation": f"+{REFERENCE_RECOMMENDATIONS}",
+        "bridge_recommendation_agency": f"+{REFERENCE_PAIRS}",
+        # the copy's id says March 2024 while its page says June 2023: one more finding
+        "data_quality_finding": "+1"}
+
+
 def test_a_page_that_breaks_keeps_its_last_good_data_flagged_with_its_date(site_source: LibrarySite, data_dir: Path) -> None:
     assert run_nightly().success
     site_source.set_page(REFERENCE_ID, b"<html><body><p>Service temporarily unavailable</p></body></html>")

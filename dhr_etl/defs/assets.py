@@ -55,9 +55,12 @@ def review_pages(context: dg.AssetExecutionContext, review_index: pl.DataFrame) 
     records, stats = land_pages(settings, review_index, landing, stamp, progress=context.log.info)
     frame = pl.DataFrame([asdict(r) for r in records]) if records else pl.DataFrame()
     outcomes = counts_by(frame, "outcome") if len(frame) else {}
+    changes = counts_by(frame.filter(pl.col("change").is_not_null()), "change") if len(frame) else {}
+    context.log.info(f"landed {len(records)} pages: {outcomes}; since the last run: {changes}")
     return dg.Output(frame, metadata={
         "pages": len(records),
         "outcomes": outcomes,
+        "since_last_run": changes,
         "failed": outcomes.get("failed", 0),
         "requests": stats.requests,
         "requests_by_status": {str(k): v for k, v in sorted(stats.by_status.items())},
@@ -84,6 +87,8 @@ def parsed_pages(context: dg.AssetExecutionContext, review_pages: pl.DataFrame):
     parsed = parse_library(LandingZone(settings.landing_dir), settings.source, records)
     for failure in parsed.quarantine.iter_rows(named=True):
         context.log.warning(f"quarantined {failure['review_id']}: {failure['reason']}")
+    context.log.info(f"parsed {len(parsed.reviews)} reviews, {len(parsed.recommendations)} recommendations; "
+                     f"{len(parsed.quarantine)} page version(s) quarantined")
     yield dg.Output(parsed.reviews, output_name="parsed_reviews", metadata={
         "reviews": len(parsed.reviews),
         "status": counts_by(parsed.reviews, "status") if len(parsed.reviews) else {},
@@ -134,6 +139,7 @@ def staged_warehouse(
     tables = build_star(parsed, Entities(*agencies, *csps))
     tables["warehouse_version"] = version_row(tables, settings.source, context.run.run_id)
     target = settings.duckdb_path
+    context.log.info(f"building a new warehouse version beside {target}")
     staged = duckdb_store.build_version(tables, target)
     expected = {name: len(frame) for name, frame in tables.items()}
     return dg.Output(StagedVersion(str(staged), str(target), expected), metadata={
@@ -146,11 +152,14 @@ def staged_warehouse(
 @dg.asset(group_name="warehouse", description="The live warehouse: the checked version, published atomically, with its views.")
 def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion) -> dg.MaterializeResult:
     staged, target = Path(staged_warehouse.path), Path(staged_warehouse.target)
+    previous = duckdb_store.table_counts(target) if target.exists() else {}
     duckdb_store.publish(staged, target)
     counts = duckdb_store.table_counts(target)
+    changes = {table: rows - previous.get(table, 0) for table, rows in counts.items()}
     context.log.info(f"published {target}: {counts['dim_review']} reviews, "
                      f"{counts['fact_recommendation']} recommendations")
     return dg.MaterializeResult(metadata={
+        "rows_changed_since_previous_version": {t: f"{d:+d}" for t, d in changes.items() if d} or "none",
         "warehouse": dg.MetadataValue.path(str(target)),
         "reviews": counts["dim_review"],
         "recommendations": counts["fact_recommendation"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,8 +159,16 @@ def land_pages(settings: Settings, discovered: pl.DataFrame, landing: LandingZon
     else:
         records, stats = [_read_file(settings.source, row, landing) for row in rows], FetchStats()
         progress(f"read {len(records)} saved pages from {settings.source}")
+    records = [_with_change(record, previous.get(record.review_id)) for record in records]
     landing.record_run(records, run_stamp)
     return records, stats
+
+
+def _with_change(record: FetchRecord, before: dict | None) -> FetchRecord:
+    if record.sha256 is None:
+        return record
+    change = "new" if before is None else "unchanged" if before["sha256"] == record.sha256 else "changed"
+    return dataclasses.replace(record, change=change)
 
 
 def _previous_fetches(history: pl.DataFrame) -> dict[str, dict]:

@@ -36,6 +36,7 @@ FETCH_RECORD_SCHEMA = {
     "lastmod": pl.String,
     "duration_ms": pl.Int64,
     "error": pl.String,
+    "change": pl.String,
 }
 
 
@@ -58,6 +59,8 @@ class FetchRecord:
     lastmod: str | None = None
     duration_ms: int | None = None
     error: str | None = None
+    change: str | None = None
+    """Against the page's previous stored version: ``new``, ``changed`` or ``unchanged``; None if failed."""
 
 
 def utc_now() -> str:
