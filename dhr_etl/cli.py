@@ -51,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     counts = duckdb_store.table_counts(settings.duckdb_path)
     quarantined = len(result.output_for_node("parsed_pages", "parse_quarantine"))
+    fetch = result.asset_materializations_for_node("review_pages")[0].metadata["fetch"].value
+    parsing = result.asset_materializations_for_node("parsed_pages")
+    parsed_now = next(m.metadata["pages_parsed"].value for m in parsing if "pages_parsed" in m.metadata)
+    crawl = ", ".join(f"{value} {name}" for name, value in fetch.items() if value and name not in ("bytes_received",))
     print(textwrap.dedent(f"""
         dhr-etl: run {result.run_id[:8]} succeeded in {seconds:.1f} s.
           warehouse      {settings.duckdb_path}
@@ -59,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
           addressee pairs {counts['bridge_recommendation_agency']} ({counts['dim_agency']} agencies, {counts['dim_agency_alias']} spellings)
           CSPs           {counts['dim_csp']}
           findings       {counts['data_quality_finding']} in v_data_quality; {quarantined} page version(s) quarantined
+          this run       {crawl or 'nothing fetched'}; {fetch['bytes_received']} bytes; {parsed_now} page(s) parsed
         Query it:
           .venv/bin/python -c "import duckdb; print(duckdb.connect('{settings.duckdb_path}', read_only=True).sql('SELECT * FROM v_agency_summary ORDER BY recommendations DESC LIMIT 10'))"
           duckdb -readonly {settings.duckdb_path} "SELECT * FROM v_csp_year_summary"

@@ -34,6 +34,8 @@ class Settings:
     max_page_bytes: int
     max_listing_pages: int
     max_sitemap_entries: int
+    max_wait_seconds: float
+    """Budget for all back-off and Retry-After sleeping in one run; past it, failing pages fail."""
     schedule_timezone: str
 
     @property
@@ -62,6 +64,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "DHR_MAX_PAGE_BYTES": ("5000000", "a whole number of bytes from 10000 to 100000000"),
     "DHR_MAX_LISTING_PAGES": ("200", "a whole number from 1 to 10000"),
     "DHR_MAX_SITEMAP_ENTRIES": ("50000", "a whole number from 1 to 1000000"),
+    "DHR_MAX_WAIT_SECONDS": ("600", "a number of seconds from 0 to 7200"),
     "DHR_SCHEDULE_TIMEZONE": ("Europe/London", "an IANA time zone name such as Europe/London"),
 }
 
@@ -86,6 +89,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_page_bytes=int(_number("DHR_MAX_PAGE_BYTES", get("DHR_MAX_PAGE_BYTES"), 5_000_000, 10_000, 100_000_000, whole=True)),
         max_listing_pages=int(_number("DHR_MAX_LISTING_PAGES", get("DHR_MAX_LISTING_PAGES"), 200, 1, 10_000, whole=True)),
         max_sitemap_entries=int(_number("DHR_MAX_SITEMAP_ENTRIES", get("DHR_MAX_SITEMAP_ENTRIES"), 50_000, 1, 1_000_000, whole=True)),
+        max_wait_seconds=_number("DHR_MAX_WAIT_SECONDS", get("DHR_MAX_WAIT_SECONDS"), 600, 0, 7200),
         schedule_timezone=_timezone(get("DHR_SCHEDULE_TIMEZONE")),
     )
 

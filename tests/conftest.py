@@ -73,3 +73,23 @@ def failure_messages(result) -> str:
         str(event.step_failure_data.error.message) + str(event.step_failure_data.error.cause or "")
         for event in result.all_events if event.is_step_failure
     )
+
+
+def crawl(monkeypatch: pytest.MonkeyPatch, site: LibrarySite):
+    """Discover and land the site's pages once, as the nightly job does: (landing, records by id, stats)."""
+    from dhr_etl.settings import load_settings
+    from dhr_etl.source.crawl import discover_reviews, land_pages
+    from dhr_etl.source.landing import LandingZone
+
+    monkeypatch.setenv("DHR_SOURCE", site.base_url)
+    settings = load_settings()
+    landing = LandingZone(settings.landing_dir)
+    frame, _, _ = discover_reviews(settings, progress=lambda _: None)
+    runs = len(list(landing.fetches.glob("*.jsonl"))) if landing.fetches.exists() else 0
+    records, stats = land_pages(settings, frame, landing, f"run{runs:04d}", progress=lambda _: None)
+    return landing, {r.review_id: r for r in records}, stats
+
+
+def page_requests(site: LibrarySite, review_id: str = "") -> list:
+    """Requests for review pages (not listings), optionally for one review."""
+    return [r for r in site.requests_to("/sources/dhr/" + review_id) if "?" not in r.path and r.path != "/sources/dhr/"]

@@ -11,7 +11,7 @@ import polars as pl
 from dhr_etl.defs.metadata import counts_by, preview
 from dhr_etl.parse.library import ParsedLibrary, parse_library
 from dhr_etl.settings import load_settings
-from dhr_etl.source.crawl import discover_reviews, land_pages, unrecognised_files
+from dhr_etl.source.crawl import discover_reviews, fetch_summary, land_pages, unrecognised_files
 from dhr_etl.source.landing import FetchRecord, LandingZone
 from dhr_etl.transform.entities import resolve_agencies, resolve_csps
 from dhr_etl.transform.star import Entities, build_star
@@ -57,16 +57,13 @@ def review_pages(context: dg.AssetExecutionContext, review_index: pl.DataFrame) 
     outcomes = counts_by(frame, "outcome") if len(frame) else {}
     changes = counts_by(frame.filter(pl.col("change").is_not_null()), "change") if len(frame) else {}
     context.log.info(f"landed {len(records)} pages: {outcomes}; since the last run: {changes}")
+    failures = frame.filter(pl.col("outcome") == "failed").select("review_id", "error") if len(frame) else frame
     return dg.Output(frame, metadata={
         "pages": len(records),
-        "outcomes": outcomes,
         "since_last_run": changes,
-        "failed": outcomes.get("failed", 0),
-        "requests": stats.requests,
+        "fetch": fetch_summary(records, stats),
         "requests_by_status": {str(k): v for k, v in sorted(stats.by_status.items())},
-        "retried": stats.retried,
-        "bytes_received": stats.bytes_received,
-        "seconds_waiting_on_politeness": round(stats.seconds_waiting, 2),
+        "failed_pages": preview(failures, 25, 200),
         "landing_zone": dg.MetadataValue.path(str(landing.root)),
         "fetch_log": dg.MetadataValue.path(str(landing.fetches / f"{stamp}.jsonl")),
     })
@@ -87,10 +84,13 @@ def parsed_pages(context: dg.AssetExecutionContext, review_pages: pl.DataFrame):
     parsed = parse_library(LandingZone(settings.landing_dir), settings.source, records)
     for failure in parsed.quarantine.iter_rows(named=True):
         context.log.warning(f"quarantined {failure['review_id']}: {failure['reason']}")
-    context.log.info(f"parsed {len(parsed.reviews)} reviews, {len(parsed.recommendations)} recommendations; "
-                     f"{len(parsed.quarantine)} page version(s) quarantined")
+    context.log.info(f"{len(parsed.reviews)} reviews, {len(parsed.recommendations)} recommendations; "
+                     f"{parsed.pages_parsed} page version(s) parsed, {parsed.cache_hits} from the parse cache, "
+                     f"{len(parsed.quarantine)} quarantined")
     yield dg.Output(parsed.reviews, output_name="parsed_reviews", metadata={
         "reviews": len(parsed.reviews),
+        "pages_parsed": parsed.pages_parsed,
+        "parse_cache_hits": parsed.cache_hits,
         "status": counts_by(parsed.reviews, "status") if len(parsed.reviews) else {},
         "quarantined_pages": len(parsed.quarantine),
         "preview": preview(parsed.reviews.drop("summary"))})

@@ -7,12 +7,16 @@ last good data, flagged with the date of that data.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
-from dhr_etl.parse.model import PageParseError, ParsedReview
+from dhr_etl.parse.model import PageParseError, ParsedReview, review_from_json, review_to_json
 from dhr_etl.parse.review_page import parse_review_page
 from dhr_etl.source.landing import FetchRecord, LandingZone
 from dhr_etl.source.urls import upload_date_from_review_id
@@ -56,6 +60,11 @@ QUARANTINE_SCHEMA = {
 }
 
 
+# Bump whenever a change to parsing could change what a page parses to: cached results are
+# keyed by it, so every page is parsed afresh once after the change.
+PARSER_VERSION = "1"
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedLibrary:
     reviews: pl.DataFrame
@@ -63,6 +72,36 @@ class ParsedLibrary:
     addressees: pl.DataFrame
     quarantine: pl.DataFrame
     """Every version that failed to parse this run, with the reason."""
+    pages_parsed: int = 0
+    """Page versions actually parsed this run; the rest came from the cache."""
+    cache_hits: int = 0
+
+
+class ParseCache:
+    """Parse results (or the reason a page failed) by content hash, under ``<landing>/parsed/``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, sha: str, rendition: str, url: str) -> Path:
+        key = hashlib.sha256(f"{PARSER_VERSION}|{sha}|{rendition}|{url}".encode()).hexdigest()
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, sha: str, rendition: str, url: str) -> ParsedReview | PageParseError | None:
+        path = self._path(sha, rendition, url)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return PageParseError(data["error"]) if "error" in data else review_from_json(data["review"])
+
+    def put(self, sha: str, rendition: str, url: str, result: ParsedReview | PageParseError) -> None:
+        path = self._path(sha, rendition, url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"error": str(result)} if isinstance(result, PageParseError) else {"review": review_to_json(result)}
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
 
 
 def decode_page(content: bytes) -> str:
@@ -73,6 +112,26 @@ def decode_page(content: bytes) -> str:
 
 
 def parse_library(landing: LandingZone, source: str, run_records: Sequence[FetchRecord]) -> ParsedLibrary:
+    cache = ParseCache(landing.root / "parsed")
+    parsed_now = cached = 0
+
+    def parse_version(version: dict) -> ParsedReview:
+        nonlocal parsed_now, cached
+        result = cache.get(version["sha256"], version["rendition"], version["url"])
+        if result is None:
+            parsed_now += 1
+            try:
+                page = decode_page(landing.read(version["sha256"]))
+                result = parse_review_page(page, version["rendition"], version["url"])
+            except PageParseError as exc:
+                result = exc
+            cache.put(version["sha256"], version["rendition"], version["url"], result)
+        else:
+            cached += 1
+        if isinstance(result, PageParseError):
+            raise result
+        return result
+
     versions = landing.good_versions(source)
     by_review: dict[str, list[dict]] = {}
     for row in versions.to_dicts():
@@ -86,8 +145,7 @@ def parse_library(landing: LandingZone, source: str, run_records: Sequence[Fetch
         chosen: tuple[dict, ParsedReview] | None = None
         for version in candidates:
             try:
-                page = decode_page(landing.read(version["sha256"]))
-                parsed = parse_review_page(page, version["rendition"], version["url"])
+                parsed = parse_version(version)
             except PageParseError as exc:
                 quarantine.append({"review_id": review_id, "url": version["url"],
                                    "content_sha256": version["sha256"],
@@ -117,6 +175,8 @@ def parse_library(landing: LandingZone, source: str, run_records: Sequence[Fetch
         recommendations=pl.DataFrame(recommendations, schema=RECOMMENDATION_SCHEMA),
         addressees=pl.DataFrame(addressees, schema=ADDRESSEE_SCHEMA),
         quarantine=pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA),
+        pages_parsed=parsed_now,
+        cache_hits=cached,
     )
 
 

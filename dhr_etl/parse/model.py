@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 
 class PageParseError(ValueError):
@@ -37,3 +38,20 @@ class ParsedReview:
     summary: str | None
     report_url: str | None
     recommendations: tuple[ParsedRecommendation, ...]
+
+
+def review_to_json(review: ParsedReview) -> dict[str, Any]:
+    data = asdict(review)
+    data["published_month"] = review.published_month.isoformat() if review.published_month else None
+    return data
+
+
+def review_from_json(data: dict[str, Any]) -> ParsedReview:
+    published = data["published_month"]
+    return ParsedReview(
+        **{**data,
+           "published_month": dt.date.fromisoformat(published) if published else None,
+           "recommendations": tuple(
+               ParsedRecommendation(**{**rec, "addressees": tuple(rec["addressees"])})
+               for rec in data["recommendations"])},
+    )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import html
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 from dhr_etl.source.urls import REVIEW_ID
 
 BASE_PATH = "/sources/dhr/"
+RESET = -1
+"""Status that makes the handler drop the connection without answering."""
 
 
 @dataclass
@@ -33,6 +37,10 @@ class Fault:
     location: str | None = None
     body: bytes | None = None
     content_type: str | None = None
+    reset: bool = False
+    """Drop the connection (RST) instead of answering."""
+    truncate: bool = False
+    """Answer 200 with the page but promise more bytes than are sent, then hang up."""
 
 
 @dataclass
@@ -52,6 +60,7 @@ class RequestLog:
     status: int
     headers: dict[str, str]
     at: float
+    bytes_sent: int = 0
 
 
 @dataclass
@@ -65,6 +74,8 @@ class LibrarySite:
     faults: dict[str, Fault] = field(default_factory=dict)
     requests: list[RequestLog] = field(default_factory=list)
     extra_sitemap_urls: list[str] = field(default_factory=list)
+    max_in_flight: int = 0
+    """The most requests the site was serving at once."""
 
     def __post_init__(self) -> None:
         if self.folder is not None:
@@ -72,6 +83,7 @@ class LibrarySite:
                 if REVIEW_ID.match(path.stem) and path.suffix in (".html", ".txt") and path.stem not in self.pages:
                     self.set_page(path.stem, path.read_bytes(), "text/plain" if path.suffix == ".txt" else "text/html")
         self._lock = threading.Lock()
+        self._in_flight = 0
         self._server: ThreadingHTTPServer | None = None
 
     # -- content ---------------------------------------------------------------------------
@@ -115,6 +127,11 @@ class LibrarySite:
             if fault.times is not None:
                 fault.times -= 1
             time.sleep(fault.delay_seconds)
+            if fault.reset:
+                return RESET, {}, b""
+            if fault.truncate:
+                page = self._route(path, parts.query) or (200, {}, b"")
+                return 200, {**page[1], "Content-Length": str(len(page[2]) + 4096)}, page[2][: len(page[2]) // 2]
             if fault.status < 300 or fault.body is not None:
                 page = self._route(path, parts.query)
                 body = fault.body if fault.body is not None else (page[2] if page else b"")
@@ -196,17 +213,32 @@ def _handler_for(site: LibrarySite) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status, response_headers, body = site.respond(self.path, headers)
+            log = RequestLog(self.path, 0, headers, time.time())  # logged on arrival; status once answered
             with site._lock:
-                site.requests.append(RequestLog(self.path, status, headers, time.time()))
+                site.requests.append(log)
+                site._in_flight += 1
+                site.max_in_flight = max(site.max_in_flight, site._in_flight)
+            try:
+                status, response_headers, body = site.respond(self.path, headers)
+                log.status = status
+            finally:
+                with site._lock:
+                    site._in_flight -= 1
+            if status == RESET:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                return
             try:
                 self.send_response(status)
+                response_headers.setdefault("Content-Length", str(len(body)))
                 for name, value in response_headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if status != 304:
                     self.wfile.write(body)
+                    log.bytes_sent = len(body)
+                if int(response_headers["Content-Length"]) > len(body):
+                    self.close_connection = True  # a truncated body: hang up mid-way
             except (BrokenPipeError, ConnectionResetError):
                 pass
 

@@ -104,6 +104,7 @@ def _client(settings: Settings) -> PoliteClient:
         requests_per_second=settings.requests_per_second,
         timeout_seconds=settings.timeout_seconds,
         max_bytes=settings.max_page_bytes,
+        max_wait_seconds=settings.max_wait_seconds,
     )
 
 
@@ -243,3 +244,19 @@ async def _fetch_page(client: PoliteClient, source: str, row: dict, before: dict
         etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
         duration_ms=response.duration_ms,
     )
+
+
+def fetch_summary(records: list[FetchRecord], stats: FetchStats) -> dict[str, int | float]:
+    """Requests by outcome, bytes and politeness waiting: what one run cost the site."""
+    return {
+        "fetched (200)": sum(r.outcome == "fetched" for r in records),
+        "not modified (304)": sum(r.outcome == "not_modified" and r.status == 304 for r in records),
+        "skipped by sitemap lastmod": sum(r.outcome == "not_modified" and r.status is None for r in records),
+        "read from folder": sum(r.outcome == "read" for r in records),
+        "failed": sum(r.outcome == "failed" for r in records),
+        "requests": stats.requests,
+        "retried": stats.retried,
+        "bytes_received": stats.bytes_received,
+        "page_body_bytes": sum(r.bytes or 0 for r in records if r.outcome == "fetched"),
+        "seconds_waiting": round(stats.seconds_waiting, 2),
+    }

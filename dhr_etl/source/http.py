@@ -68,8 +68,10 @@ class PoliteClient:
     """Fetch only from ``base``'s host, as robots.txt allows, within the configured limits."""
 
     def __init__(self, base: str, *, user_agent: str, max_concurrency: int,
-                 requests_per_second: float, timeout_seconds: float, max_bytes: int) -> None:
+                 requests_per_second: float, timeout_seconds: float, max_bytes: int,
+                 max_wait_seconds: float = 600.0) -> None:
         self.base = base
+        self.retry_budget = max_wait_seconds
         self.user_agent = user_agent
         self.max_bytes = max_bytes
         self.stats = FetchStats()
@@ -122,31 +124,42 @@ class PoliteClient:
         raise FetchFailed(f"{url} redirected more than {MAX_REDIRECTS} times")
 
     async def _request(self, url: str, headers: dict[str, str]) -> Response:
+        """One URL, retried on timeouts, connection errors, 429 and 5xx with back-off and jitter."""
         started = time.monotonic()
-        last_error = ""
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            async with self._semaphore:
-                self.stats.seconds_waiting += await self._limiter.wait()
-                self.stats.requests += 1
-                try:
-                    status, content, response_headers = await self._get_capped(url, headers)
-                except (httpx.TimeoutException, httpx.TransportError) as exc:
-                    status, content, response_headers = 0, b"", {}
-                    last_error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            if status:
-                self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
-                self.stats.bytes_received += len(content)
-            if status and status not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
+            status, content, response_headers, error = await self._attempt(url, headers)
+            if status and status not in RETRY_STATUSES:
                 break
-            self.stats.retried += 1
+            problem = error or f"HTTP {status}"
+            if attempt == MAX_ATTEMPTS:
+                break
             delay = _retry_after(response_headers) if status in (429, 503) else None
-            delay = delay if delay is not None else min(30.0, 0.5 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+            if delay is None:
+                delay = min(30.0, 0.5 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+            if delay > self.retry_budget:
+                raise FetchFailed(f"{url}: {problem}; not retried: this run's budget for waiting "
+                                  f"(DHR_MAX_WAIT_SECONDS) is spent")
+            self.retry_budget -= delay
+            self.stats.retried += 1
             self.stats.seconds_waiting += delay
             await asyncio.sleep(delay)
         if not status:
-            raise FetchFailed(f"{url}: {last_error} after {MAX_ATTEMPTS} attempts")
+            raise FetchFailed(f"{url}: {problem} after {MAX_ATTEMPTS} attempts")
         return Response(url, status, content, response_headers, attempt,
                         int((time.monotonic() - started) * 1000))
+
+    async def _attempt(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str], str | None]:
+        """(status, body, headers, error); status 0 when no answer came (timeout, reset …)."""
+        async with self._semaphore:
+            self.stats.seconds_waiting += await self._limiter.wait()
+            self.stats.requests += 1
+            try:
+                status, content, response_headers = await self._get_capped(url, headers)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                return 0, b"", {}, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+        self.stats.bytes_received += len(content)
+        return status, content, response_headers, None
 
     async def _get_capped(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
         async with self._client.stream("GET", url, headers=headers) as response:

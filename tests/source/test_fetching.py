@@ -5,19 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dhr_etl.sample.site import Fault
-from dhr_etl.settings import load_settings
-from dhr_etl.source.crawl import discover_reviews, land_pages
-from dhr_etl.source.landing import LandingZone
-
-
-def crawl(monkeypatch, site):
-    monkeypatch.setenv("DHR_SOURCE", site.base_url)
-    settings = load_settings()
-    landing = LandingZone(settings.landing_dir)
-    frame, _, _ = discover_reviews(settings, progress=lambda _: None)
-    runs = len(list(landing.fetches.glob("*.jsonl"))) if landing.fetches.exists() else 0
-    records, stats = land_pages(settings, frame, landing, f"run{runs:04d}", progress=lambda _: None)
-    return landing, {r.review_id: r for r in records}, stats
+from tests.conftest import crawl, page_requests
 
 
 @pytest.mark.usefixtures("fast_crawl")
@@ -27,10 +15,6 @@ def test_every_page_is_landed_by_content_hash_with_a_user_agent_naming_the_proje
     for review_id, record in records.items():
         assert landing.read(record.sha256) == sample_site.pages[review_id].content
     assert all("dhr-etl" in r.headers["user-agent"] for r in sample_site.requests)
-
-
-def page_requests(site) -> list:
-    return [r for r in site.requests_to("/sources/dhr/") if "?" not in r.path and r.path != "/sources/dhr/"]
 
 
 @pytest.mark.usefixtures("fast_crawl")
