@@ -34,10 +34,11 @@ def run(args: argparse.Namespace) -> int:
     import dagster as dg  # slow import: only once the configuration is known to be good
 
     from dhr_etl.definitions import defs
-    from dhr_etl.warehouse import duckdb_store
+    from dhr_etl.warehouse.store import open_warehouse
 
     print(f"dhr-etl: running the nightly job on {settings.source}")
-    print(f"         warehouse {settings.warehouse_url}; Dagster instance {home}")
+    warehouse = open_warehouse(settings.warehouse_url)
+    print(f"         warehouse {warehouse.display()}; Dagster instance {home}")
     started = time.monotonic()
     result = defs.resolve_job_def("nightly").execute_in_process(
         instance=dg.DagsterInstance.get(),
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if not result.success:
         print("\n" + _failure_paragraph(result, seconds), file=sys.stderr)
         return EXIT_FAILED
-    counts = duckdb_store.table_counts(settings.duckdb_path)
+    counts = warehouse.table_counts()
     quarantined = len(result.output_for_node("parsed_pages", "parse_quarantine"))
     fetch = result.asset_materializations_for_node("review_pages")[0].metadata["fetch"].value
     parsing = result.asset_materializations_for_node("parsed_pages")
@@ -57,18 +58,28 @@ def run(args: argparse.Namespace) -> int:
     crawl = ", ".join(f"{value} {name}" for name, value in fetch.items() if value and name not in ("bytes_received",))
     print(textwrap.dedent(f"""
         dhr-etl: run {result.run_id[:8]} succeeded in {seconds:.1f} s.
-          warehouse      {settings.duckdb_path}
+          warehouse      {warehouse.display()}
           reviews        {counts['dim_review']}
           recommendations {counts['fact_recommendation']}
           addressee pairs {counts['bridge_recommendation_agency']} ({counts['dim_agency']} agencies, {counts['dim_agency_alias']} spellings)
           CSPs           {counts['dim_csp']}
           findings       {counts['data_quality_finding']} in v_data_quality; {quarantined} page version(s) quarantined
-          this run       {crawl or 'nothing fetched'}; {fetch['bytes_received']} bytes; {parsed_now} page(s) parsed
-        Query it:
-          .venv/bin/python -c "import duckdb; print(duckdb.connect('{settings.duckdb_path}', read_only=True).sql('SELECT * FROM v_agency_summary ORDER BY recommendations DESC LIMIT 10'))"
-          duckdb -readonly {settings.duckdb_path} "SELECT * FROM v_csp_year_summary"
-        See the run in the Dagster UI: make ui""").rstrip())
+          this run       {crawl or 'nothing fetched'}; {fetch['bytes_received']} bytes; {parsed_now} page(s) parsed""").rstrip())
+    print(_how_to_query(settings.warehouse_url, warehouse.display()))
     return 0
+
+
+def _how_to_query(url: str, where: str) -> str:
+    if url.startswith("duckdb:///"):
+        return textwrap.dedent(f"""\
+            Query it:
+              .venv/bin/python -c "import duckdb; print(duckdb.connect('{where}', read_only=True).sql('SELECT * FROM v_agency_summary ORDER BY recommendations DESC LIMIT 10'))"
+              duckdb -readonly {where} "SELECT * FROM v_csp_year_summary"
+            See the run in the Dagster UI: make ui""")
+    return textwrap.dedent(f"""\
+        Query it: psql "<your connection>" -c "SELECT * FROM dhr.v_agency_summary ORDER BY recommendations DESC LIMIT 10"
+        Give BI tools a read-only login: DHR_BI_PASSWORD=… .venv/bin/dhr-etl grant-bi-role
+        See the run in the Dagster UI: make ui""")
 
 
 def _failure_paragraph(result, seconds: float) -> str:
@@ -102,6 +113,25 @@ def serve(args: argparse.Namespace) -> int:
             return 0
 
 
+def grant_bi_role(_: argparse.Namespace) -> int:
+    """Create or update the read-only BI login: SELECT on the views, nothing else."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"dhr-etl: configuration error: {exc}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    password = os.environ.get("DHR_BI_PASSWORD")
+    if settings.is_duckdb or not password:
+        print("dhr-etl: grant-bi-role needs DHR_WAREHOUSE_URL=postgresql+psycopg://… (an account that may "
+              "create roles) and the new role's password in DHR_BI_PASSWORD.", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    from dhr_etl.warehouse.postgres_store import PostgresWarehouse
+
+    PostgresWarehouse(settings.warehouse_url).ensure_bi_role(settings.bi_role, password)
+    print(f"role {settings.bi_role} can now log in and SELECT the views in schema dhr, and nothing else.")
+    return 0
+
+
 def show_settings(_: argparse.Namespace) -> int:
     try:
         settings = load_settings()
@@ -109,8 +139,11 @@ def show_settings(_: argparse.Namespace) -> int:
         print(f"dhr-etl: configuration error: {exc}", file=sys.stderr)
         return EXIT_BAD_CONFIG
     for name in VARIABLES:
-        field = name.removeprefix("DHR_").lower()
-        value = getattr(settings, field if field != "warehouse_url" else "warehouse_url", None)
+        value = getattr(settings, name.removeprefix("DHR_").lower(), None)
+        if name == "DHR_WAREHOUSE_URL":
+            from dhr_etl.warehouse.store import open_warehouse
+
+            value = open_warehouse(settings.warehouse_url).display()
         print(f"{name:26} {value}")
     return 0
 
@@ -126,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser.add_argument("--port", type=int, default=8765)
     serve_parser.set_defaults(handler=serve)
     commands.add_parser("settings", help="show the effective configuration").set_defaults(handler=show_settings)
+    commands.add_parser("grant-bi-role", help="PostgreSQL: create or update the read-only BI role "
+                        "(DHR_BI_ROLE, password from DHR_BI_PASSWORD)").set_defaults(handler=grant_bi_role)
     args = parser.parse_args(argv)
     return args.handler(args)
 

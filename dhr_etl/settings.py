@@ -37,6 +37,8 @@ class Settings:
     max_wait_seconds: float
     """Budget for all back-off and Retry-After sleeping in one run; past it, failing pages fail."""
     schedule_timezone: str
+    bi_role: str
+    """PostgreSQL role that BI tools log in as; granted SELECT on the views of every new version."""
 
     @property
     def source_is_url(self) -> bool:
@@ -47,16 +49,17 @@ class Settings:
         return self.data_dir / "landing"
 
     @property
-    def duckdb_path(self) -> Path:
-        """The warehouse file, for a ``duckdb:///`` URL."""
-        return Path(self.warehouse_url.removeprefix("duckdb:///"))
+    def is_duckdb(self) -> bool:
+        return self.warehouse_url.startswith("duckdb:///")
 
 
 # name → (default, description of what is accepted); the README's configuration table mirrors this.
 VARIABLES: dict[str, tuple[str, str]] = {
     "DHR_SOURCE": ("the bundled sample library", "an http(s) base URL ending in '/', or a folder of saved .html/.txt pages"),
     "DHR_DATA_DIR": ("./data", "a folder path; created if missing"),
-    "DHR_WAREHOUSE_URL": ("duckdb:///<DHR_DATA_DIR>/warehouse.duckdb", "duckdb:///<path to file>"),
+    "DHR_WAREHOUSE_URL": ("duckdb:///<DHR_DATA_DIR>/warehouse.duckdb",
+                          "duckdb:///<path to file>, or postgresql+psycopg://user@host:port/database "
+                          "(password in PGPASSWORD or the URL)"),
     "DHR_MAX_CONCURRENCY": ("2", "a whole number from 1 to 16"),
     "DHR_REQUESTS_PER_SECOND": ("2", "a number greater than 0 and at most 20"),
     "DHR_USER_AGENT": (DEFAULT_USER_AGENT, "text naming the crawler and a contact URL"),
@@ -66,6 +69,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "DHR_MAX_SITEMAP_ENTRIES": ("50000", "a whole number from 1 to 1000000"),
     "DHR_MAX_WAIT_SECONDS": ("600", "a number of seconds from 0 to 7200"),
     "DHR_SCHEDULE_TIMEZONE": ("Europe/London", "an IANA time zone name such as Europe/London"),
+    "DHR_BI_ROLE": ("dhr_bi", "a PostgreSQL role name: lower-case letters, digits and _"),
 }
 
 
@@ -91,6 +95,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_sitemap_entries=int(_number("DHR_MAX_SITEMAP_ENTRIES", get("DHR_MAX_SITEMAP_ENTRIES"), 50_000, 1, 1_000_000, whole=True)),
         max_wait_seconds=_number("DHR_MAX_WAIT_SECONDS", get("DHR_MAX_WAIT_SECONDS"), 600, 0, 7200),
         schedule_timezone=_timezone(get("DHR_SCHEDULE_TIMEZONE")),
+        bi_role=_role(get("DHR_BI_ROLE")),
     )
 
 
@@ -115,10 +120,25 @@ def _source(value: str | None) -> str:
 def _warehouse_url(value: str | None, data_dir: Path) -> str:
     if value is None:
         return f"duckdb:///{data_dir / 'warehouse.duckdb'}"
-    if not value.startswith("duckdb:///") or len(value) <= len("duckdb:///"):
-        raise _fail("DHR_WAREHOUSE_URL", value, "is not a supported warehouse URL")
-    path = Path(value.removeprefix("duckdb:///")).expanduser().resolve()
-    return f"duckdb:///{path}"
+    if value.startswith("duckdb:///") and len(value) > len("duckdb:///"):
+        path = Path(value.removeprefix("duckdb:///")).expanduser().resolve()
+        return f"duckdb:///{path}"
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if value.startswith(prefix) and len(value) > len(prefix):
+            return "postgresql+psycopg://" + value.removeprefix(prefix)
+    raise _fail("DHR_WAREHOUSE_URL", _without_password(value), "is not a supported warehouse URL")
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def _role(value: str | None) -> str:
+    if value is None:
+        return "dhr_bi"
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+        raise _fail("DHR_BI_ROLE", value, "is not a plain role name")
+    return value
 
 
 def _number(name: str, value: str | None, default: float, low: float, high: float,

@@ -13,10 +13,18 @@ def test_defaults_read_the_bundled_sample_into_a_duckdb_file_under_the_data_dir(
     settings = load_settings({"DHR_DATA_DIR": str(tmp_path)})
     assert settings.source == str(SAMPLE_LIBRARY_DIR)
     assert not settings.source_is_url
-    assert settings.duckdb_path == tmp_path / "warehouse.duckdb"
+    assert settings.warehouse_url == f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
     assert settings.max_concurrency == 2 and settings.requests_per_second == 2
     assert settings.schedule_timezone == "Europe/London"
     assert "dhr-etl" in settings.user_agent and "http" in settings.user_agent
+
+
+def test_postgres_urls_are_accepted_and_a_bad_url_is_echoed_without_its_password() -> None:
+    assert load_settings({"DHR_WAREHOUSE_URL": "postgresql://bi@db:5432/dhr"}).warehouse_url == \
+        "postgresql+psycopg://bi@db:5432/dhr"
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"DHR_WAREHOUSE_URL": "mysql://etl:s3cret@db/dhr"})
+    assert "s3cret" not in str(caught.value) and "etl:***@" in str(caught.value)
 
 
 def test_a_base_url_gets_its_trailing_slash() -> None:
@@ -30,7 +38,7 @@ def test_a_base_url_gets_its_trailing_slash() -> None:
     [
         ("DHR_SOURCE", "/no/such/folder", "a folder of saved .html/.txt pages"),
         ("DHR_SOURCE", "ftp://example.org/dhr/", "an http(s) base URL"),
-        ("DHR_WAREHOUSE_URL", "sqlite:///x.db", "duckdb:///"),
+        ("DHR_WAREHOUSE_URL", "sqlite:///x.db", "postgresql+psycopg://"),
         ("DHR_MAX_CONCURRENCY", "0", "from 1 to 16"),
         ("DHR_MAX_CONCURRENCY", "two", "from 1 to 16"),
         ("DHR_REQUESTS_PER_SECOND", "0", "greater than 0"),

@@ -15,7 +15,7 @@ from dhr_etl.source.crawl import discover_reviews, fetch_summary, land_pages, un
 from dhr_etl.source.landing import FetchRecord, LandingZone
 from dhr_etl.transform.entities import resolve_agencies, resolve_csps
 from dhr_etl.transform.star import Entities, build_star
-from dhr_etl.warehouse import duckdb_store
+from dhr_etl.warehouse.store import open_warehouse
 from dhr_etl.warehouse.views import VIEW_NAMES
 
 
@@ -23,8 +23,9 @@ from dhr_etl.warehouse.views import VIEW_NAMES
 class StagedVersion:
     """A built, not yet published, warehouse version and the row counts it must hold."""
 
-    path: str
-    target: str
+    warehouse_url: str
+    location: str
+    """Where the version is: a staged file (DuckDB) or a staging schema (PostgreSQL)."""
     expected_rows: dict[str, int]
 
 
@@ -138,12 +139,12 @@ def staged_warehouse(
     parsed = ParsedLibrary(parsed_reviews, parsed_recommendations, parsed_addressees, parse_quarantine)
     tables = build_star(parsed, Entities(*agencies, *csps))
     tables["warehouse_version"] = version_row(tables, settings.source, context.run.run_id)
-    target = settings.duckdb_path
-    context.log.info(f"building a new warehouse version beside {target}")
-    staged = duckdb_store.build_version(tables, target)
+    warehouse = open_warehouse(settings.warehouse_url, settings.bi_role)
+    context.log.info(f"building a new warehouse version beside {warehouse.display()}")
+    location = warehouse.build_version(tables)
     expected = {name: len(frame) for name, frame in tables.items()}
-    return dg.Output(StagedVersion(str(staged), str(target), expected), metadata={
-        "staged_file": dg.MetadataValue.path(str(staged)),
+    return dg.Output(StagedVersion(settings.warehouse_url, location, expected), metadata={
+        "staged_version": location,
         **{f"rows_{name}": rows for name, rows in expected.items()},
         "data_quality_findings": preview(tables["data_quality_finding"], 20, 200),
     })
@@ -151,23 +152,23 @@ def staged_warehouse(
 
 @dg.asset(group_name="warehouse", description="The live warehouse: the checked version, published atomically, with its views.")
 def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion) -> dg.MaterializeResult:
-    staged, target = Path(staged_warehouse.path), Path(staged_warehouse.target)
-    previous = duckdb_store.table_counts(target) if target.exists() else {}
-    duckdb_store.publish(staged, target)
-    counts = duckdb_store.table_counts(target)
+    settings = load_settings()
+    live = open_warehouse(staged_warehouse.warehouse_url, settings.bi_role)
+    previous = live.table_counts()
+    live.publish(staged_warehouse.location)
+    counts = live.table_counts()
     changes = {table: rows - previous.get(table, 0) for table, rows in counts.items()}
-    context.log.info(f"published {target}: {counts['dim_review']} reviews, "
+    context.log.info(f"published {live.display()}: {counts['dim_review']} reviews, "
                      f"{counts['fact_recommendation']} recommendations")
     return dg.MaterializeResult(metadata={
         "rows_changed_since_previous_version": {t: f"{d:+d}" for t, d in changes.items() if d} or "none",
-        "warehouse": dg.MetadataValue.path(str(target)),
+        "warehouse": live.display(),
         "reviews": counts["dim_review"],
         "recommendations": counts["fact_recommendation"],
         "addressee_pairs": counts["bridge_recommendation_agency"],
         "agencies": counts["dim_agency"],
         "csps": counts["dim_csp"],
         "views": ", ".join(VIEW_NAMES),
-        "query_with": dg.MetadataValue.md(f"`duckdb -readonly {target} -c 'SELECT * FROM v_csp_year_summary'`"),
     })
 
 

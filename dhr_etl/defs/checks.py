@@ -1,14 +1,17 @@
 """Asset checks. Blocking ones stop a bad version from being published."""
 
 
-from pathlib import Path
-
 import dagster as dg
 import polars as pl
 
 from dhr_etl.defs.assets import StagedVersion
 from dhr_etl.defs.metadata import preview
-from dhr_etl.warehouse import checks, duckdb_store
+from dhr_etl.warehouse import checks
+from dhr_etl.warehouse.store import open_warehouse
+
+
+def _staged_query(staged: StagedVersion) -> checks.Query:
+    return open_warehouse(staged.warehouse_url).staged_query(staged.location)
 
 
 def _result(outcome: checks.CheckOutcome) -> dg.AssetCheckResult:
@@ -22,18 +25,17 @@ def _result(outcome: checks.CheckOutcome) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset="staged_warehouse", blocking=True, description="Keys unique and not null in every table.")
 def keys_unique(staged_warehouse: StagedVersion) -> dg.AssetCheckResult:
-    return _result(checks.duplicate_keys(duckdb_store.query_file(Path(staged_warehouse.path))))
+    return _result(checks.duplicate_keys(_staged_query(staged_warehouse)))
 
 
 @dg.asset_check(asset="staged_warehouse", blocking=True, description="No fact, bridge or alias row points at a missing row.")
 def no_orphan_rows(staged_warehouse: StagedVersion) -> dg.AssetCheckResult:
-    return _result(checks.orphan_rows(duckdb_store.query_file(Path(staged_warehouse.path))))
+    return _result(checks.orphan_rows(_staged_query(staged_warehouse)))
 
 
 @dg.asset_check(asset="staged_warehouse", blocking=True, description="Row counts equal what was parsed and resolved.")
 def counts_reconcile(staged_warehouse: StagedVersion) -> dg.AssetCheckResult:
-    query = duckdb_store.query_file(Path(staged_warehouse.path))
-    return _result(checks.counts_reconcile(query, staged_warehouse.expected_rows))
+    return _result(checks.counts_reconcile(_staged_query(staged_warehouse), staged_warehouse.expected_rows))
 
 
 @dg.asset_check(

@@ -21,6 +21,31 @@ from dhr_etl.warehouse.checks import Query
 from dhr_etl.warehouse.views import view_statements
 
 
+class DuckDbWarehouse:
+    """The warehouse as one DuckDB file (the embedded default)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def display(self) -> str:
+        return str(self.path)
+
+    def build_version(self, tables: dict[str, pl.DataFrame]) -> str:
+        return str(build_version(tables, self.path))
+
+    def staged_query(self, location: str) -> Query:
+        return query_file(Path(location))
+
+    def publish(self, location: str) -> None:
+        publish(Path(location), self.path)
+
+    def table_counts(self) -> dict[str, int]:
+        return table_counts(self.path) if self.path.exists() else {}
+
+    def query(self, sql: str) -> list[tuple]:
+        return query_file(self.path)(sql)
+
+
 def staged_path(target: Path) -> Path:
     return target.with_name(target.name + ".staged")
 

@@ -1,0 +1,42 @@
+"""One URL chooses the backend; both offer the same build → check → publish cycle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import polars as pl
+
+from dhr_etl.warehouse.checks import Query
+
+
+class Warehouse(Protocol):
+    def display(self) -> str:
+        """Where the live warehouse is, without secrets."""
+
+    def build_version(self, tables: dict[str, pl.DataFrame]) -> str:
+        """Load every table and view into a new version beside the live one; return where it is."""
+
+    def staged_query(self, location: str) -> Query:
+        """Run SQL against a built, unpublished version (for the blocking checks)."""
+
+    def publish(self, location: str) -> None:
+        """Make the built version live in one atomic step."""
+
+    def table_counts(self) -> dict[str, int]:
+        """Rows per table of the live version; empty when there is none yet."""
+
+    def query(self, sql: str) -> list[tuple]:
+        """Run SQL against the live version."""
+
+
+def open_warehouse(url: str, bi_role: str | None = None) -> Warehouse:
+    if url.startswith("duckdb:///"):
+        from dhr_etl.warehouse.duckdb_store import DuckDbWarehouse
+
+        return DuckDbWarehouse(Path(url.removeprefix("duckdb:///")))
+    if url.startswith("postgresql+psycopg://"):
+        from dhr_etl.warehouse.postgres_store import PostgresWarehouse
+
+        return PostgresWarehouse(url, bi_role=bi_role)
+    raise ValueError(f"unsupported warehouse URL {url!r}: use duckdb:///<file> or postgresql+psycopg://…")

@@ -1,0 +1,119 @@
+"""BI readers during a publish see the old version or the new one, never a mix, never an error;
+a load killed half-way leaves the previous version intact, and the next run succeeds."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import psycopg
+import pytest
+
+from dhr_etl.warehouse.duckdb_store import DuckDbWarehouse
+from dhr_etl.warehouse.postgres_store import PostgresWarehouse, conninfo
+from tests.warehouse.test_warehouse import sample_tables  # noqa: F401 - fixture
+from tests.warehouse.versions import SIGNATURE_SQL, keep_reviews, replicate, signature
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def duckdb_reader(path: Path):
+    def read() -> tuple:
+        with duckdb.connect(str(path), read_only=True) as con:  # BI tools reconnect to see new versions
+            return con.execute(SIGNATURE_SQL).fetchone()
+    return read, lambda: None
+
+
+def postgres_reader(url: str):
+    con = psycopg.connect(conninfo(url), autocommit=True)  # one long-lived BI connection
+    con.execute("SET search_path TO dhr")
+    return (lambda: con.execute(SIGNATURE_SQL).fetchone()), con.close
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def backend(request, tmp_path):
+    if request.param == "duckdb":
+        path = tmp_path / "w.duckdb"
+        return DuckDbWarehouse(path), lambda: duckdb_reader(path)
+    url = request.getfixturevalue("postgres_url")
+    return PostgresWarehouse(url), lambda: postgres_reader(url)
+
+
+def test_readers_see_old_or_new_never_a_mix_and_never_an_error(backend, sample_tables) -> None:
+    warehouse, make_reader = backend
+    big, small = replicate(sample_tables, 20), keep_reviews(sample_tables, 5)
+    expected = {signature(big), signature(small)}
+    warehouse.publish(warehouse.build_version(big))
+    stop, answers, errors = threading.Event(), [], []
+
+    def loop() -> None:
+        read, close = make_reader()
+        try:
+            while not stop.is_set():
+                try:
+                    answers.append(tuple(int(v) for v in read()))
+                except Exception as exc:  # noqa: BLE001 - any error at all is a failure here
+                    errors.append(repr(exc))
+        finally:
+            close()
+
+    readers = [threading.Thread(target=loop) for _ in range(2)]
+    for thread in readers:
+        thread.start()
+    for version in (small, big, small, big):
+        warehouse.publish(warehouse.build_version(version))
+    stop.set()
+    for thread in readers:
+        thread.join(timeout=60)
+    assert not errors
+    assert len(answers) > 10 and set(answers) <= expected
+    assert set(answers) == expected  # both versions were seen while publishing
+
+
+KILLED_LOADER = """
+import sys, pickle
+from dhr_etl.warehouse.store import open_warehouse
+tables = pickle.load(open(sys.argv[2], "rb"))
+warehouse = open_warehouse(sys.argv[1])
+print("loading", flush=True)
+warehouse.publish(warehouse.build_version(tables))
+print("published", flush=True)
+"""
+
+
+def test_a_load_killed_half_way_leaves_the_previous_version_and_the_next_run_succeeds(
+        backend, sample_tables, tmp_path) -> None:
+    import pickle
+
+    warehouse, make_reader = backend
+    small = keep_reviews(sample_tables, 5)
+    warehouse.publish(warehouse.build_version(small))
+    big = replicate(sample_tables, 3000)  # ~370k recommendations: seconds of loading
+    frames = tmp_path / "big.pickle"
+    frames.write_bytes(pickle.dumps(big))
+    url = f"duckdb:///{warehouse.path}" if isinstance(warehouse, DuckDbWarehouse) else warehouse.url
+    loader = subprocess.Popen([sys.executable, "-c", KILLED_LOADER, url, str(frames)], cwd=PROJECT,
+                              stdout=subprocess.PIPE, text=True, env={**os.environ})
+    assert loader.stdout.readline().strip() == "loading"
+    time.sleep(1.0)
+    loader.send_signal(signal.SIGKILL)
+    loader.wait(timeout=30)
+    assert loader.returncode == -signal.SIGKILL, "the load finished before it could be killed"
+
+    read, close = make_reader()
+    try:
+        assert tuple(int(v) for v in read()) == signature(small)
+    finally:
+        close()
+    warehouse.publish(warehouse.build_version(sample_tables))
+    read, close = make_reader()
+    try:
+        assert tuple(int(v) for v in read()) == signature(sample_tables)
+    finally:
+        close()
