@@ -97,57 +97,22 @@ def page_requests(site: LibrarySite, review_id: str = "") -> list:
 
 # -- PostgreSQL: a real server for the tests ---------------------------------------------------
 
-def _postgres_bin(name: str) -> str | None:
-    import glob
-    import shutil
-
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return candidates[-1] if candidates else None
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A server URL without a database: DHR_TEST_POSTGRES_URL if set, else a throwaway cluster."""
     import os
-    import shutil
-    import socket
-    import subprocess
+
+    from dhr_etl.sample.postgres_cluster import NoPostgres, throwaway_cluster
 
     given = os.environ.get("DHR_TEST_POSTGRES_URL")
     if given:
         yield given.rsplit("/", 1)[0] + "/"
         return
-    initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found and DHR_TEST_POSTGRES_URL not set: "
-                    "install Debian's postgresql package to run the PostgreSQL tests")
-    import tempfile
-
-    # Not under pytest's own temp folder: that is private to root, and the server runs as postgres.
-    root = Path(tempfile.mkdtemp(prefix="dhr-test-postgres-"))
-    data, sockets = root / "data", root / "sockets"
-    sockets.mkdir()
-    run_as: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root: run the cluster as the postgres user
-        shutil.chown(root, "postgres")
-        shutil.chown(sockets, "postgres")
-        run_as = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    subprocess.run([*run_as, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                    "--no-sync"], check=True, capture_output=True)
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"
-    subprocess.run([*run_as, pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"],
-                   check=True, capture_output=True)
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/"
-    finally:
-        subprocess.run([*run_as, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        with throwaway_cluster() as url:
+            yield url
+    except NoPostgres as exc:
+        pytest.skip(f"{exc}; or set DHR_TEST_POSTGRES_URL to run the PostgreSQL tests")
 
 
 @pytest.fixture
@@ -155,11 +120,6 @@ def postgres_url(postgres_server: str) -> str:
     """A fresh, empty database for one test."""
     import uuid
 
-    import psycopg
+    from dhr_etl.sample.postgres_cluster import create_database
 
-    from dhr_etl.warehouse.postgres_store import conninfo
-
-    name = f"dhr_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(conninfo(postgres_server + "postgres"), autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{name}"')
-    return postgres_server + name
+    return create_database(postgres_server, f"dhr_test_{uuid.uuid4().hex[:10]}")

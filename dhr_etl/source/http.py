@@ -46,19 +46,25 @@ class FetchStats:
     seconds_waiting: float = 0.0
 
 
-class _RateLimiter:
-    """At most ``rate`` request starts per second, across all tasks."""
+# Next allowed request start per host, shared by every client in this process: discovery and
+# fetching use separate clients, and the site must not see a burst where one hands over to the other.
+_NEXT_START: dict[str, float] = {}
 
-    def __init__(self, rate: float) -> None:
+
+class _RateLimiter:
+    """At most ``rate`` request starts per second to one host, across all tasks and clients."""
+
+    def __init__(self, host: str, rate: float) -> None:
+        self.host = host
         self.interval = 1.0 / rate
-        self.next_start = 0.0
         self.lock = asyncio.Lock()
 
     async def wait(self) -> float:
         async with self.lock:
             now = time.monotonic()
-            delay = max(0.0, self.next_start - now)
-            self.next_start = max(now, self.next_start) + self.interval
+            next_start = _NEXT_START.get(self.host, 0.0)
+            delay = max(0.0, next_start - now)
+            _NEXT_START[self.host] = max(now, next_start) + self.interval
         if delay:
             await asyncio.sleep(delay)
         return delay
@@ -76,7 +82,7 @@ class PoliteClient:
         self.max_bytes = max_bytes
         self.stats = FetchStats()
         self._semaphore = asyncio.Semaphore(max_concurrency)
-        self._limiter = _RateLimiter(requests_per_second)
+        self._limiter = _RateLimiter(absolute("/", base), requests_per_second)
         self._robots: urllib.robotparser.RobotFileParser | None = None
         self._client = httpx.AsyncClient(
             headers={"User-Agent": user_agent},

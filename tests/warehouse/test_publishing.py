@@ -68,6 +68,10 @@ def test_readers_see_old_or_new_never_a_mix_and_never_an_error(backend, sample_t
         thread.start()
     for version in (small, big, small, big):
         warehouse.publish(warehouse.build_version(version))
+        seen = len(answers)
+        deadline = time.monotonic() + 30
+        while len(answers) < seen + 4 and time.monotonic() < deadline:  # let readers query this version
+            time.sleep(0.01)
     stop.set()
     for thread in readers:
         thread.join(timeout=60)
