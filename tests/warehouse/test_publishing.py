@@ -38,15 +38,18 @@ def postgres_reader(url: str):
 
 @pytest.fixture(params=["duckdb", "postgresql"])
 def backend(request, tmp_path):
+    """(warehouse, reader factory, concurrent readers). DuckDB shares one database instance per file
+    within a process, so a process sees a new file only once all its connections have closed: one
+    reconnecting reader per process, as a BI tool on DuckDB has. PostgreSQL serves any number."""
     if request.param == "duckdb":
         path = tmp_path / "w.duckdb"
-        return DuckDbWarehouse(path), lambda: duckdb_reader(path)
+        return DuckDbWarehouse(path), lambda: duckdb_reader(path), 1
     url = request.getfixturevalue("postgres_url")
-    return PostgresWarehouse(url), lambda: postgres_reader(url)
+    return PostgresWarehouse(url), lambda: postgres_reader(url), 3
 
 
 def test_readers_see_old_or_new_never_a_mix_and_never_an_error(backend, sample_tables) -> None:
-    warehouse, make_reader = backend
+    warehouse, make_reader, concurrent_readers = backend
     big, small = replicate(sample_tables, 20), keep_reviews(sample_tables, 5)
     expected = {signature(big), signature(small)}
     warehouse.publish(warehouse.build_version(big))
@@ -63,7 +66,7 @@ def test_readers_see_old_or_new_never_a_mix_and_never_an_error(backend, sample_t
         finally:
             close()
 
-    readers = [threading.Thread(target=loop) for _ in range(2)]
+    readers = [threading.Thread(target=loop) for _ in range(concurrent_readers)]
     for thread in readers:
         thread.start()
     for version in (small, big, small, big):
@@ -95,7 +98,7 @@ def test_a_load_killed_half_way_leaves_the_previous_version_and_the_next_run_suc
         backend, sample_tables, tmp_path) -> None:
     import pickle
 
-    warehouse, make_reader = backend
+    warehouse, make_reader, _ = backend
     small = keep_reviews(sample_tables, 5)
     warehouse.publish(warehouse.build_version(small))
     big = replicate(sample_tables, 3000)  # ~370k recommendations: seconds of loading
