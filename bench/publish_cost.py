@@ -28,8 +28,7 @@ from dhr_etl.sample.postgres_cluster import create_database, throwaway_cluster
 from dhr_etl.settings import SAMPLE_LIBRARY_DIR, load_settings
 from dhr_etl.source.crawl import discover_reviews, land_pages
 from dhr_etl.source.landing import LandingZone
-from dhr_etl.transform.entities import resolve_agencies, resolve_csps
-from dhr_etl.transform.star import Entities, build_star
+from dhr_etl.transform.star import build_star, resolve_entities
 from dhr_etl.warehouse.duckdb_store import DuckDbWarehouse
 from dhr_etl.warehouse.postgres_store import PostgresWarehouse, conninfo
 
@@ -43,9 +42,7 @@ def star_tables(folder: Path, work: Path):
     discovered, _, _ = discover_reviews(settings, progress=lambda _: None)
     records, _ = land_pages(settings, discovered, landing, "bench", progress=lambda _: None)
     parsed = parse_library(landing, settings.source, records)
-    agencies, aliases = resolve_agencies(parsed.addressees["addressed_as"])
-    csps, lookup = resolve_csps(parsed.reviews["csp_printed"])
-    return build_star(parsed, Entities(agencies, aliases, csps, lookup))
+    return build_star(parsed, resolve_entities(parsed))
 
 
 def measure(warehouse, reader, tables) -> dict[str, float]:

@@ -58,7 +58,11 @@ def test_nightly_run_loads_every_review_and_the_views_answer(site_source: Librar
 
     r31 = query(db, f"SELECT agencies, agency_count, rec_order FROM v_recommendations "
                     f"WHERE review_id = '{REFERENCE_ID}' AND rec_label = 'R31'")
-    assert r31 == [("Warwickshire Probation Trust | Police | CPS | Court Service", 4, 31)]
+    # "Police" read in context (the review also addresses Warwickshire Police); CPS spelled out.
+    assert r31 == [("Warwickshire Probation Trust | Warwickshire Police | Crown Prosecution Service | Court Service", 4, 31)]
+    printed = query(db, f"SELECT addressed_as FROM v_recommendation_agencies WHERE review_id = '{REFERENCE_ID}' "
+                        "AND rec_label = 'R31'")
+    assert sorted(p for (p,) in printed) == ["CPS", "Court Service", "Police", "Warwickshire Probation Trust"]
 
     titles = query(db, f"SELECT title, summary FROM v_reviews WHERE review_id <> '{REFERENCE_ID}'")
     assert all(SYNTHETIC_MARK in title and "SYNTHETIC" in summary for title, summary in titles)

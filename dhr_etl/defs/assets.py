@@ -13,8 +13,10 @@ from dhr_etl.parse.library import ParsedLibrary, parse_library
 from dhr_etl.settings import load_settings
 from dhr_etl.source.crawl import discover_reviews, fetch_summary, land_pages, unrecognised_files
 from dhr_etl.source.landing import FetchRecord, LandingZone
-from dhr_etl.transform.entities import resolve_agencies, resolve_csps
-from dhr_etl.transform.star import Entities, build_star
+from dhr_etl.transform.agencies import AgencyResolution, resolve_agencies
+from dhr_etl.transform.csps import resolve_csps
+from dhr_etl.transform.registry import AgencyRegistry
+from dhr_etl.transform.star import Entities, build_star, review_csp_names
 from dhr_etl.warehouse.store import open_warehouse
 from dhr_etl.warehouse.views import VIEW_NAMES
 
@@ -105,16 +107,40 @@ def parsed_pages(context: dg.AssetExecutionContext, review_pages: pl.DataFrame):
         "quarantined_pages": len(parsed.quarantine), "preview": preview(parsed.quarantine, 20, 200)})
 
 
-@dg.asset(group_name="resolve", description="Canonical agencies and every printed spelling of each.")
-def agencies(parsed_addressees: pl.DataFrame) -> dg.Output[tuple[pl.DataFrame, pl.DataFrame]]:
-    agency_frame, aliases = resolve_agencies(parsed_addressees["addressed_as"])
-    return dg.Output((agency_frame, aliases), metadata={
+@dg.asset(group_name="resolve", description="Canonical agencies: every printed addressee resolved to a body, with a sector.")
+def agencies(
+    context: dg.AssetExecutionContext,
+    parsed_addressees: pl.DataFrame,
+    parsed_recommendations: pl.DataFrame,
+    parsed_reviews: pl.DataFrame,
+    csps: tuple[pl.DataFrame, pl.DataFrame],
+) -> dg.Output[AgencyResolution]:
+    settings = load_settings()
+    registry = AgencyRegistry.load(settings.data_dir / "entities" / "agency_registry.json")
+    resolution = resolve_agencies(parsed_addressees, parsed_recommendations,
+                                  review_csp_names(parsed_reviews, *csps), registry)
+    registry.save()
+    agency_frame, aliases = resolution.agencies, resolution.aliases
+    context.log.info(f"{aliases.height} printed spellings resolved to {agency_frame.height} agencies")
+    return dg.Output(resolution, metadata={
         "agencies": len(agency_frame),
         "spellings": len(aliases),
+        "by_match_method": counts_by(aliases, "match_method") if len(aliases) else {},
+        "resolved_in_context": int((resolution.pairs["resolved_by"] == "context").sum()),
         "groups": int(agency_frame["is_group"].sum()),
         "by_sector": counts_by(agency_frame, "agency_sector") if len(agency_frame) else {},
-        "unmatched_sector": agency_frame.filter(pl.col("agency_sector") == "other")["agency_name"].to_list()[:50],
         "preview": preview(agency_frame),
+    })
+
+
+@dg.asset(group_name="resolve", description="What agency resolution could not settle alone: for a human to look at.")
+def names_for_review(agencies: AgencyResolution) -> dg.Output[pl.DataFrame]:
+    findings = agencies.findings
+    return dg.Output(findings, metadata={
+        "findings": len(findings),
+        "by_kind": counts_by(findings, "kind") if len(findings) else {},
+        "findings_table": preview(findings, 50, 160),
+        "edit": "dhr_etl/reference/agency_aliases.csv, must_not_merge.csv, sector_rules.csv",
     })
 
 
@@ -132,12 +158,12 @@ def staged_warehouse(
     parsed_recommendations: pl.DataFrame,
     parsed_addressees: pl.DataFrame,
     parse_quarantine: pl.DataFrame,
-    agencies: tuple[pl.DataFrame, pl.DataFrame],
+    agencies: AgencyResolution,
     csps: tuple[pl.DataFrame, pl.DataFrame],
 ) -> dg.Output[StagedVersion]:
     settings = load_settings()
     parsed = ParsedLibrary(parsed_reviews, parsed_recommendations, parsed_addressees, parse_quarantine)
-    tables = build_star(parsed, Entities(*agencies, *csps))
+    tables = build_star(parsed, Entities(agencies, *csps))
     tables["warehouse_version"] = version_row(tables, settings.source, context.run.run_id)
     warehouse = open_warehouse(settings.warehouse_url, settings.bi_role)
     context.log.info(f"building a new warehouse version beside {warehouse.display()}")

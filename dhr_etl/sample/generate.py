@@ -31,7 +31,8 @@ CSPS = [
 # Realistic UK bodies as reviews print them, with spelling variants of the same body side by side.
 ADDRESSEES = [
     ["Greater Manchester Police", "GMP", "Greater Manchester police"],
-    ["West Midlands Police", "West Midlands police"],
+    ["West Midlands Police", "West Midlands police", "WMP"],
+    ["West Mercia Police"],
     ["Kent Police"], ["South Wales Police"], ["Sussex Police"], ["Devon & Cornwall Police", "Devon and Cornwall Police"],
     ["Manchester University NHS Foundation Trust", "Manchester University NHS FT"],
     ["Leeds Teaching Hospitals NHS Trust"], ["Cardiff and Vale University Health Board"],

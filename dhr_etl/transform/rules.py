@@ -50,3 +50,49 @@ def sector_of(normalised_name: str) -> str:
 
 def is_group(normalised_name: str) -> bool:
     return any(pattern.search(normalised_name) for pattern in group_patterns())
+
+
+def _names(name: str, *columns: str) -> list[tuple[str, ...]]:
+    return [tuple((row.get(c) or "").strip() for c in columns) for row in read_reference_csv(name)]
+
+
+@cache
+def synonyms() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(rf"\b{re.escape(phrase)}\b"), replacement)
+                 for phrase, replacement in _names("synonyms.csv", "phrase", "replacement"))
+
+
+@cache
+def acronyms() -> dict[str, str]:
+    return {acronym.lower(): expansion.lower() for acronym, expansion in _names("acronyms.csv", "acronym", "expansion")}
+
+
+@cache
+def filler_words() -> frozenset[str]:
+    return frozenset(word for (word,) in _names("filler_words.csv", "word"))
+
+
+@cache
+def curated_agency_aliases() -> tuple[tuple[str, str, str], ...]:
+    return tuple(_names("agency_aliases.csv", "addressed_as", "canonical_name", "sector"))
+
+
+@cache
+def must_not_merge() -> tuple[tuple[str, str], ...]:
+    return tuple(_names("must_not_merge.csv", "name_a", "name_b"))
+
+
+@cache
+def successors() -> tuple[tuple[str, str, str], ...]:
+    return tuple(_names("successors.csv", "predecessor", "successor", "from"))
+
+
+@cache
+def generic_addressees() -> tuple[tuple[str, re.Pattern[str] | None], ...]:
+    return tuple((generic, re.compile(pattern) if pattern else None)
+                 for generic, pattern in _names("generic_addressees.csv", "generic", "specific_pattern"))
+
+
+@cache
+def curated_csp_aliases() -> dict[str, str]:
+    return dict(_names("csp_aliases.csv", "printed", "canonical_name"))

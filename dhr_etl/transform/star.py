@@ -7,16 +7,33 @@ from dataclasses import dataclass
 import polars as pl
 
 from dhr_etl.parse.library import ParsedLibrary
+from dhr_etl.transform.agencies import AgencyResolution, resolve_agencies
+from dhr_etl.transform.csps import resolve_csps
+from dhr_etl.transform.registry import AgencyRegistry
 from dhr_etl.transform.keys import stable_keys
 from dhr_etl.transform.quality import find_quality_issues
 
 
 @dataclass(frozen=True, slots=True)
 class Entities:
-    agencies: pl.DataFrame
-    aliases: pl.DataFrame
+    agencies: AgencyResolution
     csps: pl.DataFrame
     csp_lookup: pl.DataFrame
+
+
+def review_csp_names(reviews: pl.DataFrame, csps: pl.DataFrame, csp_lookup: pl.DataFrame) -> dict[str, str]:
+    """review_id → the canonical name of its CSP."""
+    named = reviews.select("review_id", "csp_printed").join(csp_lookup, on="csp_printed").join(
+        csps.select("csp_key", "csp_name"), on="csp_key")
+    return dict(named.select("review_id", "csp_name").iter_rows())
+
+
+def resolve_entities(parsed: ParsedLibrary, registry: AgencyRegistry | None = None) -> Entities:
+    """CSPs, then agencies (which read "Community Safety Partnership" as the review's own CSP's)."""
+    csps, lookup = resolve_csps(parsed.reviews["csp_printed"])
+    agencies = resolve_agencies(parsed.addressees, parsed.recommendations,
+                                review_csp_names(parsed.reviews, csps, lookup), registry)
+    return Entities(agencies, csps, lookup)
 
 
 def build_star(parsed: ParsedLibrary, entities: Entities) -> dict[str, pl.DataFrame]:
@@ -50,16 +67,18 @@ def build_star(parsed: ParsedLibrary, entities: Entities) -> dict[str, pl.DataFr
     bridge = (
         parsed.addressees.join(recs.select("review_id", "rec_position", "recommendation_key"),
                                on=["review_id", "rec_position"], how="left")
-        .join(entities.aliases.select("addressed_as", "alias_key", "agency_key"), on="addressed_as", how="left")
-        .select("recommendation_key", "addressee_position", "agency_key", "alias_key", "addressed_as")
+        .join(entities.agencies.pairs, on=["review_id", "rec_position", "addressee_position"], how="left")
+        .join(entities.agencies.aliases.select("addressed_as", "alias_key"), on="addressed_as", how="left")
+        .select("recommendation_key", "addressee_position", "agency_key", "alias_key", "addressed_as", "resolved_by")
     )
     findings = find_quality_issues(parsed.reviews, counts, parsed.quarantine)
     return {
         "dim_csp": entities.csps,
-        "dim_agency": entities.agencies,
-        "dim_agency_alias": entities.aliases,
+        "dim_agency": entities.agencies.agencies,
+        "dim_agency_alias": entities.agencies.aliases,
         "dim_review": dim_review,
         "fact_recommendation": fact_recommendation,
         "bridge_recommendation_agency": bridge,
         "data_quality_finding": findings,
+        "resolution_finding": entities.agencies.findings,
     }

@@ -33,6 +33,10 @@ class DimAgency(SQLModel, table=True):
     normalised_name: str
     agency_sector: str
     is_group: bool = Field(description="names a group of bodies, such as 'All agencies'")
+    is_generic: bool = Field(description="names only a kind of body ('Police'), resolved in context where it can be")
+    successor_agency_key: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True),
+        description="the body that replaced this one (a CCG's ICB), if any")
 
 
 class DimAgencyAlias(SQLModel, table=True):
@@ -82,6 +86,17 @@ class BridgeRecommendationAgency(SQLModel, table=True):
     agency_key: int = _key()
     alias_key: int = _key()
     addressed_as: str
+    resolved_by: str = Field(description="name (its spelling) or context (a generic name read in its review)")
+
+
+class ResolutionFinding(SQLModel, table=True):
+    """What agency resolution could not settle alone; shown as v_resolution_review."""
+
+    __tablename__ = "resolution_finding"
+    kind: str = Field(primary_key=True)
+    addressed_as: str = Field(primary_key=True)
+    detail: str = Field(primary_key=True)
+    review_ids: str | None = None
 
 
 class DataQualityFinding(SQLModel, table=True):
@@ -106,7 +121,7 @@ class WarehouseVersion(SQLModel, table=True):
 
 STAR_TABLES: tuple[type[SQLModel], ...] = (
     DimCsp, DimAgency, DimAgencyAlias, DimReview, FactRecommendation, BridgeRecommendationAgency,
-    DataQualityFinding, WarehouseVersion,
+    DataQualityFinding, ResolutionFinding, WarehouseVersion,
 )
 """Every table of a warehouse version, in load order."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from dhr_etl.transform.entities import resolve_agencies, resolve_csps
+from dhr_etl.transform.csps import resolve_csps
 from dhr_etl.transform.names import normalise_name, slugify
 
 
@@ -38,27 +38,6 @@ def test_distinct_bodies_stay_distinct(a: str, b: str) -> None:
 def test_slug_matches_the_library_url_form() -> None:
     assert slugify("Nuneaton & Bedworth") == "nuneaton-and-bedworth"
     assert slugify("Southend-on-Sea") == "southend-on-sea"
-
-
-def test_agencies_merge_spellings_and_keep_each_alias() -> None:
-    printed = pl.Series(["Children’s Services", "Children's Services", "Children's Services", "MARAC",
-                         "MARAC Steering Group", "All agencies", "All health agencies"])
-    agencies, aliases = resolve_agencies(printed)
-    assert len(agencies) == 5
-    assert len(aliases) == 6
-    children = agencies.filter(pl.col("normalised_name") == "childrens services").row(0, named=True)
-    assert children["agency_name"] == "Children's Services"  # printed twice, so preferred
-    assert set(aliases.filter(pl.col("agency_key") == children["agency_key"])["addressed_as"]) == {
-        "Children’s Services", "Children's Services"}
-    groups = set(agencies.filter(pl.col("is_group"))["agency_name"])
-    assert groups == {"All agencies", "All health agencies"}
-
-
-def test_agency_keys_do_not_depend_on_input_order() -> None:
-    names = ["Kent Police", "Kent County Council", "kent police", "CPS"]
-    first, _ = resolve_agencies(pl.Series(names))
-    second, _ = resolve_agencies(pl.Series(list(reversed(names))))
-    assert first.sort("agency_key").equals(second.sort("agency_key"))
 
 
 def test_csp_spellings_with_ampersand_are_one_csp_named_with_and() -> None:

@@ -12,8 +12,7 @@ from dhr_etl.parse.library import parse_library
 from dhr_etl.settings import load_settings
 from dhr_etl.source.crawl import discover_reviews, land_pages
 from dhr_etl.source.landing import LandingZone
-from dhr_etl.transform.entities import resolve_agencies, resolve_csps
-from dhr_etl.transform.star import Entities, build_star
+from dhr_etl.transform.star import build_star, resolve_entities
 from dhr_etl.warehouse import checks, duckdb_store
 from dhr_etl.warehouse.views import VIEW_NAMES
 
@@ -34,6 +33,7 @@ CONTRACT = {
     "v_year_summary": ["year", "reviews_published", "recommendations_published", "reviews_with_death_in_year",
                        "median_years_death_to_publication"],
     "v_data_quality": ["review_id", "finding", "severity"],
+    "v_resolution_review": ["kind", "addressed_as", "detail", "review_ids"],
 }
 
 
@@ -45,9 +45,7 @@ def sample_tables() -> dict[str, pl.DataFrame]:
     discovered, _, _ = discover_reviews(settings, progress=lambda _: None)
     records, _ = land_pages(settings, discovered, landing, "run0001", progress=lambda _: None)
     parsed = parse_library(landing, settings.source, records)
-    agencies, aliases = resolve_agencies(parsed.addressees["addressed_as"])
-    csps, lookup = resolve_csps(parsed.reviews["csp_printed"])
-    return build_star(parsed, Entities(agencies, aliases, csps, lookup))
+    return build_star(parsed, resolve_entities(parsed))
 
 
 def columns(con: duckdb.DuckDBPyConnection, view: str) -> list[str]:

@@ -11,7 +11,7 @@ def replicate(tables: dict[str, pl.DataFrame], copies: int) -> dict[str, pl.Data
     """The sample repeated ``copies`` times with shifted keys: a larger, internally consistent version."""
     out = {}
     for name, frame in tables.items():
-        if name in ("dim_csp", "dim_agency", "dim_agency_alias", "warehouse_version"):
+        if name in ("dim_csp", "dim_agency", "dim_agency_alias", "resolution_finding", "warehouse_version"):
             out[name] = frame
             continue
         parts = []
