@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: run test ui lock sample clean
+.PHONY: run test ui lock sample clean browser
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "dhr-etl needs Python 3.11 or newer; found " + sys.version.split()[0]'
@@ -20,8 +20,16 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)  ## run the nightly job once on the bundled sample library (or DHR_SOURCE)
 	$(BIN)/dhr-etl run
 
-test: $(STAMP)  ## run the test suite
+test: $(STAMP) browser  ## run the test suite
 	$(BIN)/python -m pytest
+
+# The report test renders the HTML report in Debian's headless Chromium. Installed when missing and
+# this is a Debian machine we may administer; otherwise that one test is skipped and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { echo "installing Debian's chromium for the report test ..."; apt-get update -qq >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } || \
+	  echo "chromium not installed: the report rendering test will be skipped"
 
 ui: $(STAMP)  ## the Dagster UI and daemon on http://127.0.0.1:3000 (schedules run while it is up)
 	$(BIN)/dagster dev --workspace workspace.yaml --host $${DHR_UI_HOST:-127.0.0.1} --port $${DHR_UI_PORT:-3000}

@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
           CSPs           {counts['dim_csp']}
           findings       {counts['data_quality_finding']} in v_data_quality; {quarantined} page version(s) quarantined
           this run       {crawl or 'nothing fetched'}; {fetch['bytes_received']} bytes; {parsed_now} page(s) parsed""").rstrip())
+    print(f"  report         {settings.data_dir / 'report' / 'index.html'} (open it in a browser)")
     print(_how_to_query(settings.warehouse_url, warehouse.display()))
     return 0
 

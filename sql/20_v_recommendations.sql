@@ -1,4 +1,4 @@
--- One row per recommendation. `agencies` lists each canonical body once, in printed order, so a
+-- One row per recommendation, with its themes (' | '-joined) and its repeat group, if any. `agencies` lists each canonical body once, in printed order, so a
 -- body printed twice under two spellings is still one addressee.
 CREATE OR REPLACE VIEW v_recommendations AS
 WITH bodies AS (
@@ -14,6 +14,11 @@ addressed AS (
     FROM bodies AS b
     JOIN dim_agency AS a ON a.agency_key = b.agency_key
     GROUP BY b.recommendation_key
+),
+themed AS (
+    SELECT recommendation_key, STRING_AGG(theme, ' | ' ORDER BY theme) AS themes
+    FROM bridge_recommendation_theme
+    GROUP BY recommendation_key
 )
 SELECT
     r.review_id,
@@ -24,8 +29,11 @@ SELECT
     f.rec_order,
     f.recommendation,
     ad.agencies,
-    COALESCE(ad.agency_count, 0) AS agency_count
+    COALESCE(ad.agency_count, 0) AS agency_count,
+    th.themes,
+    f.repeat_group_key AS repeat_group_id
 FROM fact_recommendation AS f
 JOIN dim_review AS r ON r.review_key = f.review_key
 JOIN dim_csp AS c ON c.csp_key = r.csp_key
-LEFT JOIN addressed AS ad ON ad.recommendation_key = f.recommendation_key;
+LEFT JOIN addressed AS ad ON ad.recommendation_key = f.recommendation_key
+LEFT JOIN themed AS th ON th.recommendation_key = f.recommendation_key;

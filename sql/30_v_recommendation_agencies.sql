@@ -9,7 +9,8 @@ SELECT
     f.rec_order,
     a.agency_name,
     a.agency_sector,
-    b.addressed_as
+    b.addressed_as,
+    a.agency_level
 FROM bridge_recommendation_agency AS b
 JOIN fact_recommendation AS f ON f.recommendation_key = b.recommendation_key
 JOIN dim_review AS r ON r.review_key = f.review_key

@@ -17,9 +17,12 @@ EXPECTED_GRAPH = {
     "agencies": {"parsed_addressees", "parsed_recommendations", "parsed_reviews", "csps"},
     "names_for_review": {"agencies"},
     "csps": {"parsed_reviews"},
+    "recommendation_themes": {"parsed_recommendations"},
+    "repeated_recommendations": {"parsed_recommendations"},
     "staged_warehouse": {"parsed_reviews", "parsed_recommendations", "parsed_addressees",
-                         "parse_quarantine", "agencies", "csps"},
+                         "parse_quarantine", "agencies", "csps", "recommendation_themes", "repeated_recommendations"},
     "warehouse": {"staged_warehouse"},
+    "report": {"warehouse"},
 }
 
 

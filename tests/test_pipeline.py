@@ -31,6 +31,15 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def reference_theme_assignments() -> int:
+    from dhr_etl.parse import parse_review_page
+    from dhr_etl.transform.themes import themes_of
+    from tests.conftest import REFERENCE_HTML
+
+    page = parse_review_page(REFERENCE_HTML.read_text(encoding="utf-8"), "html")
+    return sum(len(themes_of(rec.text)) for rec in page.recommendations)
+
+
 def synthetic_facts() -> tuple[int, int, int]:
     """(reviews, recommendations, pairs) of the bundled synthetic pages, from their generator."""
     reviews = generate_reviews(11, 2026)
@@ -131,6 +140,7 @@ def test_run_metadata_says_what_changed_since_the_last_run(site_source: LibraryS
     assert warehouse["rows_changed_since_previous_version"].value == {
         "dim_review": "+1", "fact_recommendation": f"+{REFERENCE_RECOMMENDATIONS}",
         "bridge_recommendation_agency": f"+{REFERENCE_PAIRS}",
+        "bridge_recommendation_theme": f"+{reference_theme_assignments()}",
         # the copy's id says March 2024 while its page says June 2023: one more finding
         "data_quality_finding": "+1"}
 
@@ -170,8 +180,8 @@ def test_a_version_failing_a_blocking_check_is_not_published(site_source: Librar
 
     real_build_star = assets.build_star
 
-    def build_star_with_an_orphan(parsed, entities):  # a fault injected into the data, not the machinery
-        tables = real_build_star(parsed, entities)
+    def build_star_with_an_orphan(*args):  # a fault injected into the data, not the machinery
+        tables = real_build_star(*args)
         tables["dim_csp"] = tables["dim_csp"].head(len(tables["dim_csp"]) - 1)
         return tables
 

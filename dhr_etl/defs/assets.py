@@ -10,13 +10,16 @@ import polars as pl
 
 from dhr_etl.defs.metadata import counts_by, preview
 from dhr_etl.parse.library import ParsedLibrary, parse_library
+from dhr_etl.report import write_report
 from dhr_etl.settings import load_settings
 from dhr_etl.source.crawl import discover_reviews, fetch_summary, land_pages, unrecognised_files
 from dhr_etl.source.landing import FetchRecord, LandingZone
 from dhr_etl.transform.agencies import AgencyResolution, resolve_agencies
 from dhr_etl.transform.csps import resolve_csps
 from dhr_etl.transform.registry import AgencyRegistry
+from dhr_etl.transform.repeats import group_repeats
 from dhr_etl.transform.star import Entities, build_star, review_csp_names
+from dhr_etl.transform.themes import classify_recommendations
 from dhr_etl.warehouse.store import open_warehouse
 from dhr_etl.warehouse.views import VIEW_NAMES
 
@@ -151,6 +154,19 @@ def csps(parsed_reviews: pl.DataFrame) -> dg.Output[tuple[pl.DataFrame, pl.DataF
         "csps": len(csp_frame), "spellings": len(lookup), "preview": preview(csp_frame)})
 
 
+@dg.asset(group_name="classify", description="Themes of every recommendation, with the rule words that decided each.")
+def recommendation_themes(parsed_recommendations: pl.DataFrame) -> dg.Output[pl.DataFrame]:
+    themes = classify_recommendations(parsed_recommendations)
+    return dg.Output(themes, metadata={"assignments": len(themes), "by_theme": counts_by(themes, "theme") if len(themes) else {},
+                                       "preview": preview(themes)})
+
+
+@dg.asset(group_name="classify", description="Groups of the same ask made in two or more reviews.")
+def repeated_recommendations(parsed_recommendations: pl.DataFrame) -> dg.Output[pl.DataFrame]:
+    groups = group_repeats(parsed_recommendations)
+    return dg.Output(groups, metadata={"groups": groups["repeat_group_key"].n_unique(), "recommendations_in_groups": len(groups)})
+
+
 @dg.asset(group_name="warehouse", description="A new warehouse version, built beside the live one and checked before publishing.")
 def staged_warehouse(
     context: dg.AssetExecutionContext,
@@ -160,10 +176,12 @@ def staged_warehouse(
     parse_quarantine: pl.DataFrame,
     agencies: AgencyResolution,
     csps: tuple[pl.DataFrame, pl.DataFrame],
+    recommendation_themes: pl.DataFrame,
+    repeated_recommendations: pl.DataFrame,
 ) -> dg.Output[StagedVersion]:
     settings = load_settings()
     parsed = ParsedLibrary(parsed_reviews, parsed_recommendations, parsed_addressees, parse_quarantine)
-    tables = build_star(parsed, Entities(agencies, *csps))
+    tables = build_star(parsed, Entities(agencies, *csps), recommendation_themes, repeated_recommendations)
     tables["warehouse_version"] = version_row(tables, settings.source, context.run.run_id)
     warehouse = open_warehouse(settings.warehouse_url, settings.bi_role)
     context.log.info(f"building a new warehouse version beside {warehouse.display()}")
@@ -208,3 +226,16 @@ def version_row(tables: dict[str, pl.DataFrame], source: str, run_id: str) -> pl
         "agencies": len(tables["dim_agency"]),
         "csps": len(tables["dim_csp"]),
     }])
+
+
+@dg.asset(group_name="warehouse", deps=["warehouse"],
+          description="A static HTML report of the published warehouse: sectors, themes, bodies, repeats, data quality.")
+def report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    settings = load_settings()
+    path = write_report(open_warehouse(settings.warehouse_url).query, settings.data_dir / "report" / "index.html")
+    context.log.info(f"report written to {path}")
+    return dg.MaterializeResult(metadata={
+        "report": dg.MetadataValue.path(str(path)),
+        "open": dg.MetadataValue.url(path.as_uri()),
+        "bytes": path.stat().st_size,
+    })

@@ -34,6 +34,7 @@ from dhr_etl.transform.rules import (
     curated_agency_aliases,
     generic_addressees,
     is_group,
+    level_of,
     must_not_merge,
     sector_of,
     successors,
@@ -48,8 +49,8 @@ MAX_BLOCK = 3000
 _CAPS_TOKEN = re.compile(r"\b[A-Z][A-Za-z]{1,5}\b")
 
 AGENCY_SCHEMA = {"agency_key": pl.Int64, "agency_name": pl.String, "normalised_name": pl.String,
-                 "agency_sector": pl.String, "is_group": pl.Boolean, "is_generic": pl.Boolean,
-                 "successor_agency_key": pl.Int64}
+                 "agency_sector": pl.String, "agency_level": pl.String, "is_group": pl.Boolean,
+                 "is_generic": pl.Boolean, "successor_agency_key": pl.Int64}
 ALIAS_SCHEMA = {"alias_key": pl.Int64, "addressed_as": pl.String, "agency_key": pl.Int64,
                 "match_method": pl.String, "confidence": pl.Float64, "times_printed": pl.Int64}
 PAIR_SCHEMA = {"review_id": pl.String, "rec_position": pl.Int32, "addressee_position": pl.Int32,
@@ -329,9 +330,10 @@ def _agencies(clusters: _Clusters, by_key: dict[str, list[_Name]], curated_name:
         elif known:
             name = known[1]
         elif members:
-            # The most printed spelling; among equals the fullest ("… NHS Foundation Trust" over
-            # "… Foundation Trust"), written with "and", then alphabetical for determinism.
-            name = min(members, key=lambda n: (n.acronym, -n.count, -len(n.core), "&" in n.printed, n.printed)).printed
+            # A properly capitalised spelling, the most printed; among equals the fullest ("… NHS
+            # Foundation Trust" over "… Foundation Trust"), with "and", then alphabetical.
+            name = min(members, key=lambda n: (n.acronym, not _capitalised(n.printed), -n.count, -len(n.core),
+                                               "&" in n.printed, n.printed)).printed
         else:
             continue
         agency_key = known[0] if known else stable_key("agency", min(member_keys))
@@ -345,7 +347,8 @@ def _agencies(clusters: _Clusters, by_key: dict[str, list[_Name]], curated_name:
             options = set().union(*(ambiguous_sectors.get(k, set()) for k in member_keys)) - {"other"}
             sector = options.pop() if len(options) == 1 else "other"
         rows.append({"agency_key": agency_key, "agency_name": name, "normalised_name": canonical_key,
-                     "agency_sector": sector, "is_group": is_group(core_name(name)),
+                     "agency_sector": sector, "agency_level": level_of(core_name(name)),
+                     "is_group": is_group(core_name(name)),
                      "is_generic": canonical_key in _generic_keys(), "successor_agency_key": None})
     agencies = pl.DataFrame(rows, schema=AGENCY_SCHEMA)
     return _with_successors(agencies, clusters, key_of_root), key_of_root
@@ -369,6 +372,12 @@ def _with_successors(agencies: pl.DataFrame, clusters: _Clusters, key_of_root: d
     return agencies.with_columns(
         pl.col("agency_key").replace_strict(successor, default=None, return_dtype=pl.Int64).alias("successor_agency_key")
     )
+
+
+def _capitalised(printed: str) -> bool:
+    """"Greater Manchester Police", not "Greater Manchester police" or "ALL AGENCIES"."""
+    words = [w for w in re.findall(r"[A-Za-z’']+", printed) if len(w) > 3]
+    return bool(words) and all(w[0].isupper() for w in words) and not printed.isupper()
 
 
 def _generic_keys() -> dict[str, re.Pattern[str] | None]:
@@ -427,7 +436,8 @@ def _csp_partnership(name: str, registry: AgencyRegistry, extra: dict[int, dict]
     known = registry.lookup({key})
     agency_key = known[0] if known else stable_key("agency", key)
     extra.setdefault(agency_key, {"agency_key": agency_key, "agency_name": name, "normalised_name": key,
-                                  "agency_sector": "community safety partnership", "is_group": False,
+                                  "agency_sector": "community safety partnership", "agency_level": "local",
+                                  "is_group": False,
                                   "is_generic": False, "successor_agency_key": None})
     return agency_key
 

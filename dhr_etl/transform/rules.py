@@ -96,3 +96,24 @@ def generic_addressees() -> tuple[tuple[str, re.Pattern[str] | None], ...]:
 @cache
 def curated_csp_aliases() -> dict[str, str]:
     return dict(_names("csp_aliases.csv", "printed", "canonical_name"))
+
+
+@cache
+def theme_rules() -> tuple[tuple[str, re.Pattern[str], float], ...]:
+    rows = read_reference_csv("theme_rules.csv")
+    return tuple((row["theme"], _compile("theme_rules.csv", i, row["pattern"]), float(row["weight"]))
+                 for i, row in enumerate(rows, 1))
+
+
+@cache
+def level_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    rows = read_reference_csv("level_rules.csv")
+    return tuple((_compile("level_rules.csv", i, row["pattern"]), row["level"]) for i, row in enumerate(rows, 1))
+
+
+def level_of(normalised_name: str) -> str:
+    """national, regional or local: the reach of a body, for counting national recommendations apart."""
+    for pattern, level in level_rules():
+        if pattern.search(normalised_name):
+            return level
+    return "local"

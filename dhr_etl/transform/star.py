@@ -10,6 +10,8 @@ from dhr_etl.parse.library import ParsedLibrary
 from dhr_etl.transform.agencies import AgencyResolution, resolve_agencies
 from dhr_etl.transform.csps import resolve_csps
 from dhr_etl.transform.registry import AgencyRegistry
+from dhr_etl.transform.repeats import group_repeats
+from dhr_etl.transform.themes import classify_recommendations
 from dhr_etl.transform.keys import stable_keys
 from dhr_etl.transform.quality import find_quality_issues
 
@@ -36,7 +38,8 @@ def resolve_entities(parsed: ParsedLibrary, registry: AgencyRegistry | None = No
     return Entities(agencies, csps, lookup)
 
 
-def build_star(parsed: ParsedLibrary, entities: Entities) -> dict[str, pl.DataFrame]:
+def build_star(parsed: ParsedLibrary, entities: Entities, themes: pl.DataFrame | None = None,
+               repeats: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
     """Table name → frame, columns named as in :mod:`dhr_etl.warehouse.models`."""
     recs = parsed.recommendations.with_columns(
         pl.int_range(pl.len()).over("review_id", "rec_label", order_by="rec_position").alias("occurrence")
@@ -61,9 +64,16 @@ def build_star(parsed: ParsedLibrary, entities: Entities) -> dict[str, pl.DataFr
         "year_of_death", "declared_recommendations", "recommendations", "summary", "report_url",
         "source_url", "content_sha256", "data_as_of", "status",
     )
+    repeats = repeats if repeats is not None else group_repeats(parsed.recommendations)
+    themes = themes if themes is not None else classify_recommendations(parsed.recommendations)
+    recs = recs.join(repeats, on=["review_id", "rec_position"], how="left").with_columns(
+        pl.col("is_representative").fill_null(False))
     fact_recommendation = recs.select(
-        "recommendation_key", "review_key", "rec_label", "rec_order", "rec_position", "recommendation"
+        "recommendation_key", "review_key", "rec_label", "rec_order", "rec_position", "recommendation",
+        "repeat_group_key", "is_representative",
     )
+    bridge_theme = themes.join(recs.select("review_id", "rec_position", "recommendation_key"),
+                               on=["review_id", "rec_position"]).select("recommendation_key", "theme", "rules")
     bridge = (
         parsed.addressees.join(recs.select("review_id", "rec_position", "recommendation_key"),
                                on=["review_id", "rec_position"], how="left")
@@ -79,6 +89,7 @@ def build_star(parsed: ParsedLibrary, entities: Entities) -> dict[str, pl.DataFr
         "dim_review": dim_review,
         "fact_recommendation": fact_recommendation,
         "bridge_recommendation_agency": bridge,
+        "bridge_recommendation_theme": bridge_theme,
         "data_quality_finding": findings,
         "resolution_finding": entities.agencies.findings,
     }

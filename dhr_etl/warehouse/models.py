@@ -32,6 +32,7 @@ class DimAgency(SQLModel, table=True):
     agency_name: str
     normalised_name: str
     agency_sector: str
+    agency_level: str = Field(description="national, regional or local")
     is_group: bool = Field(description="names a group of bodies, such as 'All agencies'")
     is_generic: bool = Field(description="names only a kind of body ('Police'), resolved in context where it can be")
     successor_agency_key: int | None = Field(
@@ -77,6 +78,17 @@ class FactRecommendation(SQLModel, table=True):
     rec_order: int = Field(description="1-based natural order within the review")
     rec_position: int = Field(description="1-based row position in the page's table")
     recommendation: str
+    repeat_group_key: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True),
+        description="the group of the same ask made in other reviews, if any")
+    is_representative: bool = Field(default=False, description="the member that best states its group's ask")
+
+
+class BridgeRecommendationTheme(SQLModel, table=True):
+    __tablename__ = "bridge_recommendation_theme"
+    recommendation_key: int = _key(primary=True)
+    theme: str = Field(primary_key=True)
+    rules: str = Field(description="the words that made the theme rules fire")
 
 
 class BridgeRecommendationAgency(SQLModel, table=True):
@@ -121,7 +133,7 @@ class WarehouseVersion(SQLModel, table=True):
 
 STAR_TABLES: tuple[type[SQLModel], ...] = (
     DimCsp, DimAgency, DimAgencyAlias, DimReview, FactRecommendation, BridgeRecommendationAgency,
-    DataQualityFinding, ResolutionFinding, WarehouseVersion,
+    BridgeRecommendationTheme, DataQualityFinding, ResolutionFinding, WarehouseVersion,
 )
 """Every table of a warehouse version, in load order."""
 
@@ -138,4 +150,5 @@ FOREIGN_KEYS: dict[tuple[str, str], tuple[str, str]] = {
     ("bridge_recommendation_agency", "recommendation_key"): ("fact_recommendation", "recommendation_key"),
     ("bridge_recommendation_agency", "agency_key"): ("dim_agency", "agency_key"),
     ("bridge_recommendation_agency", "alias_key"): ("dim_agency_alias", "alias_key"),
+    ("bridge_recommendation_theme", "recommendation_key"): ("fact_recommendation", "recommendation_key"),
 }

@@ -1,0 +1,118 @@
+"""Themes by transparent rules, repeated asks across reviews, and the reach of each body."""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from dhr_etl.parse import parse_review_page
+from dhr_etl.settings import SAMPLE_LIBRARY_DIR
+from dhr_etl.transform.names import core_name
+from dhr_etl.transform.repeats import REPEAT_THRESHOLD, cosine, group_repeats, tfidf_vectors
+from dhr_etl.transform.rules import level_of
+from dhr_etl.transform.themes import THEMES, classify_recommendations, themes_of
+from tests.conftest import REFERENCE_HTML
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def labelled_themes() -> list[tuple[str, set[str]]]:
+    reference = {r.label: r.text for r in parse_review_page(REFERENCE_HTML.read_text(encoding="utf-8"), "html").recommendations}
+    rows = list(csv.DictReader((FIXTURES / "theme_labels.csv").open(encoding="utf-8")))
+    return [(reference[r["source"][4:]] if r["source"].startswith("ref:") else r["text"],
+             {t.strip() for t in r["themes"].split("|")}) for r in rows]
+
+
+def theme_scores() -> tuple[float, float, dict[str, tuple[float, float]]]:
+    tp, fp, fn, hits = Counter(), Counter(), Counter(), 0
+    labelled = labelled_themes()
+    for text, truth in labelled:
+        predicted = {theme for theme, _ in themes_of(text)}
+        hits += bool(truth & predicted)
+        for theme in THEMES:
+            tp[theme] += theme in predicted and theme in truth
+            fp[theme] += theme in predicted and theme not in truth
+            fn[theme] += theme in truth and theme not in predicted
+    per_theme = {t: (tp[t] / (tp[t] + fp[t]) if tp[t] + fp[t] else math.nan,
+                     tp[t] / (tp[t] + fn[t]) if tp[t] + fn[t] else math.nan) for t in THEMES}
+    precisions = [p for p, _ in per_theme.values() if not math.isnan(p)]
+    return hits / len(labelled), sum(precisions) / len(precisions), per_theme
+
+
+def test_theme_labels_cover_the_reference_page_and_more() -> None:
+    labelled = labelled_themes()
+    assert len(labelled) >= 120
+    assert {t for _, truth in labelled for t in truth} == set(THEMES)
+
+
+def test_themes_meet_the_bar_on_the_labelled_recommendations() -> None:
+    share, macro_precision, per_theme = theme_scores()
+    print(f"\nshare with a correct theme {share:.3f}; macro precision {macro_precision:.3f}")
+    for theme, (p, r) in per_theme.items():
+        print(f"  {theme:24} precision {p:.2f} recall {r:.2f}")
+    assert share >= 0.9
+    assert macro_precision >= 0.8
+
+
+def test_every_theme_assignment_shows_the_words_that_fired() -> None:
+    recs = pl.DataFrame({"review_id": ["r"] * 2, "rec_position": [1, 2],
+                         "recommendation": ["All staff to complete domestic abuse training.", "Something else entirely."]},
+                        schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String})
+    themes = classify_recommendations(recs)
+    assert themes.filter(pl.col("rec_position") == 1).select("theme", "rules").rows() == [("training", "training")]
+    assert themes.filter(pl.col("rec_position") == 2)["theme"].to_list() == ["other"]
+
+
+def repeat_pairs() -> list[tuple[float, bool]]:
+    rows = list(csv.DictReader((FIXTURES / "repeat_pairs.csv").open(encoding="utf-8")))
+    corpus = [r.text for p in sorted(SAMPLE_LIBRARY_DIR.glob("*.html"))
+              for r in parse_review_page(p.read_text(encoding="utf-8"), "html").recommendations]
+    vectors = tfidf_vectors(corpus + [r["a"] for r in rows] + [r["b"] for r in rows])
+    n, k = len(corpus), len(rows)
+    return [(cosine(vectors[n + i], vectors[n + k + i]), rows[i]["same_ask"] == "1") for i in range(k)]
+
+
+def test_the_repeat_threshold_is_justified_on_labelled_pairs() -> None:
+    pairs = repeat_pairs()
+    assert len(pairs) >= 40 and 15 <= sum(same for _, same in pairs) <= 25
+    tp = sum(s >= REPEAT_THRESHOLD and same for s, same in pairs)
+    fp = sum(s >= REPEAT_THRESHOLD and not same for s, same in pairs)
+    fn = sum(s < REPEAT_THRESHOLD and same for s, same in pairs)
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    print(f"\nsame ask at threshold {REPEAT_THRESHOLD}: precision {precision:.2f} recall {recall:.2f}")
+    assert precision >= 0.9 and recall >= 0.85
+
+
+def test_the_same_ask_in_two_reviews_is_grouped_and_a_different_ask_is_not() -> None:
+    texts = [("a", "GP practices should routinely ask patients about domestic abuse when they are seen alone."),
+             ("b", "GPs should routinely enquire about domestic abuse whenever a patient is seen alone."),
+             ("c", "The CSP should publish an annual report on progress against DHR recommendations."),
+             ("a", "GP practices should ask about domestic abuse when patients are seen alone."),
+             ("d", "Children's social care should record the voice of the child in every assessment.")]
+    # Among the sample library's recommendations, so term weights come from a realistic corpus.
+    library = [(f"{p.stem}", r.text) for p in sorted(SAMPLE_LIBRARY_DIR.glob("*.html"))
+               for r in parse_review_page(p.read_text(encoding="utf-8"), "html").recommendations]
+    rows = [(r, i, t) for i, (r, t) in enumerate(texts, start=1)] + \
+        [(r, 100 + i, t) for i, (r, t) in enumerate(library)]
+    recs = pl.DataFrame(rows, schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String},
+                        orient="row")
+    groups = group_repeats(recs).filter(pl.col("rec_position") < 100)
+    grouped = dict(groups.select("rec_position", "repeat_group_key").iter_rows())
+    assert grouped.get(1) is not None and grouped.get(1) == grouped.get(2)
+    assert 3 not in grouped and 5 not in grouped
+    assert groups.filter(pl.col("repeat_group_key") == grouped[1])["is_representative"].sum() == 1
+
+
+@pytest.mark.parametrize(("name", "level"), [
+    ("Home Office", "national"), ("Department for Work and Pensions", "national"), ("NHS England", "national"),
+    ("Crown Prosecution Service", "national"), ("West Midlands Ambulance Service", "regional"),
+    ("NHS Birmingham and Solihull ICB", "regional"), ("Greater Manchester Police", "regional"),
+    ("Warwickshire Police", "local"), ("Medical Centre", "local"), ("Manchester City Council", "local"),
+])
+def test_each_body_has_a_level_so_national_asks_can_be_counted_apart(name: str, level: str) -> None:
+    assert level_of(core_name(name)) == level
