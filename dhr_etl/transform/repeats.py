@@ -1,10 +1,9 @@
 """Repeated recommendations: the same ask, made again in other reviews, in other words.
 
 Each recommendation becomes a TF-IDF vector over its content words (lower-cased, lightly stemmed,
-common words and very frequent terms dropped, since "domestic abuse" says nothing about which ask
-it is). Candidate pairs share at least two informative terms (an inverted index, so the work
-grows with the pairs that could match, not with all pairs); pairs from different reviews whose
-cosine similarity reaches REPEAT_THRESHOLD are linked, and linked recommendations form a group.
+common words dropped; IDF makes "domestic abuse" weigh little). Two recommendations from
+different reviews whose cosine similarity reaches REPEAT_THRESHOLD make the same ask; groups
+gather around leaders (see :func:`group_repeats`).
 The threshold is chosen on the labelled pairs in the tests, where precision matters most.
 """
 
@@ -20,8 +19,9 @@ from dhr_etl.transform.keys import stable_key
 
 REPEAT_THRESHOLD = 0.45
 """On the labelled pairs: precision 0.95, recall 0.90 here; 0.40 lets in a different ask, 0.55 loses a fifth of the repeats."""
-MAX_TERM_SHARE = 0.05
-"""Terms in more than this share of recommendations (and at least 50) carry no evidence of a repeat."""
+INDEXED_TERMS = 6
+"""A recommendation meets the leaders that share one of its most specific terms (highest TF-IDF
+weights): two wordings of one ask share their specific words."""
 _WORD = re.compile(r"[a-z][a-z'-]{2,}")
 _STOPWORDS = frozenset("""
 the and that this these those with within for from into onto upon about above after again against all
@@ -66,62 +66,49 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
-def similar_pairs(texts: list[str], groups_of: list[str], threshold: float = REPEAT_THRESHOLD) -> list[tuple[int, int, float]]:
-    """(i, j, similarity) for texts in different groups (reviews) at or above the threshold."""
-    vectors = tfidf_vectors(texts)
-    cap = max(50, int(MAX_TERM_SHARE * len(texts)))
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, vector in enumerate(vectors):
-        for term in vector:
-            postings[term].append(i)
-    shared: Counter[tuple[int, int]] = Counter()
-    for ids in postings.values():
-        if len(ids) > cap:
-            continue
-        for x in range(len(ids)):
-            for y in range(x + 1, len(ids)):
-                if groups_of[ids[x]] != groups_of[ids[y]]:
-                    shared[(ids[x], ids[y])] += 1
-    pairs = []
-    for (i, j), common in shared.items():
-        if common >= 2 and (score := cosine(vectors[i], vectors[j])) >= threshold:
-            pairs.append((i, j, score))
-    return pairs
+def _specific_terms(vector: dict[str, float]) -> list[str]:
+    return sorted(vector, key=lambda t: (-vector[t], t))[:INDEXED_TERMS]
 
 
 def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRESHOLD) -> pl.DataFrame:
     """review_id, rec_position, repeat_group_key, is_representative for every recommendation in a
     group seen in two or more reviews.
 
-    Groups form around leaders (the first recommendation of a group, in a stable order): a
-    recommendation joins the group whose leader it is most similar to, at or above the threshold,
-    so a chain of small rewordings cannot drift from one ask to another. The key is derived from
-    the leader, so the same input gives the same keys."""
+    Leader clustering over an inverted index of leaders' specific terms: in a stable order, each
+    recommendation joins the most similar existing leader from another review at or above the
+    threshold, or becomes a leader itself. Comparing with leaders only keeps a chain of small
+    rewordings from drifting from one ask to another, and keeps the work near-linear: each
+    recommendation meets the leaders that share a specific term with it, not every other one.
+    The key is derived from the leader, so the same input gives the same keys."""
     rows = recommendations.select("review_id", "rec_position", "recommendation").sort(
         "review_id", "rec_position").to_dicts()
-    texts = [r["recommendation"] for r in rows]
-    vectors = tfidf_vectors(texts)
-    neighbours: dict[int, list[int]] = defaultdict(list)
-    for i, j, _ in similar_pairs(texts, [r["review_id"] for r in rows], threshold):
-        neighbours[max(i, j)].append(min(i, j))
-    leader_of: dict[int, int] = {}
-    for i in range(len(rows)):
-        leaders = {leader_of[j] for j in neighbours.get(i, ())}
-        scored = [(cosine(vectors[i], vectors[leader]), -leader) for leader in leaders
+    vectors = tfidf_vectors([r["recommendation"] for r in rows])
+    leader_postings: dict[str, list[int]] = defaultdict(list)
+    leader_of: list[int] = []
+    for i, vector in enumerate(vectors):
+        candidates = {leader for term in _specific_terms(vector) for leader in leader_postings.get(term, ())}
+        scored = [(cosine(vector, vectors[leader]), -leader) for leader in candidates
                   if rows[leader]["review_id"] != rows[i]["review_id"]]
         best = max(scored, default=None)
-        leader_of[i] = -best[1] if best and best[0] >= threshold else i
+        if best is not None and best[0] >= threshold:
+            leader_of.append(-best[1])
+        else:
+            leader_of.append(i)
+            for term in _specific_terms(vector):
+                leader_postings[term].append(i)
     members: dict[int, list[int]] = defaultdict(list)
-    for i, leader in leader_of.items():
+    for i, leader in enumerate(leader_of):
         members[leader].append(i)
     out = []
     for leader, group in members.items():
         if len({rows[i]["review_id"] for i in group}) < 2:
             continue
         key = stable_key("repeat", rows[leader]["review_id"], rows[leader]["rec_position"])
-        # The member closest to the others says the group's ask best.
-        closeness = {i: sum(cosine(vectors[i], vectors[j]) for j in group if j != i) for i in group}
-        representative = max(group, key=lambda i: (closeness[i], -len(texts[i]), -i))
+        # The member closest to the group's centre says its ask best.
+        centre: Counter[str] = Counter()
+        for i in group:
+            centre.update(vectors[i])
+        representative = max(group, key=lambda i: (cosine(vectors[i], centre), -i))
         out.extend({"review_id": rows[i]["review_id"], "rec_position": rows[i]["rec_position"],
                     "repeat_group_key": key, "is_representative": i == representative} for i in group)
     return pl.DataFrame(out, schema=GROUP_SCHEMA)

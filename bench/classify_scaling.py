@@ -1,0 +1,43 @@
+"""How long theme classification and repeat grouping take as recommendations grow (to 50,000).
+
+    .venv/bin/python bench/classify_scaling.py
+
+Recommendations come from the synthetic generator (realistic wording, many shared phrasings, so
+a hard case for grouping). Prints markdown; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import time
+
+import polars as pl
+
+from dhr_etl.sample.generate import generate_reviews
+from dhr_etl.transform.repeats import group_repeats
+from dhr_etl.transform.themes import classify_recommendations
+
+
+def recommendations(count: int) -> pl.DataFrame:
+    rows = []
+    for review in generate_reviews(count // 6 + 10, seed=3):
+        rows += [(review.review_id, i, text) for i, (_, text, _) in enumerate(review.recommendations, start=1)]
+    return pl.DataFrame(rows[:count], schema={"review_id": pl.String, "rec_position": pl.Int32,
+                                              "recommendation": pl.String}, orient="row")
+
+
+def main() -> None:
+    print("| recommendations | classify s | group s | groups | recommendations in groups |")
+    print("|---|---|---|---|---|")
+    for count in (5_000, 10_000, 50_000):
+        frame = recommendations(count)
+        started = time.perf_counter()
+        classify_recommendations(frame)
+        classified = time.perf_counter() - started
+        started = time.perf_counter()
+        groups = group_repeats(frame)
+        grouped = time.perf_counter() - started
+        print(f"| {len(frame):,} | {classified:.2f} | {grouped:.2f} | {groups['repeat_group_key'].n_unique():,} | {len(groups):,} |")
+
+
+if __name__ == "__main__":
+    main()
