@@ -22,27 +22,19 @@ from pathlib import Path
 import duckdb
 import psycopg
 
-from dhr_etl.parse.library import parse_library
+from dhr_etl.pipeline import star_tables
 from dhr_etl.sample.generate import write_library
 from dhr_etl.sample.postgres_cluster import create_database, throwaway_cluster
 from dhr_etl.settings import SAMPLE_LIBRARY_DIR, load_settings
-from dhr_etl.source.crawl import discover_reviews, land_pages
-from dhr_etl.source.landing import LandingZone
-from dhr_etl.transform.star import build_star, resolve_entities
 from dhr_etl.warehouse.duckdb_store import DuckDbWarehouse
 from dhr_etl.warehouse.postgres_store import PostgresWarehouse, conninfo
 
 READER_SQL = "SELECT COUNT(*), SUM(agency_count) FROM v_recommendations WHERE rec_order <= 3"
 
 
-def star_tables(folder: Path, work: Path):
+def star_tables_of(folder: Path, work: Path):
     os.environ.update({"DHR_SOURCE": str(folder), "DHR_DATA_DIR": str(work / folder.name)})
-    settings = load_settings()
-    landing = LandingZone(settings.landing_dir)
-    discovered, _, _ = discover_reviews(settings, progress=lambda _: None)
-    records, _ = land_pages(settings, discovered, landing, "bench", progress=lambda _: None)
-    parsed = parse_library(landing, settings.source, records)
-    return build_star(parsed, resolve_entities(parsed))
+    return star_tables(load_settings(), "bench")
 
 
 def measure(warehouse, reader, tables) -> dict[str, float]:
@@ -87,7 +79,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="dhr-publish-cost-"))
     synthetic = work / "synthetic"
     write_library(synthetic, max(1, args.recommendations * 2 // 14), seed=11)  # ~7.5 recommendations a review
-    libraries = {"sample": star_tables(SAMPLE_LIBRARY_DIR, work), "synthetic": star_tables(synthetic, work)}
+    libraries = {"sample": star_tables_of(SAMPLE_LIBRARY_DIR, work), "synthetic": star_tables_of(synthetic, work)}
 
     with ExitStack() as stack:
         server = os.environ.get("DHR_BENCH_POSTGRES_URL") or stack.enter_context(throwaway_cluster())

@@ -9,7 +9,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from dhr_etl.settings import PROJECT_DIR, VARIABLES, SettingsError, load_settings
+from dhr_etl.settings import PROJECT_DIR, VARIABLES, Settings, SettingsError, load_settings
 
 EXIT_FAILED = 1
 EXIT_BAD_CONFIG = 2
@@ -24,11 +24,18 @@ def _dagster_home() -> str:
     return home
 
 
-def run(args: argparse.Namespace) -> int:
+def _settings_or_none() -> Settings | None:
+    """The validated settings, or None after saying on stderr which value is wrong."""
     try:
-        settings = load_settings()
+        return load_settings()
     except SettingsError as exc:
         print(f"dhr-etl: configuration error: {exc}", file=sys.stderr)
+        return None
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = _settings_or_none()
+    if settings is None:
         return EXIT_BAD_CONFIG
     home = _dagster_home()
     import dagster as dg  # slow import: only once the configuration is known to be good
@@ -116,10 +123,8 @@ def serve(args: argparse.Namespace) -> int:
 
 def grant_bi_role(_: argparse.Namespace) -> int:
     """Create or update the read-only BI login: SELECT on the views, nothing else."""
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"dhr-etl: configuration error: {exc}", file=sys.stderr)
+    settings = _settings_or_none()
+    if settings is None:
         return EXIT_BAD_CONFIG
     password = os.environ.get("DHR_BI_PASSWORD")
     if settings.is_duckdb or not password:
@@ -134,10 +139,8 @@ def grant_bi_role(_: argparse.Namespace) -> int:
 
 
 def show_settings(_: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"dhr-etl: configuration error: {exc}", file=sys.stderr)
+    settings = _settings_or_none()
+    if settings is None:
         return EXIT_BAD_CONFIG
     for name in VARIABLES:
         value = getattr(settings, name.removeprefix("DHR_").lower(), None)

@@ -8,11 +8,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from dhr_etl.parse.library import parse_library
+from dhr_etl.pipeline import star_tables
 from dhr_etl.settings import load_settings
-from dhr_etl.source.crawl import discover_reviews, land_pages
-from dhr_etl.source.landing import LandingZone
-from dhr_etl.transform.star import build_star, resolve_entities
 from dhr_etl.warehouse import checks, duckdb_store
 from dhr_etl.warehouse.views import VIEW_NAMES
 
@@ -47,12 +44,7 @@ ADDED = {"v_recommendations": ["themes", "repeat_group_id"], "v_recommendation_a
 @pytest.fixture
 def sample_tables() -> dict[str, pl.DataFrame]:
     """The bundled sample, through the pure pipeline code (no Dagster)."""
-    settings = load_settings()
-    landing = LandingZone(settings.landing_dir)
-    discovered, _, _ = discover_reviews(settings, progress=lambda _: None)
-    records, _ = land_pages(settings, discovered, landing, "run0001", progress=lambda _: None)
-    parsed = parse_library(landing, settings.source, records)
-    return build_star(parsed, resolve_entities(parsed))
+    return star_tables(load_settings())
 
 
 def columns(con: duckdb.DuckDBPyConnection, view: str) -> list[str]:
