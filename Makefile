@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: run test ui lock sample clean browser
+.PHONY: run test ui bench lock sample clean browser
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "dhr-etl needs Python 3.11 or newer; found " + sys.version.split()[0]'
@@ -34,8 +34,11 @@ browser:
 ui: $(STAMP)  ## the Dagster UI and daemon on http://127.0.0.1:3000 (schedules run while it is up)
 	$(BIN)/dagster dev --workspace workspace.yaml --host $${DHR_UI_HOST:-127.0.0.1} --port $${DHR_UI_PORT:-3000}
 
+bench: $(STAMP)  ## the benchmark against the analyst's baseline; writes bench/REPORT.md (about half an hour)
+	$(BIN)/python bench/run.py
+
 lock:  ## re-resolve requirements.lock from pyproject.toml (needs network to PyPI)
-	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 -o requirements.lock
 
 sample: $(STAMP)  ## regenerate the synthetic pages of the bundled sample library
 	$(BIN)/python -m dhr_etl.sample.generate --out dhr_etl/sample/library --count 11 --seed 2026

@@ -103,19 +103,27 @@ def _labels(scheme: str, count: int, rng: random.Random) -> list[str]:
     return [f"{section}.1.{1 + i // 4}.{1 + i % 4}" for i in range(count)]
 
 
-def generate_reviews(count: int, seed: int) -> list[SyntheticReview]:
+def generate_reviews(count: int, seed: int, library_scale: bool = False) -> list[SyntheticReview]:
+    """``library_scale``: recommendations per review spread like the real library's (0 to 60,
+    mostly under 20) instead of the small sample's 1 to 14."""
     rng = random.Random(seed)
     reviews = []
     start = int(dt.datetime(2016, 1, 1, tzinfo=dt.timezone.utc).timestamp())
     end = int(dt.datetime(2025, 12, 1, tzinfo=dt.timezone.utc).timestamp())
+    used_ids: set[str] = set()
     for index in range(count):
         uploaded = rng.randint(start, end)
         csp = CSPS[index % len(CSPS)]
-        review_id = f"{uploaded:08x}-{slugify(csp)}"
+        while (review_id := f"{uploaded:08x}-{slugify(csp)}") in used_ids:
+            uploaded += 1
+        used_ids.add(review_id)
         published = dt.datetime.fromtimestamp(uploaded, tz=LONDON).date().replace(day=1)
         if index == 3:  # a page whose published month disagrees with its id: a data-quality finding
             published = (published - dt.timedelta(days=40)).replace(day=1)
-        rec_count = 0 if index == 5 else rng.randint(1, 14)
+        if library_scale:
+            rec_count = 0 if rng.random() < 0.04 else min(60, 1 + int(rng.expovariate(1 / 11)))
+        else:
+            rec_count = 0 if index == 5 else rng.randint(1, 14)
         labels = _labels(NUMBERING[index % len(NUMBERING)], rec_count, rng)
         recommendations = []
         for label in labels:
@@ -209,10 +217,10 @@ def render_text(review: SyntheticReview) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_library(out: Path, count: int, seed: int) -> list[Path]:
+def write_library(out: Path, count: int, seed: int, library_scale: bool = False) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for review in generate_reviews(count, seed):
+    for review in generate_reviews(count, seed, library_scale):
         path = out / f"{review.review_id}.html"
         path.write_text(render_html(review), encoding="utf-8")
         paths.append(path)
