@@ -34,9 +34,13 @@ def metadata(result, node: str, key: str):
 def test_a_night_with_no_change_downloads_no_page_and_parses_nothing(site_source: LibrarySite) -> None:
     assert run_nightly().success
     before = len(page_requests(site_source))
+    first_run_requests = len(site_source.requests)
     second = run_nightly()
     assert second.success
     assert len(page_requests(site_source)) == before  # sitemap lastmod: not even a conditional request
+    discovery = [r for r in site_source.requests[first_run_requests:] if r.path != "/robots.txt"]
+    assert discovery and all(r.status == 304 for r in discovery)  # sitemaps and listings unchanged: 304s
+    assert sum(r.bytes_sent for r in site_source.requests[first_run_requests:]) < 200  # robots.txt only
     fetch = metadata(second, "review_pages", "fetch")
     assert fetch["fetched (200)"] == 0 and fetch["page_body_bytes"] == 0
     assert fetch["skipped by sitemap lastmod"] == 12

@@ -153,14 +153,14 @@ class LibrarySite:
         if path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, self.robots_txt.encode()
         if path == "/sitemap.xml":
-            return 200, {"Content-Type": "application/xml"}, self._sitemap_index()
+            return _conditional(headers, "application/xml", self._sitemap_index())
         if path == "/sitemaps/reviews.xml":
-            return 200, {"Content-Type": "application/xml"}, self._review_sitemap()
+            return _conditional(headers, "application/xml", self._review_sitemap())
         if path == "/sitemaps/other.xml":
             urls = [self.origin + "/about/", self.origin + "/sources/", *self.extra_sitemap_urls]
-            return 200, {"Content-Type": "application/xml"}, _urlset((u, None) for u in urls)
+            return _conditional(headers, "application/xml", _urlset((u, None) for u in urls))
         if path == BASE_PATH:
-            return 200, {"Content-Type": "text/html; charset=utf-8"}, self._listing(query)
+            return _conditional(headers, "text/html; charset=utf-8", self._listing(query))
         if path.startswith(BASE_PATH):
             review_id = path[len(BASE_PATH):].strip("/")
             page = self.pages.get(review_id)
@@ -196,6 +196,14 @@ class LibrarySite:
         nav = f'<a rel="next" href="{BASE_PATH}?page={number + 1}">Next</a>' if more else ""
         return (f"<html><body><h1>Domestic Homicide Reviews</h1><ul>{links}</ul>"
                 f'<nav><a href="/about/">About</a> {nav}</nav></body></html>').encode()
+
+
+def _conditional(headers: dict[str, str] | None, content_type: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Answer 304 when the client already holds this exact document (ETag)."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+    if headers and headers.get("if-none-match") == etag:
+        return 304, {"ETag": etag}, b""
+    return 200, {"Content-Type": content_type, "ETag": etag}, body
 
 
 def _urlset(entries) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,9 +73,40 @@ def unrecognised_files(folder: Path) -> list[str]:
     )
 
 
+class DiscoveryCache:
+    """Sitemaps and listing pages as last fetched, with their validators, so that a quiet night
+    costs the site conditional requests answered 304 instead of the same documents again."""
+
+    def __init__(self, landing: LandingZone) -> None:
+        self.landing = landing
+        self.path = landing.root / "discovery_cache.json"
+        self.entries: dict[str, dict] = json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    async def get(self, client: PoliteClient, url: str) -> bytes:
+        cached = self.entries.get(url)
+        headers = {}
+        if cached and cached.get("etag"):
+            headers["If-None-Match"] = cached["etag"]
+        if cached and cached.get("last_modified"):
+            headers["If-Modified-Since"] = cached["last_modified"]
+        response = await client.get(url, headers)
+        if response.status == 304 and cached:
+            return self.landing.read(cached["sha256"])
+        self.entries[url] = {"sha256": self.landing.store(response.content), "etag": response.headers.get("etag"),
+                             "last_modified": response.headers.get("last-modified")}
+        return response.content
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{self.path.name}.tmp")
+        temporary.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
+        temporary.replace(self.path)
+
+
 async def _discover_site(settings: Settings, progress: Progress) -> tuple[Discovery, FetchStats]:
     base = settings.source
     discovery = Discovery()
+    cache = DiscoveryCache(LandingZone(settings.landing_dir))
     async with _client(settings) as client:
         try:
             await client.load_robots()
@@ -83,7 +115,7 @@ async def _discover_site(settings: Settings, progress: Progress) -> tuple[Discov
         failures = []
         for name, step in (("sitemap", _read_sitemaps), ("listing", _read_listing)):
             try:
-                await step(client, settings, discovery)
+                await step(client, settings, discovery, cache)
             except (FetchFailed, FetchRefused, DiscoveryError) as exc:
                 failures.append(f"{name}: {exc}")
                 discovery.notes.append(f"{name} unreadable: {exc}")
@@ -93,6 +125,7 @@ async def _discover_site(settings: Settings, progress: Progress) -> tuple[Discov
             raise SourceUnavailable(f"cannot read {base}: " + "; ".join(failures))
         if not discovery.reviews:
             raise SourceUnavailable(f"{base} lists no review pages in its sitemap or listing")
+        cache.save()
         return discovery, client.stats
 
 
@@ -108,7 +141,7 @@ def _client(settings: Settings) -> PoliteClient:
     )
 
 
-async def _read_sitemaps(client: PoliteClient, settings: Settings, discovery: Discovery) -> None:
+async def _read_sitemaps(client: PoliteClient, settings: Settings, discovery: Discovery, cache: DiscoveryCache) -> None:
     queue = [absolute("/sitemap.xml", settings.source)]
     seen: set[str] = set()
     while queue and len(seen) < settings.max_listing_pages:
@@ -116,7 +149,7 @@ async def _read_sitemaps(client: PoliteClient, settings: Settings, discovery: Di
         if url in seen:
             continue
         seen.add(url)
-        sitemap = parse_sitemap((await client.get(url)).content)
+        sitemap = parse_sitemap(await cache.get(client, url))
         for entry in sitemap.entries:
             if discovery.sitemap_entries >= settings.max_sitemap_entries:
                 discovery.notes.append(f"stopped at the cap of {settings.max_sitemap_entries} sitemap entries")
@@ -130,7 +163,7 @@ async def _read_sitemaps(client: PoliteClient, settings: Settings, discovery: Di
                 discovery.add(review_id, loc, entry.lastmod, "sitemap")
 
 
-async def _read_listing(client: PoliteClient, settings: Settings, discovery: Discovery) -> None:
+async def _read_listing(client: PoliteClient, settings: Settings, discovery: Discovery, cache: DiscoveryCache) -> None:
     url: str | None = settings.source
     seen: set[str] = set()
     while url and url not in seen:
@@ -138,9 +171,9 @@ async def _read_listing(client: PoliteClient, settings: Settings, discovery: Dis
             discovery.notes.append(f"stopped at the cap of {settings.max_listing_pages} listing pages")
             return
         seen.add(url)
-        response = await client.get(url)
+        content = await cache.get(client, url)
         discovery.listing_pages += 1
-        page = parse_listing(response.content.decode("utf-8", errors="replace"), response.url)
+        page = parse_listing(content.decode("utf-8", errors="replace"), url)
         for link in page.links:
             if review_id := review_id_from_url(link, settings.source):
                 discovery.add(review_id, link, None, "listing")
