@@ -6,7 +6,7 @@ import dagster as dg
 
 from dhr_etl.definitions import defs
 
-# The asset graph of ARCHITECTURE.md. Changing it should be a decision, seen in review.
+# The asset graph of docs/design/ARCHITECTURE.md (as built, see README). Changing it should be a decision, seen in review.
 EXPECTED_GRAPH = {
     "review_index": set(),
     "review_pages": {"review_index"},

@@ -1,4 +1,4 @@
-"""The nightly asset graph (ARCHITECTURE.md): discover → land → parse → resolve → build → publish."""
+"""The nightly asset graph (README, Design): discover → land → parse → resolve → classify → build → publish → report."""
 
 
 import datetime as dt

@@ -1,6 +1,6 @@
 """Reduce either rendition of a page to the same flat sequence of lines and tables.
 
-The live site's markup is not known (SOURCE.md), so nothing here looks at class names, ids or
+The live site's markup is not known (docs/design/SOURCE.md), so nothing here looks at class names, ids or
 nesting depth: only at what a reader sees, which is where line breaks fall, what is a heading,
 what is a table cell, and where a cell holds a list of separate items.
 """

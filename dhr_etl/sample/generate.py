@@ -1,4 +1,4 @@
-"""Deterministic synthetic review pages, in the markup variations SOURCE.md names.
+"""Deterministic synthetic review pages, in the markup variations docs/design/SOURCE.md names.
 
 Every page generated here says it is synthetic in its title and its summary, so nobody mistakes
 one for a real review. The same seed always gives the same bytes (a test holds this), so the

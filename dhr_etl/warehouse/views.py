@@ -11,7 +11,7 @@ VIEW_NAMES = (
     "v_agency_summary", "v_sector_year_summary", "v_year_summary", "v_data_quality",
     "v_resolution_review", "v_theme_year_summary", "v_theme_sector_summary", "v_repeated_recommendations",
 )
-"""The public contract (WAREHOUSE.md): every one must exist on every backend."""
+"""The public contract (docs/design/WAREHOUSE.md): every one must exist on every backend."""
 
 
 def view_statements() -> list[tuple[str, str]]:

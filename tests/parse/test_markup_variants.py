@@ -1,4 +1,4 @@
-"""Each markup variation SOURCE.md names parses to the same meaning."""
+"""Each markup variation docs/design/SOURCE.md names parses to the same meaning."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The real reference page must give exactly the facts SOURCE.md lists, from both renditions."""
+"""The real reference page must give exactly the facts docs/design/SOURCE.md lists, from both renditions."""
 
 from __future__ import annotations
 

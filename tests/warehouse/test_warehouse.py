@@ -13,7 +13,7 @@ from dhr_etl.settings import load_settings
 from dhr_etl.warehouse import checks, duckdb_store
 from dhr_etl.warehouse.views import VIEW_NAMES
 
-# WAREHOUSE.md, the contract with BI users: every view with every column, in this order.
+# docs/design/WAREHOUSE.md, the contract with BI users: every view with every column, in this order.
 CONTRACT = {
     "v_reviews": ["review_id", "title", "csp_name", "published_month", "published_year", "upload_date",
                   "year_of_death", "declared_recommendations", "recommendations", "summary", "report_url",
