@@ -106,7 +106,7 @@ def view_latencies(path: Path) -> dict[str, float]:
             times = []
             for _ in range(3):
                 started = time.perf_counter()
-                con.execute(f"SELECT * FROM {view}").fetchall()
+                con.sql(f"SELECT * FROM {view}").to_arrow_table()  # every row, as a BI tool's driver reads it
                 times.append(time.perf_counter() - started)
             out[view] = statistics.median(times) * 1000
     return out
@@ -215,7 +215,7 @@ def write_report(path: Path, f: dict, tiny: bool) -> None:
             ratio = f"{seconds / previous:.1f}×" if previous else ""
             lines.append(f"| {size:,} | {seconds:.1f} | {peak:,} | {ratio} |")
             previous = seconds
-        lines += ["", f"## 6. View latency at {f['growth'][-1][0]:,} reviews (DuckDB, all rows fetched, median of 3)", "",
+        lines += ["", f"## 6. View latency at {f['growth'][-1][0]:,} reviews (DuckDB, every row fetched as Arrow, median of 3)", "",
                   "| view | ms |", "|---|---|"]
         lines += [f"| {view} | {ms:.0f} |" for view, ms in f["views"].items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
