@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,30 +79,47 @@ class ParsedLibrary:
 
 
 class ParseCache:
-    """Parse results (or the reason a page failed) by content hash, under ``<landing>/parsed/``."""
+    """Parse results (or the reason a page failed) by content hash, under ``<landing>/parsed/``:
+    one JSON-lines file per run holding that run's new results, read whole at the start of the
+    next (one file per page would cost more than the parsing on a slow file system)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.entries: dict[str, dict] = {}
+        self.new: dict[str, dict] = {}
+        for path in sorted(root.glob("*.jsonl")) if root.is_dir() else []:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    entry = json.loads(line)
+                    self.entries[entry["key"]] = entry
 
-    def _path(self, sha: str, rendition: str, url: str) -> Path:
-        key = hashlib.sha256(f"{PARSER_VERSION}|{sha}|{rendition}|{url}".encode()).hexdigest()
-        return self.root / key[:2] / f"{key}.json"
+    @staticmethod
+    def _key(sha: str, rendition: str, url: str) -> str:
+        return hashlib.sha256(f"{PARSER_VERSION}|{sha}|{rendition}|{url}".encode()).hexdigest()
 
     def get(self, sha: str, rendition: str, url: str) -> ParsedReview | PageParseError | None:
-        path = self._path(sha, rendition, url)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        key = self._key(sha, rendition, url)
+        data = self.new.get(key) or self.entries.get(key)
+        if data is None:
             return None
         return PageParseError(data["error"]) if "error" in data else review_from_json(data["review"])
 
     def put(self, sha: str, rendition: str, url: str, result: ParsedReview | PageParseError) -> None:
-        path = self._path(sha, rendition, url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"error": str(result)} if isinstance(result, PageParseError) else {"review": review_to_json(result)}
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        key = self._key(sha, rendition, url)
+        self.new[key] = {"key": key, **({"error": str(result)} if isinstance(result, PageParseError)
+                                        else {"review": review_to_json(result)})}
+
+    def save(self) -> None:
+        if not self.new:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{len(self.new)}.jsonl"
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self.new.values()),
+                             encoding="utf-8")
         os.replace(temporary, path)
+        self.entries.update(self.new)
+        self.new.clear()
 
 
 def decode_page(content: bytes) -> str:
@@ -170,6 +188,7 @@ def parse_library(landing: LandingZone, source: str, run_records: Sequence[Fetch
                  "addressee_position": i, "addressed_as": name}
                 for i, name in enumerate(rec.addressees, start=1)
             )
+    cache.save()
     return ParsedLibrary(
         reviews=pl.DataFrame(reviews, schema=REVIEW_SCHEMA),
         recommendations=pl.DataFrame(recommendations, schema=RECOMMENDATION_SCHEMA),

@@ -403,8 +403,11 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
     csp_partnership_key = match_key(core_name("community safety partnership"))
     extra: dict[int, dict] = {}
     rows = []
-    for (review_id,), frame in addressees.group_by(["review_id"], maintain_order=True):
-        in_review = {agency_of[p] for p in frame["addressed_as"].unique()}
+    by_review: dict[str, list[tuple]] = defaultdict(list)
+    for row in addressees.select("review_id", "rec_position", "addressee_position", "addressed_as").iter_rows():
+        by_review[row[0]].append(row)
+    for review_id, review_rows in by_review.items():
+        in_review = {agency_of[row[3]] for row in review_rows}
         specific = [info[k] for k in in_review if not info[k]["is_generic"]]
         meaning: dict[int, tuple[int, str]] = {}
         for key in in_review:
@@ -422,8 +425,7 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
             matches = [row["agency_key"] for row in specific if pattern and pattern.search(row["normalised_name"])]
             if len(matches) == 1:
                 meaning[key] = (matches[0], "context")
-        for review, position, addressee_position, printed in frame.select(
-                "review_id", "rec_position", "addressee_position", "addressed_as").iter_rows():
+        for review, position, addressee_position, printed in review_rows:
             agency = agency_of[printed]
             target, how = meaning.get(agency, (agency, "name"))
             rows.append({"review_id": review, "rec_position": position, "addressee_position": addressee_position,
