@@ -94,6 +94,7 @@ def test_request_rate_and_concurrency_stay_within_the_configured_limits(sample_s
     sample_site.latency_seconds = 0.2
     crawl(monkeypatch, sample_site)
     starts = sorted(r.at for r in sample_site.requests)
-    # Over any window of n consecutive requests, the rate cannot exceed the limit (small clock slack).
-    assert all(starts[i + 8] - starts[i] >= 1.0 - 0.05 for i in range(len(starts) - 8))
+    # Over any 9 consecutive requests the site sees at least 1 s (8 intervals at 8/s), less 0.1 s for
+    # requests that spent longer in transit than the next; unlimited, they would arrive within ms.
+    assert all(starts[i + 8] - starts[i] >= 1.0 - 0.1 for i in range(len(starts) - 8))
     assert sample_site.max_in_flight <= 2
