@@ -11,6 +11,8 @@ import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from dhr_etl.files import write_atomically
+
 Query = Callable[[str], list[tuple]]
 
 _STYLE = """
@@ -111,8 +113,5 @@ def render_report(query: Query, title: str = "Domestic Homicide Review recommend
 
 
 def write_report(query: Query, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(render_report(query), encoding="utf-8")
-    temporary.replace(path)
+    write_atomically(path, render_report(query).encode("utf-8"))
     return path

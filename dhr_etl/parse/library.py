@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from dhr_etl.files import write_atomically
 from dhr_etl.parse.model import PageParseError, ParsedReview, review_from_json, review_to_json
 from dhr_etl.parse.review_page import parse_review_page
 from dhr_etl.source.landing import FetchRecord, LandingZone
@@ -112,12 +113,9 @@ class ParseCache:
     def save(self) -> None:
         if not self.new:
             return
-        self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{len(self.new)}.jsonl"
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self.new.values()),
-                             encoding="utf-8")
-        os.replace(temporary, path)
+        lines = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self.new.values())
+        write_atomically(path, lines.encode("utf-8"))
         self.entries.update(self.new)
         self.new.clear()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from dhr_etl.files import write_atomically
 from dhr_etl.settings import Settings
 from dhr_etl.source.discovery import DiscoveryError, parse_listing, parse_sitemap
 from dhr_etl.source.http import FetchFailed, FetchRefused, FetchStats, PoliteClient
@@ -97,10 +98,7 @@ class DiscoveryCache:
         return response.content
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.tmp")
-        temporary.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
-        temporary.replace(self.path)
+        write_atomically(self.path, json.dumps(self.entries, indent=1, sort_keys=True).encode("utf-8"))
 
 
 async def _discover_site(settings: Settings, progress: Progress) -> tuple[Discovery, FetchStats]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
+
+from dhr_etl.files import write_atomically
 
 FETCH_RECORD_SCHEMA = {
     "source": pl.String,
@@ -67,16 +68,6 @@ def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
 class LandingZone:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -87,7 +78,7 @@ class LandingZone:
         sha = hashlib.sha256(content).hexdigest()
         path = self.blob_path(sha)
         if not path.exists():
-            _write_atomically(path, content)
+            write_atomically(path, content)
         return sha
 
     def blob_path(self, sha: str) -> Path:
@@ -99,7 +90,7 @@ class LandingZone:
     def record_run(self, records: Iterable[FetchRecord], stamp: str) -> Path:
         lines = "".join(json.dumps(asdict(record), ensure_ascii=False) + "\n" for record in records)
         path = self.fetches / f"{stamp}.jsonl"
-        _write_atomically(path, lines.encode("utf-8"))
+        write_atomically(path, lines.encode("utf-8"))
         return path
 
     def history(self, source: str) -> pl.DataFrame:

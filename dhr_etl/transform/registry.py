@@ -9,12 +9,13 @@ an entity keeps its key and its name however the data grows. Curated names still
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+
+from dhr_etl.files import write_atomically
 
 
 @dataclass
@@ -60,9 +61,6 @@ class AgencyRegistry:
     def save(self) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"keys": dict(sorted(self.keys.items())), "names": {str(k): v for k, v in sorted(self.names.items())},
                 "aliases": sorted(self.aliases)}
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_atomically(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
