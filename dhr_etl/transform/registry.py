@@ -53,9 +53,9 @@ class AgencyRegistry:
     def remember(self, agencies: pl.DataFrame, aliases: pl.DataFrame, agency_of_key: dict[str, int]) -> None:
         for key, agency_key in agency_of_key.items():
             self.keys.setdefault(key, agency_key)
-        for agency_key, name in agencies.select("agency_key", "agency_name").iter_rows():
+        for agency_key, name, normalised in agencies.select("agency_key", "agency_name", "normalised_name").iter_rows():
             self.names.setdefault(agency_key, name)
-            self.keys.setdefault(agencies.filter(pl.col("agency_key") == agency_key)["normalised_name"][0], agency_key)
+            self.keys.setdefault(normalised, agency_key)
         self.aliases |= set(aliases["addressed_as"].to_list())
 
     def save(self) -> None:
