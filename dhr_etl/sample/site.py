@@ -51,7 +51,7 @@ class Page:
 
     @property
     def etag(self) -> str:
-        return '"' + hashlib.sha256(self.content).hexdigest()[:16] + '"'
+        return _etag(self.content)
 
 
 @dataclass
@@ -198,9 +198,13 @@ class LibrarySite:
                 f'<nav><a href="/about/">About</a> {nav}</nav></body></html>').encode()
 
 
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+
+
 def _conditional(headers: dict[str, str] | None, content_type: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
     """Answer 304 when the client already holds this exact document (ETag)."""
-    etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+    etag = _etag(body)
     if headers and headers.get("if-none-match") == etag:
         return 304, {"ETag": etag}, b""
     return 200, {"Content-Type": content_type, "ETag": etag}, body
