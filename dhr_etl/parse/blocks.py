@@ -104,6 +104,8 @@ class _Walker:
         self.document = document
         self.buffer: list[str] = []
         self.heading = 0
+        self.list_items: list[LexborNode] = []
+        """Every <li> met, in document order: a cell that holds a list names one item per <li>."""
 
     def flush(self) -> None:
         text = collapse_space("".join(self.buffer))
@@ -130,6 +132,8 @@ class _Walker:
                 self.flush()
                 self.heading = 0
             elif tag in _BLOCK_TAGS:
+                if tag == "li":
+                    self.list_items.append(child)
                 self.flush()
                 self.walk(child)
                 self.flush()
@@ -148,13 +152,12 @@ class _Walker:
         return Table(tuple(rows))
 
     def _cell_fragments(self, cell: LexborNode) -> tuple[str, ...]:
-        items = cell.css("li")
-        if items:
-            return tuple(t for t in (collapse_space(li.text(deep=True)) for li in items) if t)
         inner = Document()
         walker = _Walker(inner)
         walker.walk(cell)
         walker.flush()
+        if walker.list_items:
+            return tuple(t for t in (collapse_space(li.text(deep=True)) for li in walker.list_items) if t)
         self.document.links.extend(inner.links)
         lines = [block.text for block in inner.blocks if isinstance(block, Line)]
         if len(lines) != 1:
@@ -163,10 +166,12 @@ class _Walker:
         # but space: <td><span>MARAC</span><span>GP practices</span></td>. Mixed inline markup
         # (<span>Kent</span> <em>Police</em>) is one item styled, not a list.
         children = [c for c in cell.iter() if c.tag != "-comment"]
+        if len(children) < 2:  # the common case, a cell of plain text: nothing more to look at
+            return (lines[0],)
         loose_text = "".join(
             c.text_content or "" for c in cell.iter(include_text=True) if c.tag == "-text"
         )
-        if len(children) > 1 and len({c.tag for c in children}) == 1 and not loose_text.strip():
+        if len({c.tag for c in children}) == 1 and not loose_text.strip():
             parts = tuple(t for t in (collapse_space(c.text(deep=True)) for c in children) if t)
             if len(parts) > 1:
                 return parts

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -41,8 +41,11 @@ class ParsedReview:
 
 
 def review_to_json(review: ParsedReview) -> dict[str, Any]:
-    data = asdict(review)
+    # Field by field rather than dataclasses.asdict, whose deep copy cost a third of parsing time.
+    data = {name: getattr(review, name) for name in ParsedReview.__slots__}
     data["published_month"] = review.published_month.isoformat() if review.published_month else None
+    data["recommendations"] = [{name: getattr(rec, name) for name in ParsedRecommendation.__slots__}
+                               for rec in review.recommendations]
     return data
 
 
