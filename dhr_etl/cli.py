@@ -38,6 +38,22 @@ def run(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_BAD_CONFIG
     home = _dagster_home()
+    if not args.force:
+        from dhr_etl.changes import check_for_changes
+        from dhr_etl.source.crawl import SourceUnavailable
+
+        try:
+            check = check_for_changes(settings)
+        except SourceUnavailable as exc:  # the run will fail the same way, and say so in full
+            check = None
+            print(f"dhr-etl: could not check the source for changes ({exc}); running the job to record why")
+        if check is not None and not check.changed:
+            print(f"dhr-etl: {check.reason}.\n"
+                  f"         No run started; the live warehouse is as it was: {_where(settings)}\n"
+                  "         To run the whole job anyway: dhr-etl run --force")
+            return 0
+        if check is not None:
+            print(f"dhr-etl: running, because {check.reason}")
     import dagster as dg  # slow import: only once the configuration is known to be good
 
     from dhr_etl.definitions import defs
@@ -75,6 +91,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"  report         {settings.data_dir / 'report' / 'index.html'} (open it in a browser)")
     print(_how_to_query(settings.warehouse_url, warehouse.display()))
     return 0
+
+
+def _where(settings: Settings) -> str:
+    from dhr_etl.warehouse.store import open_warehouse
+
+    return open_warehouse(settings.warehouse_url).display()
 
 
 def _how_to_query(url: str, where: str) -> str:
@@ -157,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="run the nightly job once, in-process, recorded in the Dagster instance")
     run_parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    run_parser.add_argument("--force", action="store_true",
+                            help="run even when nothing changed since the live version was built")
     run_parser.set_defaults(handler=run)
     serve_parser = commands.add_parser("serve-library", help="serve a folder of pages as a local library site on 127.0.0.1")
     serve_parser.add_argument("folder", nargs="?", default=str(Path(__file__).parent / "sample" / "library"))

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from dhr_etl.changes import record_published
 from dhr_etl.defs.metadata import counts_by, preview
 from dhr_etl.parse.library import ParsedLibrary, parse_library
 from dhr_etl.report import write_report
@@ -195,11 +196,14 @@ def staged_warehouse(
 
 
 @dg.asset(group_name="warehouse", description="The live warehouse: the checked version, published atomically, with its views.")
-def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion) -> dg.MaterializeResult:
+def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion, review_index: pl.DataFrame,
+              review_pages: pl.DataFrame) -> dg.MaterializeResult:
     settings = load_settings()
     live = open_warehouse(staged_warehouse.warehouse_url, settings.bi_role)
     previous = live.table_counts()
     live.publish(staged_warehouse.location)
+    failed = int((review_pages["outcome"] == "failed").sum()) if len(review_pages) else 0
+    built_from = record_published(settings, review_index, failed, context.run.run_id)  # what the next check compares
     counts = live.table_counts()
     changes = {table: rows - previous.get(table, 0) for table, rows in counts.items()}
     context.log.info(f"published {live.display()}: {counts['dim_review']} reviews, "
@@ -213,6 +217,7 @@ def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion
         "agencies": counts["dim_agency"],
         "csps": counts["dim_csp"],
         "views": ", ".join(VIEW_NAMES),
+        "built_from": dg.MetadataValue.json(asdict(built_from)),
     })
 
 

@@ -11,13 +11,13 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import IO
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from dhr_etl.files import write_atomically
 from dhr_etl.parse.model import PageParseError, ParsedReview, review_from_json, review_to_json
 from dhr_etl.parse.review_page import parse_review_page
 from dhr_etl.source.landing import FetchRecord, LandingZone
@@ -82,42 +82,69 @@ class ParsedLibrary:
 class ParseCache:
     """Parse results (or the reason a page failed) by content hash, under ``<landing>/parsed/``:
     one JSON-lines file per run holding that run's new results, read whole at the start of the
-    next (one file per page would cost more than the parsing on a slow file system)."""
+    next (one file per page would cost more than the parsing on a slow file system).
+
+    Memory is what limits a large library here, so earlier entries stay as their JSON text until
+    asked for, and new ones go straight to this run's file (a temporary name until ``save``): at
+    65,000 pages, decoded dictionaries and a run's results held until the end took over 1 GB."""
+
+    _KEY_PREFIX = '{"key": "'
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.entries: dict[str, dict] = {}
-        self.new: dict[str, dict] = {}
+        self.entries: dict[str, str] = {}
         for path in sorted(root.glob("*.jsonl")) if root.is_dir() else []:
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    entry = json.loads(line)
-                    self.entries[entry["key"]] = entry
+            with path.open(encoding="utf-8") as lines:
+                for line in lines:
+                    if line.strip():
+                        self.entries[self._key_of(line)] = line
+        self.added = 0
+        self._pending: IO[str] | None = None
+        self._pending_path = root / f".{os.getpid()}-{time.time_ns()}.jsonl.tmp"
+
+    @classmethod
+    def _key_of(cls, line: str) -> str:
+        # Every line starts with its key (``put`` writes it first): read it without decoding the rest.
+        if line.startswith(cls._KEY_PREFIX):
+            return line[len(cls._KEY_PREFIX):len(cls._KEY_PREFIX) + 64]
+        return json.loads(line)["key"]
 
     @staticmethod
     def _key(sha: str, rendition: str, url: str) -> str:
         return hashlib.sha256(f"{PARSER_VERSION}|{sha}|{rendition}|{url}".encode()).hexdigest()
 
     def get(self, sha: str, rendition: str, url: str) -> ParsedReview | PageParseError | None:
-        key = self._key(sha, rendition, url)
-        data = self.new.get(key) or self.entries.get(key)
-        if data is None:
+        line = self.entries.get(self._key(sha, rendition, url))
+        if line is None:
             return None
+        data = json.loads(line)
         return PageParseError(data["error"]) if "error" in data else review_from_json(data["review"])
 
     def put(self, sha: str, rendition: str, url: str, result: ParsedReview | PageParseError) -> None:
-        key = self._key(sha, rendition, url)
-        self.new[key] = {"key": key, **({"error": str(result)} if isinstance(result, PageParseError)
-                                        else {"review": review_to_json(result)})}
+        entry = {"key": self._key(sha, rendition, url),
+                 **({"error": str(result)} if isinstance(result, PageParseError) else {"review": review_to_json(result)})}
+        if self._pending is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._pending = self._pending_path.open("w", encoding="utf-8")
+        self._pending.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self.added += 1
 
     def save(self) -> None:
-        if not self.new:
+        """Publish this run's entries under their final name (a killed run leaves only a .tmp file,
+        which no reader looks at and the next ``discard_unsaved`` removes)."""
+        if self._pending is None:
             return
-        path = self.root / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{len(self.new)}.jsonl"
-        lines = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self.new.values())
-        write_atomically(path, lines.encode("utf-8"))
-        self.entries.update(self.new)
-        self.new.clear()
+        self._pending.flush()
+        os.fsync(self._pending.fileno())
+        self._pending.close()
+        self._pending = None
+        os.replace(self._pending_path, self.root / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{self.added}.jsonl")
+
+    def discard_unsaved(self) -> None:
+        """Remove what killed runs left half-written."""
+        for stale in self.root.glob(".*.jsonl.tmp") if self.root.is_dir() else []:
+            if stale != self._pending_path:
+                stale.unlink(missing_ok=True)
 
 
 def decode_page(content: bytes) -> str:
@@ -129,6 +156,7 @@ def decode_page(content: bytes) -> str:
 
 def parse_library(landing: LandingZone, source: str, run_records: Sequence[FetchRecord]) -> ParsedLibrary:
     cache = ParseCache(landing.root / "parsed")
+    cache.discard_unsaved()
     parsed_now = cached = 0
 
     def parse_version(version: dict) -> ParsedReview:
@@ -154,7 +182,9 @@ def parse_library(landing: LandingZone, source: str, run_records: Sequence[Fetch
         by_review.setdefault(row["review_id"], []).append(row)
     this_run = {record.review_id: record for record in run_records}
 
-    reviews, recommendations, addressees, quarantine = [], [], [], []
+    quarantine: list[dict] = []
+    reviews, recommendations, addressees = (_FrameBuilder(REVIEW_SCHEMA), _FrameBuilder(RECOMMENDATION_SCHEMA),
+                                            _FrameBuilder(ADDRESSEE_SCHEMA))
     for review_id in sorted(by_review.keys() | this_run.keys()):
         record = this_run.get(review_id)
         candidates = by_review.get(review_id, [])
@@ -176,25 +206,50 @@ def parse_library(landing: LandingZone, source: str, run_records: Sequence[Fetch
             continue
         version, parsed = chosen
         status, note = _status(record, version, candidates)
-        reviews.append(_review_row(review_id, version, parsed, status, note))
+        row = _review_row(review_id, version, parsed, status, note)
+        reviews.add(row[name] for name in REVIEW_SCHEMA)
         for rec in parsed.recommendations:
-            recommendations.append({"review_id": review_id, "rec_position": rec.position,
-                                    "rec_label": rec.label, "rec_order": rec.order,
-                                    "recommendation": rec.text})
-            addressees.extend(
-                {"review_id": review_id, "rec_position": rec.position,
-                 "addressee_position": i, "addressed_as": name}
-                for i, name in enumerate(rec.addressees, start=1)
-            )
+            recommendations.add((review_id, rec.position, rec.label, rec.order, rec.text))
+            for i, name in enumerate(rec.addressees, start=1):
+                addressees.add((review_id, rec.position, i, name))
     cache.save()
     return ParsedLibrary(
-        reviews=pl.DataFrame(reviews, schema=REVIEW_SCHEMA),
-        recommendations=pl.DataFrame(recommendations, schema=RECOMMENDATION_SCHEMA),
-        addressees=pl.DataFrame(addressees, schema=ADDRESSEE_SCHEMA),
+        reviews=reviews.frame(),
+        recommendations=recommendations.frame(),
+        addressees=addressees.frame(),
         quarantine=pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA),
         pages_parsed=parsed_now,
         cache_hits=cached,
     )
+
+
+class _FrameBuilder:
+    """Rows in, one polars frame out, holding at most CHUNK_ROWS rows as Python objects at a time.
+
+    Memory is the limit at scale: at 65,000 reviews (700,000 recommendations, a million addressee
+    pairs) the rows as Python objects cost over a GB before polars saw them, and Python keeps such
+    memory once it has it. In chunks, each becomes compact columns before the next is gathered."""
+
+    CHUNK_ROWS = 50_000
+
+    def __init__(self, schema: dict[str, pl.DataType]) -> None:
+        self.schema = schema
+        self.columns: list[list] = [[] for _ in schema]
+        self.chunks: list[pl.DataFrame] = []
+
+    def add(self, row: Iterable) -> None:
+        for column, value in zip(self.columns, row, strict=True):
+            column.append(value)
+        if len(self.columns[0]) >= self.CHUNK_ROWS:
+            self._seal()
+
+    def _seal(self) -> None:
+        self.chunks.append(pl.DataFrame(dict(zip(self.schema, self.columns)), schema=self.schema))
+        self.columns = [[] for _ in self.schema]
+
+    def frame(self) -> pl.DataFrame:
+        self._seal()
+        return pl.concat(self.chunks, rechunk=True)
 
 
 def _status(record: FetchRecord | None, version: dict, candidates: list[dict]) -> tuple[str, str | None]:
