@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from dhr_etl.defs import assets, checks
+from dhr_etl.defs.io import frame_io_manager
 from dhr_etl.defs.schedule import nightly_job, nightly_schedule
 from dhr_etl.settings import load_settings
 
@@ -16,4 +17,5 @@ defs = dg.Definitions(
     asset_checks=dg.load_asset_checks_from_modules([checks]),
     jobs=[nightly_job],
     schedules=[nightly_schedule(_settings.schedule_timezone)],
+    resources={"io_manager": frame_io_manager},
 )

@@ -21,7 +21,8 @@ EXPECTED_GRAPH = {
     "repeated_recommendations": {"parsed_recommendations"},
     "staged_warehouse": {"parsed_reviews", "parsed_recommendations", "parsed_addressees",
                          "parse_quarantine", "agencies", "csps", "recommendation_themes", "repeated_recommendations"},
-    "warehouse": {"staged_warehouse"},
+    # review_index and review_pages: what the published version was built from, for the change check
+    "warehouse": {"staged_warehouse", "review_index", "review_pages"},
     "report": {"warehouse"},
 }
 
@@ -54,3 +55,24 @@ def test_schedule_runs_nightly_at_two_in_london_and_is_on_by_default() -> None:
     assert schedule.execution_timezone == "Europe/London"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     assert schedule.job_name == "nightly"
+
+
+def test_frames_pass_between_assets_as_arrow_files_and_other_values_as_pickles() -> None:
+    import pickle
+    from pathlib import Path
+
+    import polars as pl
+
+    from dhr_etl.transform.agencies import AgencyResolution
+
+    with dg.instance_for_test() as instance:
+        result = defs.resolve_job_def("nightly").execute_in_process(instance=instance)
+        assert result.success
+        storage = Path(instance.storage_directory())
+        recommendations = storage / "parsed_recommendations"
+        assert recommendations.read_bytes()[:6] == b"ARROW1"
+        frame = pl.read_ipc(recommendations)
+        assert frame.equals(result.output_for_node("parsed_pages", "parsed_recommendations"))
+        assert frame.height > 100  # the bundled sample's recommendations, not an empty frame
+        agencies = pickle.loads((storage / "agencies").read_bytes())
+        assert isinstance(agencies, AgencyResolution) and agencies.agencies.height > 10

@@ -90,8 +90,8 @@ def parse(pages: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     return pd.DataFrame(reviews), pd.DataFrame(recs), pd.DataFrame(pairs)
 
 
-def load(reviews: pd.DataFrame, recs: pd.DataFrame, pairs: pd.DataFrame, path: str) -> int:
-    """Load the rows one INSERT each; returns how many INSERT statements reached the database."""
+def load(reviews: pd.DataFrame, recs: pd.DataFrame, pairs: pd.DataFrame, path: str) -> tuple[int, int]:
+    """Load the rows one INSERT each; returns (rows, INSERT statements that reached the database)."""
     engine = create_engine(f"duckdb:///{path}", poolclass=NullPool)
     inserts = 0
 
@@ -102,13 +102,15 @@ def load(reviews: pd.DataFrame, recs: pd.DataFrame, pairs: pd.DataFrame, path: s
 
     SQLModel.metadata.create_all(engine, tables=[m.__table__ for m in (DimCsp, DimAgency, DimReview,
                                                                         FactRecommendation, BridgeRecommendationAgency)])
+    added = 0
     with Session(engine) as session:
         for row in rows(reviews, recs, pairs):
             session.add(row)
             session.flush()  # one INSERT per row
+            added += 1
         session.commit()
     engine.dispose()
-    return inserts
+    return added, inserts
 
 
 def rows(reviews: pd.DataFrame, recs: pd.DataFrame, pairs: pd.DataFrame) -> Iterator[SQLModel]:
@@ -139,10 +141,10 @@ def main() -> None:
     pages, requests_made, received = fetch(base)
     fetched = time.perf_counter()
     reviews, recs, pairs = parse(pages)
-    inserts = load(reviews, recs, pairs, path)
+    rows_loaded, inserts = load(reviews, recs, pairs, path)
     done = time.perf_counter()
     print(json.dumps({"reviews": len(reviews), "recommendations": len(recs), "pairs": len(pairs),
-                      "insert_statements": inserts, "requests": requests_made, "bytes": received, "fetch_seconds": fetched - started,
+                      "rows_loaded": rows_loaded, "insert_statements": inserts, "requests": requests_made, "bytes": received, "fetch_seconds": fetched - started,
                       "parse_and_load_seconds": done - fetched, "seconds": done - started}))
 
 

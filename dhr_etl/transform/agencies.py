@@ -401,8 +401,10 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
     info = {row["agency_key"]: row for row in agencies.iter_rows(named=True)}
     agency_of = {printed: key_of_root[clusters.find(n.key)] for printed, n in names.items()}
     csp_partnership_key = match_key(core_name("community safety partnership"))
+    by_normalised = {row["normalised_name"]: key for key, row in reversed(info.items())}  # first wins, as a scan would
+    partnership_of_csp: dict[str, int] = {}  # one lookup per CSP, not one per review and agency
     extra: dict[int, dict] = {}
-    rows = []
+    columns: dict[str, list] = {name: [] for name in PAIR_SCHEMA}
     by_review: dict[str, list[tuple]] = defaultdict(list)
     for row in addressees.select("review_id", "rec_position", "addressee_position", "addressed_as").iter_rows():
         by_review[row[0]].append(row)
@@ -415,11 +417,12 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
             if canonical not in generic:
                 continue
             if canonical == csp_partnership_key and review_id in review_csps:
-                partnership = f"{review_csps[review_id]} Community Safety Partnership"
-                target = next((k for k, row in info.items() if row["normalised_name"] == match_key(core_name(partnership))), None)
-                if target is None:
-                    target = _csp_partnership(partnership, registry, extra)
-                meaning[key] = (target, "context")
+                csp = review_csps[review_id]
+                if csp not in partnership_of_csp:
+                    partnership = f"{csp} Community Safety Partnership"
+                    known = by_normalised.get(match_key(core_name(partnership)))
+                    partnership_of_csp[csp] = known if known is not None else _csp_partnership(partnership, registry, extra)
+                meaning[key] = (partnership_of_csp[csp], "context")
                 continue
             pattern = generic[canonical]
             matches = [row["agency_key"] for row in specific if pattern and pattern.search(row["normalised_name"])]
@@ -428,9 +431,9 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
         for review, position, addressee_position, printed in review_rows:
             agency = agency_of[printed]
             target, how = meaning.get(agency, (agency, "name"))
-            rows.append({"review_id": review, "rec_position": position, "addressee_position": addressee_position,
-                         "agency_key": target, "resolved_by": how})
-    return pl.DataFrame(rows, schema=PAIR_SCHEMA), list(extra.values())
+            for column, value in zip(columns.values(), (review, position, addressee_position, target, how), strict=True):
+                column.append(value)
+    return pl.DataFrame(columns, schema=PAIR_SCHEMA), list(extra.values())
 
 
 def _csp_partnership(name: str, registry: AgencyRegistry, extra: dict[int, dict]) -> int:

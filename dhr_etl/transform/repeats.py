@@ -9,7 +9,6 @@ The threshold is chosen on the labelled pairs in the tests, where precision matt
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter, defaultdict
 from functools import lru_cache
@@ -47,28 +46,57 @@ def _stem(word: str) -> str:
     return word
 
 
-def terms(text: str) -> list[str]:
-    return [_stem(w.strip("'-")) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+_CHUNK = 50_000
+"""Texts tokenised at a time: the words of 700,000 recommendations exploded at once took over a GB."""
+
+
+def _term_counts(texts: pl.Series, offset: int) -> pl.DataFrame:
+    """doc (row number from ``offset``), term, f: how often each stemmed content word occurs."""
+    words = (pl.DataFrame({"text": texts}, schema={"text": pl.String}).with_row_index("doc", offset=offset)
+             .select("doc", pl.col("text").str.to_lowercase().str.extract_all(_WORD.pattern).alias("word"))
+             .explode("word").drop_nulls("word").filter(~pl.col("word").is_in(list(_STOPWORDS))))
+    vocabulary = words["word"].unique().to_list()
+    stems = pl.DataFrame({"word": vocabulary, "term": [_stem(w.strip("'-")) for w in vocabulary]},
+                         schema={"word": pl.String, "term": pl.String})
+    return words.join(stems, on="word").group_by("doc", "term").agg(pl.len().cast(pl.UInt32).alias("f"))
+
+
+def _weights(texts: pl.Series) -> tuple[pl.DataFrame, list[str]]:
+    """(doc, term_id, w) and the terms by id: each document's TF-IDF weights, unit length per
+    document, sorted by document, weight descending, then term (ids follow the terms' order).
+
+    Computed column-wise (polars' regex and group-bys) in chunks of texts, not per text in
+    Python: at 700,000 recommendations a dictionary per text cost minutes and most of a GB."""
+    n = max(len(texts), 1)
+    counts = [_term_counts(texts.slice(start, _CHUNK), start) for start in range(0, len(texts), _CHUNK)]
+    document_frequency = (pl.concat([c.group_by("term").agg(pl.len().alias("df")) for c in counts])
+                          .group_by("term").agg(pl.col("df").sum()).sort("term").with_row_index("term_id"))
+    parts = []
+    for chunk in counts:
+        parts.append(
+            chunk.join(document_frequency, on="term")
+            .with_columns(((1 + pl.col("f").log()) * ((1 + n) / (1 + pl.col("df"))).log()).alias("w"))
+            .filter(pl.col("w") > 0)
+            .with_columns(pl.col("w") / pl.col("w").pow(2).sum().over("doc").sqrt())
+            .sort("doc", "w", "term_id", descending=[False, True, False])
+            .select("doc", "term_id", "w"))
+    counts.clear()
+    schema = {"doc": pl.UInt32, "term_id": pl.UInt32, "w": pl.Float64}
+    weights = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    return weights, document_frequency["term"].to_list()
 
 
 def tfidf_vectors(texts: list[str]) -> list[dict[str, float]]:
-    counts = [Counter(terms(text)) for text in texts]
-    document_frequency = Counter(term for c in counts for term in c)
-    n = max(len(texts), 1)
-    vectors = []
-    for c in counts:
-        weights = {t: (1 + math.log(f)) * math.log((1 + n) / (1 + document_frequency[t])) for t, f in c.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        vectors.append({t: w / norm for t, w in weights.items() if w > 0})
+    """One {term: weight} per text (for looking at pairs; :func:`group_repeats` works on columns)."""
+    weights, terms = _weights(pl.Series(texts, dtype=pl.String))
+    vectors: list[dict[str, float]] = [{} for _ in texts]
+    for doc, term_id, w in weights.iter_rows():
+        vectors[doc][terms[term_id]] = w
     return vectors
 
 
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+def cosine(a: dict, b: dict) -> float:
     return sum(a[t] * b[t] for t in a.keys() & b.keys())  # the set intersection runs in C
-
-
-def _specific_terms(vector: dict[str, float]) -> list[str]:
-    return sorted(vector, key=lambda t: (-vector[t], t))[:INDEXED_TERMS]
 
 
 def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRESHOLD) -> pl.DataFrame:
@@ -80,36 +108,47 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     threshold, or becomes a leader itself. Comparing with leaders only keeps a chain of small
     rewordings from drifting from one ask to another, and keeps the work near-linear: each
     recommendation meets the leaders that share a specific term with it, not every other one.
-    The key is derived from the leader, so the same input gives the same keys."""
-    rows = recommendations.select("review_id", "rec_position", "recommendation").sort(
-        "review_id", "rec_position").to_dicts()
-    vectors = tfidf_vectors([r["recommendation"] for r in rows])
-    leader_postings: dict[str, list[int]] = defaultdict(list)
-    leader_of: list[int] = []
-    for i, vector in enumerate(vectors):
-        candidates = {leader for term in _specific_terms(vector) for leader in leader_postings.get(term, ())}
-        scored = [(cosine(vector, vectors[leader]), -leader) for leader in candidates
-                  if rows[leader]["review_id"] != rows[i]["review_id"]]
-        best = max(scored, default=None)
-        if best is not None and best[0] >= threshold:
-            leader_of.append(-best[1])
+    Only leaders' vectors are kept as dictionaries. The key is derived from the leader, so the
+    same input gives the same keys."""
+    rows = recommendations.select("review_id", "rec_position", "recommendation").sort("review_id", "rec_position")
+    review_of = rows["review_id"].rank("dense").to_list()
+    by_doc = _weights(rows["recommendation"])[0].group_by("doc", maintain_order=True).agg("term_id", "w")
+    leader_vectors: dict[int, dict[int, float]] = {}
+    leader_postings: dict[int, list[int]] = defaultdict(list)
+    leader_of = list(range(rows.height))  # a text with no content words leads itself, alone
+    for doc, term_ids, weights in by_doc.iter_rows():
+        vector = dict(zip(term_ids, weights))
+        specific = term_ids[:INDEXED_TERMS]  # highest weights first, ties by term
+        best, best_leader = -1.0, None
+        for leader in sorted({leader for term in specific for leader in leader_postings.get(term, ())}):
+            if review_of[leader] == review_of[doc]:
+                continue
+            other = leader_vectors[leader]
+            score = sum(vector[t] * other[t] for t in vector.keys() & other.keys())  # cosine(), inlined: the hot loop
+            if score > best:  # ascending leaders: on a tie the earliest leader stays
+                best, best_leader = score, leader
+        if best_leader is not None and best >= threshold:
+            leader_of[doc] = best_leader
         else:
-            leader_of.append(i)
-            for term in _specific_terms(vector):
-                leader_postings[term].append(i)
+            leader_vectors[doc] = vector
+            for term in specific:
+                leader_postings[term].append(doc)
     members: dict[int, list[int]] = defaultdict(list)
-    for i, leader in enumerate(leader_of):
-        members[leader].append(i)
-    out = []
-    for leader, group in members.items():
-        if len({rows[i]["review_id"] for i in group}) < 2:
-            continue
-        key = stable_key("repeat", rows[leader]["review_id"], rows[leader]["rec_position"])
+    for doc, leader in enumerate(leader_of):
+        members[leader].append(doc)
+    groups = {leader: docs for leader, docs in members.items() if len({review_of[d] for d in docs}) >= 2}
+    in_groups = [d for docs in groups.values() for d in docs]
+    vectors = {doc: dict(zip(t, w)) for doc, t, w in by_doc.filter(pl.col("doc").is_in(in_groups)).iter_rows()}
+    review_ids, positions = rows["review_id"].to_list(), rows["rec_position"].to_list()
+    out: dict[str, list] = {name: [] for name in GROUP_SCHEMA}
+    for leader, docs in groups.items():
+        key = stable_key("repeat", review_ids[leader], positions[leader])
         # The member closest to the group's centre says its ask best.
-        centre: Counter[str] = Counter()
-        for i in group:
-            centre.update(vectors[i])
-        representative = max(group, key=lambda i: (cosine(vectors[i], centre), -i))
-        out.extend({"review_id": rows[i]["review_id"], "rec_position": rows[i]["rec_position"],
-                    "repeat_group_key": key, "is_representative": i == representative} for i in group)
+        centre: Counter[int] = Counter()
+        for doc in docs:
+            centre.update(vectors.get(doc, {}))
+        representative = max(docs, key=lambda d: (cosine(vectors.get(d, {}), centre), -d))
+        for doc in docs:
+            for column, value in zip(out.values(), (review_ids[doc], positions[doc], key, doc == representative), strict=True):
+                column.append(value)
     return pl.DataFrame(out, schema=GROUP_SCHEMA)
