@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-
 import polars as pl
 
 
@@ -14,6 +12,10 @@ def stable_key(*parts: object) -> int:
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") >> 1
 
 
-def stable_keys(*columns: Iterable[object]) -> pl.Series:
-    """Row-wise :func:`stable_key` over equally long columns."""
-    return pl.Series([stable_key(*parts) for parts in zip(*columns, strict=True)], dtype=pl.Int64)
+def stable_keys(kind: str, frame: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """Row-wise ``stable_key(kind, *row)`` over ``frame[columns]``, 50,000 rows at a time: the
+    columns as Python objects all at once cost ~150 MB at 700,000 recommendations."""
+    keys: list[int] = []
+    for chunk in frame.select(columns).iter_slices(50_000):
+        keys += [stable_key(kind, *parts) for parts in zip(*(chunk[c].to_list() for c in columns))]
+    return pl.Series(keys, dtype=pl.Int64)

@@ -41,20 +41,19 @@ def resolve_entities(parsed: ParsedLibrary, registry: AgencyRegistry | None = No
 def build_star(parsed: ParsedLibrary, entities: Entities, themes: pl.DataFrame | None = None,
                repeats: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
     """Table name → frame, columns named as in :mod:`dhr_etl.warehouse.models`."""
+    review_keys = parsed.reviews.select("review_id", stable_keys("review", parsed.reviews, ["review_id"]).alias("review_key"))
     recs = parsed.recommendations.with_columns(
         pl.int_range(pl.len()).over("review_id", "rec_label", order_by="rec_position").alias("occurrence")
     )
     recs = recs.with_columns(
-        stable_keys(["review"] * recs.height, recs["review_id"].to_list()).alias("review_key"),
-        stable_keys(["recommendation"] * recs.height, recs["review_id"].to_list(),
-                    recs["rec_label"].to_list(), recs["occurrence"].to_list()).alias("recommendation_key"),
-    )
+        stable_keys("recommendation", recs, ["review_id", "rec_label", "occurrence"]).alias("recommendation_key"),
+    ).join(review_keys, on="review_id", how="left")
     counts = recs.group_by("review_id").agg(pl.len().cast(pl.Int32).alias("recommendations"))
     reviews = (
         parsed.reviews.join(entities.csp_lookup, on="csp_printed", how="left")
         .join(counts, on="review_id", how="left")
+        .join(review_keys, on="review_id", how="left")
         .with_columns(
-            stable_keys(["review"] * parsed.reviews.height, parsed.reviews["review_id"].to_list()).alias("review_key"),
             pl.col("published_month").dt.year().cast(pl.Int32).alias("published_year"),
             pl.col("recommendations").fill_null(0),
         )
