@@ -56,28 +56,34 @@ def run(args: argparse.Namespace) -> int:
             print(f"dhr-etl: running, because {check.reason}")
     import dagster as dg  # slow import: only once the configuration is known to be good
 
-    from dhr_etl.definitions import defs
+    from dhr_etl.definitions import nightly_job_definition
     from dhr_etl.warehouse.store import open_warehouse
 
     print(f"dhr-etl: running the nightly job on {settings.source}")
     warehouse = open_warehouse(settings.warehouse_url)
     print(f"         warehouse {warehouse.display()}; Dagster instance {home}")
     started = time.monotonic()
-    result = defs.resolve_job_def("nightly").execute_in_process(
+    # execute_job, not execute_in_process: the latter keeps every asset's value in memory until the
+    # run ends (so that its result can hand them back), which at 65,000 reviews is over 1 GB.
+    with dg.execute_job(
+        dg.reconstructable(nightly_job_definition),
         instance=dg.DagsterInstance.get(),
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
         tags={"dhr_etl/launched_by": "cli"},
-    )
-    seconds = time.monotonic() - started
+    ) as result:
+        return _report_run(result, settings, warehouse, time.monotonic() - started)
+
+
+def _report_run(result, settings: Settings, warehouse, seconds: float) -> int:  # noqa: ANN001
     if not result.success:
         print("\n" + _failure_paragraph(result, seconds), file=sys.stderr)
         return EXIT_FAILED
     counts = warehouse.table_counts()
-    quarantined = len(result.output_for_node("parsed_pages", "parse_quarantine"))
     fetch = result.asset_materializations_for_node("review_pages")[0].metadata["fetch"].value
     parsing = result.asset_materializations_for_node("parsed_pages")
     parsed_now = next(m.metadata["pages_parsed"].value for m in parsing if "pages_parsed" in m.metadata)
+    quarantined = next(m.metadata["quarantined_pages"].value for m in parsing if "quarantined_pages" in m.metadata)
     crawl = ", ".join(f"{value} {name}" for name, value in fetch.items() if value and name not in ("bytes_received",))
     print(textwrap.dedent(f"""
         dhr-etl: run {result.run_id[:8]} succeeded in {seconds:.1f} s.

@@ -19,3 +19,8 @@ defs = dg.Definitions(
     schedules=[nightly_schedule(_settings.schedule_timezone)],
     resources={"io_manager": frame_io_manager},
 )
+
+
+def nightly_job_definition() -> dg.JobDefinition:
+    """The nightly job, as the module-level target ``dg.reconstructable`` needs (``dhr-etl run``)."""
+    return defs.resolve_job_def("nightly")
