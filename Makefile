@@ -34,7 +34,7 @@ browser:
 ui: $(STAMP)  ## the Dagster UI and daemon on http://127.0.0.1:3000 (schedules run while it is up)
 	$(BIN)/dagster dev --workspace workspace.yaml --host $${DHR_UI_HOST:-127.0.0.1} --port $${DHR_UI_PORT:-3000}
 
-bench: $(STAMP)  ## the benchmark against the analyst's baseline; writes bench/REPORT.md (about half an hour)
+bench: $(STAMP)  ## the benchmark against the analyst's baseline; writes bench/REPORT.md (about 8 minutes here)
 	$(BIN)/python bench/run.py
 
 lock:  ## re-resolve requirements.lock from pyproject.toml (needs network to PyPI)

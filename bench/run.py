@@ -1,7 +1,7 @@
 """The benchmark harness: dhr-etl against the script an analyst would write, side by side, in one
 run, reported as ratios so the figures hold on a noisy machine. Writes bench/REPORT.md.
 
-    make bench                                   # the full report (about half an hour)
+    make bench                                   # the full report (about 8 minutes here)
     .venv/bin/python bench/run.py --tiny         # a 30-review smoke run (what make test runs)
 
 Every dhr-etl figure comes from the real CLI (`dhr-etl run`, Dagster in-process) or the real
