@@ -11,13 +11,14 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable, Sequence
-from typing import IO
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import polars as pl
 
+from dhr_etl.frames import FrameBuilder
 from dhr_etl.parse.model import PageParseError, ParsedReview, review_from_json, review_to_json
 from dhr_etl.parse.review_page import parse_review_page
 from dhr_etl.source.landing import FetchRecord, LandingZone
@@ -183,8 +184,8 @@ def parse_library(landing: LandingZone, source: str, run_records: Sequence[Fetch
     this_run = {record.review_id: record for record in run_records}
 
     quarantine: list[dict] = []
-    reviews, recommendations, addressees = (_FrameBuilder(REVIEW_SCHEMA), _FrameBuilder(RECOMMENDATION_SCHEMA),
-                                            _FrameBuilder(ADDRESSEE_SCHEMA))
+    reviews, recommendations, addressees = (FrameBuilder(REVIEW_SCHEMA), FrameBuilder(RECOMMENDATION_SCHEMA),
+                                            FrameBuilder(ADDRESSEE_SCHEMA))
     for review_id in sorted(by_review.keys() | this_run.keys()):
         record = this_run.get(review_id)
         candidates = by_review.get(review_id, [])
@@ -221,35 +222,6 @@ def parse_library(landing: LandingZone, source: str, run_records: Sequence[Fetch
         pages_parsed=parsed_now,
         cache_hits=cached,
     )
-
-
-class _FrameBuilder:
-    """Rows in, one polars frame out, holding at most CHUNK_ROWS rows as Python objects at a time.
-
-    Memory is the limit at scale: at 65,000 reviews (700,000 recommendations, a million addressee
-    pairs) the rows as Python objects cost over a GB before polars saw them, and Python keeps such
-    memory once it has it. In chunks, each becomes compact columns before the next is gathered."""
-
-    CHUNK_ROWS = 50_000
-
-    def __init__(self, schema: dict[str, pl.DataType]) -> None:
-        self.schema = schema
-        self.columns: list[list] = [[] for _ in schema]
-        self.chunks: list[pl.DataFrame] = []
-
-    def add(self, row: Iterable) -> None:
-        for column, value in zip(self.columns, row, strict=True):
-            column.append(value)
-        if len(self.columns[0]) >= self.CHUNK_ROWS:
-            self._seal()
-
-    def _seal(self) -> None:
-        self.chunks.append(pl.DataFrame(dict(zip(self.schema, self.columns)), schema=self.schema))
-        self.columns = [[] for _ in self.schema]
-
-    def frame(self) -> pl.DataFrame:
-        self._seal()
-        return pl.concat(self.chunks, rechunk=True)
 
 
 def _status(record: FetchRecord | None, version: dict, candidates: list[dict]) -> tuple[str, str | None]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from dhr_etl.frames import FrameBuilder
 from dhr_etl.transform.keys import stable_key
 from dhr_etl.transform.names import core_name, initialisms, looks_like_acronym, match_key, normalise_name
 from dhr_etl.transform.registry import AgencyRegistry
@@ -404,7 +405,7 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
     by_normalised = {row["normalised_name"]: key for key, row in reversed(info.items())}  # first wins, as a scan would
     partnership_of_csp: dict[str, int] = {}  # one lookup per CSP, not one per review and agency
     extra: dict[int, dict] = {}
-    columns: dict[str, list] = {name: [] for name in PAIR_SCHEMA}
+    pairs = FrameBuilder(PAIR_SCHEMA)
     by_review: dict[str, list[tuple]] = defaultdict(list)
     for row in addressees.select("review_id", "rec_position", "addressee_position", "addressed_as").iter_rows():
         by_review[row[0]].append(row)
@@ -431,9 +432,8 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
         for review, position, addressee_position, printed in review_rows:
             agency = agency_of[printed]
             target, how = meaning.get(agency, (agency, "name"))
-            for column, value in zip(columns.values(), (review, position, addressee_position, target, how), strict=True):
-                column.append(value)
-    return pl.DataFrame(columns, schema=PAIR_SCHEMA), list(extra.values())
+            pairs.add((review, position, addressee_position, target, how))
+    return pairs.frame(), list(extra.values())
 
 
 def _csp_partnership(name: str, registry: AgencyRegistry, extra: dict[int, dict]) -> int:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import polars as pl
 
+from dhr_etl.frames import FrameBuilder
 from dhr_etl.transform.keys import stable_key
 
 REPEAT_THRESHOLD = 0.45
@@ -140,7 +141,7 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     in_groups = [d for docs in groups.values() for d in docs]
     vectors = {doc: dict(zip(t, w)) for doc, t, w in by_doc.filter(pl.col("doc").is_in(in_groups)).iter_rows()}
     review_ids, positions = rows["review_id"].to_list(), rows["rec_position"].to_list()
-    out: dict[str, list] = {name: [] for name in GROUP_SCHEMA}
+    out = FrameBuilder(GROUP_SCHEMA)
     for leader, docs in groups.items():
         key = stable_key("repeat", review_ids[leader], positions[leader])
         # The member closest to the group's centre says its ask best.
@@ -149,6 +150,5 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
             centre.update(vectors.get(doc, {}))
         representative = max(docs, key=lambda d: (cosine(vectors.get(d, {}), centre), -d))
         for doc in docs:
-            for column, value in zip(out.values(), (review_ids[doc], positions[doc], key, doc == representative), strict=True):
-                column.append(value)
-    return pl.DataFrame(out, schema=GROUP_SCHEMA)
+            out.add((review_ids[doc], positions[doc], key, doc == representative))
+    return out.frame()
