@@ -14,7 +14,6 @@ from pathlib import Path
 import duckdb
 import duckdb_engine
 import polars as pl
-from sqlalchemy.schema import CreateTable
 
 from dhr_etl.warehouse import models
 from dhr_etl.warehouse.checks import Query
@@ -64,11 +63,7 @@ ran out of memory materialising v_recommendations; 512 MB was no leaner than 1 G
 
 @cache
 def _table_ddl() -> tuple[str, ...]:
-    """CREATE TABLE for every SQLModel table, compiled for DuckDB once per process (an SQLAlchemy
-    engine just to run them cost a quarter of a second per build, most of the build at 650 reviews)."""
-    dialect = duckdb_engine.Dialect()
-    return tuple(str(CreateTable(model.__table__).compile(dialect=dialect))  # type: ignore[attr-defined]
-                 for model in models.STAR_TABLES)
+    return models.create_table_statements(duckdb_engine.Dialect())  # compiled once per process
 
 
 def build_version(tables: dict[str, pl.DataFrame], target: Path) -> Path:

@@ -17,7 +17,6 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateTable
 
 from dhr_etl.warehouse import models
 from dhr_etl.warehouse.checks import Query
@@ -57,8 +56,7 @@ class PostgresWarehouse:
             self._drop_previous(con, lock_timeout="5s")
             con.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(STAGING_SCHEMA)))
             con.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(STAGING_SCHEMA)))
-            for model in models.STAR_TABLES:
-                ddl = str(CreateTable(model.__table__).compile(dialect=postgresql.dialect()))  # type: ignore[attr-defined]
+            for ddl in models.create_table_statements(postgresql.dialect()):
                 con.execute(ddl)
             for model in models.STAR_TABLES:
                 if model.__tablename__ in tables:
