@@ -17,12 +17,12 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import polars as pl
 
 from dhr_etl.files import write_atomically
 from dhr_etl.settings import PACKAGE_DIR, Settings
+from dhr_etl.source.urls import path_of_file_url
 from dhr_etl.warehouse.views import SQL_DIR
 
 STATE_FILE = "published_from.json"
@@ -71,7 +71,7 @@ def pages_digest(settings: Settings, discovered: pl.DataFrame) -> tuple[str, int
     undated = 0
     for review_id, url, lastmod in discovered.select("review_id", "url", "lastmod").sort("review_id").iter_rows():
         if not settings.source_is_url:
-            stat = Path(url.removeprefix("file://")).stat()
+            stat = path_of_file_url(url).stat()
             lastmod = f"{stat.st_size}:{stat.st_mtime_ns}"
         elif lastmod is None:
             undated += 1

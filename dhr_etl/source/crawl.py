@@ -16,7 +16,7 @@ from dhr_etl.settings import Settings
 from dhr_etl.source.discovery import DiscoveryError, parse_listing, parse_sitemap
 from dhr_etl.source.http import FetchFailed, FetchRefused, FetchStats, PoliteClient
 from dhr_etl.source.landing import FetchRecord, LandingZone, utc_now
-from dhr_etl.source.urls import REVIEW_ID, absolute, review_id_from_url, under_base
+from dhr_etl.source.urls import REVIEW_ID, absolute, path_of_file_url, review_id_from_url, under_base
 
 Progress = Callable[[str], None]
 
@@ -210,7 +210,7 @@ def _previous_fetches(history: pl.DataFrame) -> dict[str, dict]:
 
 
 def _read_file(source: str, row: dict, landing: LandingZone) -> FetchRecord:
-    path = Path.from_uri(row["url"]) if hasattr(Path, "from_uri") else Path(row["url"].removeprefix("file://"))
+    path = path_of_file_url(row["url"])
     content = path.read_bytes()
     return FetchRecord(
         source=source, review_id=row["review_id"], url=row["url"], fetched_at=utc_now(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,11 @@ def review_id_from_url(url: str, base: str) -> str | None:
         return None
     rest = urlsplit(url).path[len(urlsplit(base).path):].strip("/")
     return rest if REVIEW_ID.match(rest) else None
+
+
+def path_of_file_url(url: str) -> Path:
+    """The saved page a folder source's ``file://`` URL stands for (discovery writes them)."""
+    return Path.from_uri(url) if hasattr(Path, "from_uri") else Path(url.removeprefix("file://"))
 
 
 def review_url(review_id: str, base: str) -> str:
