@@ -16,14 +16,11 @@ from pathlib import Path
 def land(library: Path, work: Path):
     """Copy the library's pages into a landing zone under ``work``; returns (settings, landing, records)."""
     os.environ.update({"DHR_SOURCE": str(library), "DHR_DATA_DIR": str(work)})
+    from dhr_etl.pipeline import land as land_pages
     from dhr_etl.settings import load_settings
-    from dhr_etl.source.crawl import discover_reviews, land_pages
-    from dhr_etl.source.landing import LandingZone
 
     settings = load_settings()
-    landing = LandingZone(settings.landing_dir)
-    records, _ = land_pages(settings, discover_reviews(settings, progress=lambda _: None)[0], landing, "run",
-                            progress=lambda _: None)
+    landing, records = land_pages(settings)
     shutil.rmtree(landing.root / "parsed", ignore_errors=True)  # every page parsed afresh
     import dhr_etl.parse.library, dhr_etl.transform.star, dhr_etl.warehouse.duckdb_store  # noqa: E401, F401
     return settings, landing, records

@@ -8,6 +8,7 @@ The call tree (functions under 1% hidden) is what bench/REPORT.md's profile note
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -32,9 +33,11 @@ def main() -> None:
     profiler.start()
     process(settings, landing, records)
     profiler.stop()
+    shutil.rmtree(work, ignore_errors=True)
+    text = profiler.output_text(unicode=False, color=False, show_all=False, timeline=False,
+                                processor_options={"filter_threshold": 0.01})
     out = PROJECT / "bench" / f"profile-{args.reviews}.txt"
-    out.write_text(profiler.output_text(unicode=False, color=False, show_all=False, timeline=False,
-                                        processor_options={"filter_threshold": 0.01}), encoding="utf-8")
+    out.write_text(text.replace(f"{PROJECT}/", ""), encoding="utf-8")  # paths relative to the project
     print(out.read_text(encoding="utf-8")[:6000])
 
 
