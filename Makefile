@@ -12,8 +12,16 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "dhr-etl needs Python 3.11 or newer; found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing dependencies from requirements.lock into $(VENV) ..."
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# uv (from PyPI, into the environment itself) installs the lock file several times faster than
+	@# pip; where uv cannot be had, pip installs the same pinned versions.
+	@if $(BIN)/python -m pip install --quiet --disable-pip-version-check uv >/dev/null 2>&1; then \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -r requirements.lock && \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . ; \
+	else \
+	  echo "uv not available: installing with pip (slower)"; \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock && \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . ; \
+	fi
 	@$(BIN)/python -m pip check --disable-pip-version-check >/dev/null
 	@touch $(STAMP)
 
