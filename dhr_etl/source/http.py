@@ -92,6 +92,7 @@ class PoliteClient:
             timeout=httpx.Timeout(timeout_seconds),
             follow_redirects=False,
             limits=httpx.Limits(max_connections=max_concurrency),
+            event_hooks={"response": [_hide_location]},
         )
 
     async def __aenter__(self) -> PoliteClient:
@@ -213,7 +214,21 @@ class PoliteClient:
                 content = body.finish()
             except BodyRejected as exc:
                 raise FetchFailed(f"{shown(url)} {exc}") from None
-            return response.status_code, content, {k.lower(): v for k, v in response.headers.items()}
+            response_headers = {k.lower(): v for k, v in response.headers.items()}
+            if _HIDDEN_LOCATION in response_headers:
+                response_headers["location"] = response_headers.pop(_HIDDEN_LOCATION)
+            return response.status_code, content, response_headers
+
+
+_HIDDEN_LOCATION = "x-dhr-etl-location"
+
+
+async def _hide_location(response: httpx.Response) -> None:
+    """Keep httpx from reading ``Location``: it parses it even when not following redirects, and
+    calls a malformed one a protocol error, which would be retried as if the network had failed.
+    We follow redirects ourselves and judge the URL in :func:`absolute`, like any URL from the site."""
+    if "location" in response.headers:
+        response.headers[_HIDDEN_LOCATION] = response.headers.pop("location")
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:
