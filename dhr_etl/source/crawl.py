@@ -14,7 +14,7 @@ import polars as pl
 from dhr_etl.files import write_atomically
 from dhr_etl.settings import Settings
 from dhr_etl.source.discovery import DiscoveryError, parse_listing, parse_sitemap
-from dhr_etl.source.http import FetchFailed, FetchRefused, FetchStats, PoliteClient
+from dhr_etl.source.http import FetchFailed, FetchRefused, FetchStats, PoliteClient, conditional_headers
 from dhr_etl.source.landing import FetchRecord, LandingZone, utc_now
 from dhr_etl.source.urls import (
     BadURL,
@@ -107,11 +107,7 @@ class DiscoveryCache:
 
     async def get(self, client: PoliteClient, url: str) -> bytes:
         cached = self.entries.get(url)
-        headers = {}
-        if cached and cached.get("etag"):
-            headers["If-None-Match"] = cached["etag"]
-        if cached and cached.get("last_modified"):
-            headers["If-Modified-Since"] = cached["last_modified"]
+        headers = conditional_headers(cached.get("etag"), cached.get("last_modified")) if cached else {}
         response = await client.get(url, headers)
         if response.status == 304 and cached:
             return self.landing.read(cached["sha256"])
@@ -144,7 +140,8 @@ async def _discover_site(settings: Settings, progress: Progress) -> tuple[Discov
         if len(failures) == 2:
             raise SourceUnavailable(f"cannot read {base}: " + "; ".join(failures))
         if not discovery.reviews:
-            raise SourceUnavailable(f"{base} lists no review pages in its sitemap or listing")
+            raise SourceUnavailable(f"found no review pages at {base}: neither its sitemap nor its listing links "
+                                    f"to a page named {base}<8 hex digits>-<slug>/")
         cache.save()
         return discovery, client.stats
 
@@ -275,11 +272,7 @@ async def _fetch_page(client: PoliteClient, source: str, row: dict, before: dict
         return FetchRecord(**common, fetched_at=utc_now(), outcome="not_modified", status=None,
                            sha256=before["sha256"], bytes=0, rendition=before["rendition"],
                            etag=before.get("etag"), last_modified=before.get("last_modified"))
-    headers = {}
-    if before and before.get("etag"):
-        headers["If-None-Match"] = before["etag"]
-    if before and before.get("last_modified"):
-        headers["If-Modified-Since"] = before["last_modified"]
+    headers = conditional_headers(before.get("etag"), before.get("last_modified")) if before else {}
     try:
         response = await client.get(row["url"], headers)
     except (FetchFailed, FetchRefused) as exc:

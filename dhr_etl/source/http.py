@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import random
+import re
 import time
 import urllib.robotparser
 from dataclasses import dataclass, field
@@ -139,7 +140,7 @@ class PoliteClient:
             try:
                 target = absolute(location, url)
             except BadURL as exc:
-                raise FetchRefused(f"{shown(url)} redirects to {shown(location)!r}, a URL that {exc}") from None
+                raise FetchRefused(f"{shown(url)} redirects to {shown(location)!r}, which {exc}") from None
             self._check_allowed(target, redirected_from=url)
             url = target
         raise FetchFailed(f"{shown(url)} redirected more than {MAX_REDIRECTS} times")
@@ -229,6 +230,21 @@ async def _hide_location(response: httpx.Response) -> None:
     We follow redirects ourselves and judge the URL in :func:`absolute`, like any URL from the site."""
     if "location" in response.headers:
         response.headers[_HIDDEN_LOCATION] = response.headers.pop("location")
+
+
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """``If-None-Match`` / ``If-Modified-Since`` from a stored answer's validators. One that is not
+    short printable ASCII (a broken or hostile site may send any bytes) cannot be sent back as a
+    header, so it is left out: the page is then fetched in full, which is only slower."""
+    headers = {}
+    if etag and _SENDABLE_VALIDATOR.fullmatch(etag):
+        headers["If-None-Match"] = etag
+    if last_modified and _SENDABLE_VALIDATOR.fullmatch(last_modified):
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+_SENDABLE_VALIDATOR = re.compile(r"[\x20-\x7e]{1,1024}")
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:

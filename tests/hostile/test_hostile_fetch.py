@@ -140,11 +140,11 @@ def test_a_stacked_encoding_bomb_fails_its_page_within_the_cap_and_bounded_memor
     assert len(bomb) < 100_000
     sample_site.faults[PAGE] = Fault(status=200, body=bomb, headers={"Content-Encoding": stacked})
     records, peak_rss = crawl_in_subprocess(sample_site, data_dir)
+    assert peak_rss < GiB  # decoding it all would take 2 GiB for the body alone
     outcome, error = records[REFERENCE_ID]
     assert outcome == "failed"
     assert "over the cap of 5000000 bytes once decoded" in error and stacked in error and one_sentence(error + ".")
     assert sum(outcome == "fetched" for outcome, _ in records.values()) == 11
-    assert peak_rss < GiB  # decoding it all would take 2 GiB for the body alone
 
 
 def test_a_robots_txt_bomb_stops_the_crawl_with_a_reason_in_bounded_memory(
@@ -152,10 +152,10 @@ def test_a_robots_txt_bomb_stops_the_crawl_with_a_reason_in_bounded_memory(
     sample_site.faults["/robots.txt"] = Fault(status=200, body=gzip_then("gzip", two_gib_of_zeros_gzipped),
                                               content_type="text/plain", headers={"Content-Encoding": "gzip, gzip"})
     records, peak_rss = crawl_in_subprocess(sample_site, data_dir)
+    assert peak_rss < GiB
     (outcome, error), = records.values()
     assert "cannot reach" in error and "robots.txt" in error and "over the cap" in error
     assert page_requests(sample_site) == []
-    assert peak_rss < GiB
 
 
 @pytest.mark.parametrize("coding", ["br", "compress", "gzip, gzip, gzip, gzip"])
@@ -185,6 +185,18 @@ def test_a_gzipped_page_is_decoded_and_landed(sample_site, monkeypatch) -> None:
                                      headers={"Content-Encoding": "gzip, gzip"})
     landing, records, _ = crawl(monkeypatch, sample_site)
     assert landing.read(records[REFERENCE_ID].sha256) == page
+
+
+def test_a_validator_that_cannot_be_sent_back_costs_a_full_fetch_not_the_run(sample_site, monkeypatch) -> None:
+    sample_site.faults[PAGE] = Fault(status=200, headers={"ETag": '"caf\xe9"', "Last-Modified": "x\xff"})
+    sample_site.faults["/sitemap.xml"] = Fault(status=404)  # no lastmod: the second run must ask again
+    _, first, _ = crawl(monkeypatch, sample_site)
+    assert first[REFERENCE_ID].outcome == "fetched"
+    _, second, _ = crawl(monkeypatch, sample_site)
+    assert second[REFERENCE_ID].outcome == "fetched" and second[REFERENCE_ID].change == "unchanged"
+    asked = page_requests(sample_site, REFERENCE_ID)[-1]
+    assert "if-none-match" not in asked.headers and "if-modified-since" not in asked.headers
+    assert sum(r.outcome == "not_modified" for r in second.values()) == 11  # the others asked conditionally
 
 
 # -- time -----------------------------------------------------------------------------------------
@@ -318,4 +330,4 @@ def test_a_site_that_lists_no_review_pages_says_so_in_one_sentence(sample_site, 
         sample_site.remove_page(review_id)
     with pytest.raises(SourceUnavailable) as caught:
         discover(sample_site, monkeypatch)
-    assert one_sentence(str(caught.value) + ".") and "lists no review pages" in str(caught.value)
+    assert one_sentence(str(caught.value) + ".") and f"found no review pages at {sample_site.base_url}" in str(caught.value)
