@@ -91,9 +91,7 @@ def _discover_folder(folder: Path) -> pl.DataFrame:
 
 def unrecognised_files(folder: Path) -> list[str]:
     """Files in a page folder whose names are not ``<8 hex>-<slug>.html|.txt``: reported, not read."""
-    return sorted(
-        p.name for p in folder.iterdir() if p.is_file() and not is_saved_review_page(p)
-    )
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and not is_saved_review_page(p))
 
 
 class DiscoveryCache:

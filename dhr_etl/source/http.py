@@ -117,14 +117,20 @@ class PoliteClient:
         elif response.status == 200:
             parser.parse(response.content.decode("utf-8", errors="replace").splitlines())
         else:
-            raise FetchFailed(f"{shown(response.url)} answered {response.status}; robots.txt must be readable before crawling")
+            raise FetchFailed(f"{shown(response.url)} answered {response.status}; "
+                              "robots.txt must be readable before crawling")
         self._robots = parser
 
     async def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """GET with retries; follows redirects only within the host. Returns 200 or 304 responses."""
-        response = await self._follow(url, headers or {})
-        if response.status in (200, 304):
+        headers = headers or {}
+        response = await self._follow(url, headers)
+        if response.status == 200:
             return response
+        if response.status == 304:
+            if {"If-None-Match", "If-Modified-Since"} & set(headers):
+                return response
+            raise FetchFailed(f"{shown(response.url)} answered 304 Not Modified to a request that was not conditional")
         raise FetchFailed(f"{shown(response.url)} answered HTTP {response.status} after {response.attempts} attempt(s)")
 
     async def _follow(self, url: str, headers: dict[str, str]) -> Response:
@@ -204,6 +210,15 @@ class PoliteClient:
 
     async def _get_capped(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
         async with self._client.stream("GET", url, headers=headers) as response:
+            response_headers = {k.lower(): v for k, v in response.headers.items()}
+            if _HIDDEN_LOCATION in response_headers:
+                response_headers["location"] = response_headers.pop(_HIDDEN_LOCATION)
+            if response.status_code != 200:
+                # Only a 200's body is ever used. Another's is read raw and dropped, so its size or
+                # encoding cannot fail what is only a retry or a redirect; a short one is read to its
+                # end so that the connection can be reused (a quiet night is mostly 304s).
+                await _discard(response)
+                return response.status_code, b"", response_headers
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.max_bytes:
                 raise FetchFailed(f"{shown(url)} is {declared} bytes, over the cap of {self.max_bytes}")
@@ -215,13 +230,20 @@ class PoliteClient:
                 content = body.finish()
             except BodyRejected as exc:
                 raise FetchFailed(f"{shown(url)} {exc}") from None
-            response_headers = {k.lower(): v for k, v in response.headers.items()}
-            if _HIDDEN_LOCATION in response_headers:
-                response_headers["location"] = response_headers.pop(_HIDDEN_LOCATION)
             return response.status_code, content, response_headers
 
 
 _HIDDEN_LOCATION = "x-dhr-etl-location"
+_MAX_DISCARDED_BYTES = 1 << 16
+
+
+async def _discard(response: httpx.Response) -> None:
+    """Read and drop a body we do not use, up to 64 kB; past that, the connection is closed instead."""
+    read = 0
+    async for chunk in response.aiter_raw():
+        read += len(chunk)
+        if read > _MAX_DISCARDED_BYTES:
+            return
 
 
 async def _hide_location(response: httpx.Response) -> None:

@@ -169,6 +169,13 @@ def test_an_encoding_we_cannot_undo_fails_its_page_naming_it(sample_site, monkey
     assert sum(r.outcome == "fetched" for r in records.values()) == 11
 
 
+def test_an_error_page_body_is_not_decoded_so_the_retry_still_happens(sample_site, monkeypatch) -> None:
+    sample_site.faults[PAGE] = Fault(status=503, times=1, body=b"\x00" * 200_000, headers={"Content-Encoding": "br"})
+    _, records, stats = crawl(monkeypatch, sample_site)
+    assert [r.status for r in page_requests(sample_site, REFERENCE_ID)] == [503, 200]
+    assert records[REFERENCE_ID].outcome == "fetched" and stats.retried == 1
+
+
 def test_a_corrupt_gzip_body_fails_its_page(sample_site, monkeypatch) -> None:
     page = sample_site.pages[REFERENCE_ID].content
     sample_site.faults[PAGE] = Fault(status=200, body=gzip_then("gzip", page)[:-100],
@@ -197,6 +204,14 @@ def test_a_validator_that_cannot_be_sent_back_costs_a_full_fetch_not_the_run(sam
     asked = page_requests(sample_site, REFERENCE_ID)[-1]
     assert "if-none-match" not in asked.headers and "if-modified-since" not in asked.headers
     assert sum(r.outcome == "not_modified" for r in second.values()) == 11  # the others asked conditionally
+
+
+def test_not_modified_to_an_unconditional_request_is_not_landed_as_an_empty_page(sample_site, monkeypatch) -> None:
+    sample_site.faults[PAGE] = Fault(status=304, body=b"")
+    _, records, _ = crawl(monkeypatch, sample_site)
+    record = records[REFERENCE_ID]
+    assert record.outcome == "failed" and record.sha256 is None and "not conditional" in record.error
+    assert sum(r.outcome == "fetched" for r in records.values()) == 11
 
 
 # -- time -----------------------------------------------------------------------------------------
@@ -330,4 +345,5 @@ def test_a_site_that_lists_no_review_pages_says_so_in_one_sentence(sample_site, 
         sample_site.remove_page(review_id)
     with pytest.raises(SourceUnavailable) as caught:
         discover(sample_site, monkeypatch)
-    assert one_sentence(str(caught.value) + ".") and f"found no review pages at {sample_site.base_url}" in str(caught.value)
+    message = str(caught.value)
+    assert one_sentence(message + ".") and f"found no review pages at {sample_site.base_url}" in message
