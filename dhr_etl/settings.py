@@ -156,8 +156,8 @@ def _data_dir(value: str | None) -> Path:
     folder = Path(value or "data").expanduser().resolve()
     if folder.exists() and not folder.is_dir():
         raise _fail("DHR_DATA_DIR", value or "data", "is a file, not a folder")
-    # Probe by writing, not os.access: access() says yes to root on a read-only mount's neighbours
-    # and to paths under /proc. Only the folder, or its nearest existing parent, is touched.
+    # Probe by writing a nameless temporary file, not with os.access(), which says yes to root
+    # whatever the permissions and to /proc. Only the folder, or its nearest existing parent, is touched.
     nearest = next(p for p in (folder, *folder.parents) if p.exists())
     try:
         with tempfile.TemporaryFile(dir=nearest):
