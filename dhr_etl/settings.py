@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dhr_etl.source.urls import MAX_URL_LENGTH, is_saved_review_page
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 SAMPLE_LIBRARY_DIR = PACKAGE_DIR / "sample" / "library"
 LIVE_LIBRARY_URL = "https://www.accountabilityindex.uk/sources/dhr/"
 DEFAULT_USER_AGENT = "dhr-etl/0.1 (+https://github.com/dhr-etl/dhr-etl; nightly DHR recommendations index)"
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
 
 
 class SettingsError(ValueError):
@@ -55,14 +60,17 @@ class Settings:
 
 # name → (default, description of what is accepted); the README's configuration table mirrors this.
 VARIABLES: dict[str, tuple[str, str]] = {
-    "DHR_SOURCE": ("the bundled sample library", "an http(s) base URL ending in '/', or a folder of saved .html/.txt pages"),
-    "DHR_DATA_DIR": ("./data", "a folder path; created if missing"),
+    "DHR_SOURCE": ("the bundled sample library",
+                   "an http(s) base URL ending in '/' without user name or password, or a folder of saved "
+                   ".html/.txt pages"),
+    "DHR_DATA_DIR": ("./data", "a folder path this process can write to; created if missing"),
     "DHR_WAREHOUSE_URL": ("duckdb:///<DHR_DATA_DIR>/warehouse.duckdb",
                           "duckdb:///<path to file>, or postgresql+psycopg://user@host:port/database "
                           "(password in PGPASSWORD or the URL)"),
     "DHR_MAX_CONCURRENCY": ("2", "a whole number from 1 to 16"),
     "DHR_REQUESTS_PER_SECOND": ("2", "a number greater than 0 and at most 20"),
-    "DHR_USER_AGENT": (DEFAULT_USER_AGENT, "text naming the crawler and a contact URL"),
+    "DHR_USER_AGENT": (DEFAULT_USER_AGENT, "printable ASCII text of at most 500 characters naming the crawler "
+                                           "and a contact URL"),
     "DHR_TIMEOUT_SECONDS": ("30", "a number of seconds from 1 to 300"),
     "DHR_MAX_PAGE_BYTES": ("5000000", "a whole number of bytes from 10000 to 100000000"),
     "DHR_MAX_LISTING_PAGES": ("200", "a whole number from 1 to 10000"),
@@ -81,14 +89,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         value = env.get(name)
         return value.strip() if value is not None and value.strip() else None
 
-    data_dir = Path(get("DHR_DATA_DIR") or "data").expanduser().resolve()
+    data_dir = _data_dir(get("DHR_DATA_DIR"))
     return Settings(
         source=_source(get("DHR_SOURCE")),
         data_dir=data_dir,
         warehouse_url=_warehouse_url(get("DHR_WAREHOUSE_URL"), data_dir),
         max_concurrency=int(_number("DHR_MAX_CONCURRENCY", get("DHR_MAX_CONCURRENCY"), 2, 1, 16, whole=True)),
         requests_per_second=_number("DHR_REQUESTS_PER_SECOND", get("DHR_REQUESTS_PER_SECOND"), 2, 0, 20, low_open=True),
-        user_agent=get("DHR_USER_AGENT") or DEFAULT_USER_AGENT,
+        user_agent=_user_agent(get("DHR_USER_AGENT")),
         timeout_seconds=_number("DHR_TIMEOUT_SECONDS", get("DHR_TIMEOUT_SECONDS"), 30, 1, 300),
         max_page_bytes=int(_number("DHR_MAX_PAGE_BYTES", get("DHR_MAX_PAGE_BYTES"), 5_000_000, 10_000, 100_000_000, whole=True)),
         max_listing_pages=int(_number("DHR_MAX_LISTING_PAGES", get("DHR_MAX_LISTING_PAGES"), 200, 1, 10_000, whole=True)),
@@ -107,14 +115,66 @@ def _source(value: str | None) -> str:
     if value is None:
         return str(SAMPLE_LIBRARY_DIR)
     if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise _fail("DHR_SOURCE", value, "is not an http(s) URL with a host")
-        return value if value.endswith("/") else value + "/"
+        return _source_url(value)
     folder = Path(value).expanduser().resolve()
     if not folder.is_dir():
         raise _fail("DHR_SOURCE", value, "is neither a URL nor an existing folder")
+    # An empty folder would pass through every step and fail deep inside one; say so now instead.
+    if not any(is_saved_review_page(path) for path in folder.iterdir()):
+        raise _fail("DHR_SOURCE", value, "is a folder with no saved review pages in it "
+                                         "(files named <8 hex digits>-<slug>.html or .txt)")
     return str(folder)
+
+
+def _source_url(value: str) -> str:
+    if "@" in value:
+        # The source URL is shown in logs and stored with every warehouse version: a password must
+        # never get that far. Any @ is refused, since a password holding / hides where userinfo ends.
+        raise _fail("DHR_SOURCE", _without_userinfo(value), "has an @ in it, and a user name or password "
+                                                           "in the source URL is refused")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:  # a port out of range, a broken IPv6 address
+        raise _fail("DHR_SOURCE", value, f"is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _fail("DHR_SOURCE", value, "is not an http(s) URL with a host")
+    if port == 0:
+        raise _fail("DHR_SOURCE", value, "has port 0")
+    if parts.query or parts.fragment:
+        raise _fail("DHR_SOURCE", value, "has a query or fragment")
+    if len(value) > MAX_URL_LENGTH:
+        raise _fail("DHR_SOURCE", value[:100] + "…", f"is longer than {MAX_URL_LENGTH} characters")
+    return value if value.endswith("/") else value + "/"
+
+
+def _without_userinfo(url: str) -> str:
+    return re.sub(r"(://).*@", r"\1***@", url)  # up to the last @: a password may hold / or @
+
+
+def _data_dir(value: str | None) -> Path:
+    folder = Path(value or "data").expanduser().resolve()
+    if folder.exists() and not folder.is_dir():
+        raise _fail("DHR_DATA_DIR", value or "data", "is a file, not a folder")
+    # Probe by writing a nameless temporary file, not with os.access(), which says yes to root
+    # whatever the permissions and to /proc. Only the folder, or its nearest existing parent, is touched.
+    nearest = next(p for p in (folder, *folder.parents) if p.exists())
+    try:
+        with tempfile.TemporaryFile(dir=nearest):
+            pass
+    except OSError as exc:
+        raise _fail("DHR_DATA_DIR", value or "data", f"cannot be written to: creating a file in {nearest} "
+                                                     f"failed ({exc.strerror or type(exc).__name__})") from None
+    return folder
+
+
+def _user_agent(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_USER_AGENT
+    # Sent as an HTTP header, which carries ASCII only; control characters would split it.
+    if not _PRINTABLE_ASCII.fullmatch(value) or len(value) > 500:
+        raise _fail("DHR_USER_AGENT", value[:100], "has characters outside printable ASCII or is over 500 characters")
+    return value
 
 
 def _warehouse_url(value: str | None, data_dir: Path) -> str:
@@ -149,6 +209,8 @@ def _number(name: str, value: str | None, default: float, low: float, high: floa
         number = int(value) if whole else float(value)
     except ValueError:
         raise _fail(name, value, "is not a number") from None
+    if not math.isfinite(number):  # nan compares false with every bound, so it must be caught first
+        raise _fail(name, value, "is not a finite number")
     if number > high or number < low or (low_open and number == low):
         raise _fail(name, value, "is out of range")
     return number

@@ -41,6 +41,16 @@ class Fault:
     """Drop the connection (RST) instead of answering."""
     truncate: bool = False
     """Answer 200 with the page but promise more bytes than are sent, then hang up."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra response headers, e.g. ``Content-Encoding`` for a body already encoded."""
+    drip_seconds: float = 0.0
+    """Send the body one byte per this many seconds (a server that never quite finishes)."""
+
+
+class Dripped(bytes):
+    """A body the handler sends one byte at a time, ``interval`` seconds apart."""
+
+    interval: float = 0.0
 
 
 @dataclass
@@ -61,6 +71,8 @@ class RequestLog:
     headers: dict[str, str]
     at: float
     bytes_sent: int = 0
+    finished_at: float | None = None
+    """When the answer was sent in full, or the client went away mid-answer."""
 
 
 @dataclass
@@ -135,8 +147,12 @@ class LibrarySite:
             if fault.status < 300 or fault.body is not None:
                 page = self._route(path, parts.query)
                 body = fault.body if fault.body is not None else (page[2] if page else b"")
-                return fault.status, {"Content-Type": fault.content_type or "text/html; charset=utf-8"}, body
-            extra = {}
+                if fault.drip_seconds:
+                    body = Dripped(body)
+                    body.interval = fault.drip_seconds
+                return fault.status, {"Content-Type": fault.content_type or "text/html; charset=utf-8",
+                                      **fault.headers}, body
+            extra = dict(fault.headers)
             if fault.retry_after is not None:
                 extra["Retry-After"] = fault.retry_after
             if fault.location is not None:
@@ -247,12 +263,24 @@ def _handler_for(site: LibrarySite) -> type[BaseHTTPRequestHandler]:
                     self.send_header(name, value)
                 self.end_headers()
                 if status != 304:
-                    self.wfile.write(body)
-                    log.bytes_sent = len(body)
+                    self._send_body(body, log)
                 if int(response_headers["Content-Length"]) > len(body):
                     self.close_connection = True  # a truncated body: hang up mid-way
             except (BrokenPipeError, ConnectionResetError):
-                pass
+                self.close_connection = True
+            finally:
+                log.finished_at = time.time()
+
+        def _send_body(self, body: bytes, log: RequestLog) -> None:
+            if not isinstance(body, Dripped):
+                self.wfile.write(body)
+                log.bytes_sent = len(body)
+                return
+            for index in range(len(body)):
+                self.wfile.write(body[index:index + 1])
+                self.wfile.flush()
+                log.bytes_sent += 1
+                time.sleep(body.interval)
 
         def log_message(self, *args: object) -> None:
             pass

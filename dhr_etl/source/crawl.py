@@ -14,11 +14,22 @@ import polars as pl
 from dhr_etl.files import write_atomically
 from dhr_etl.settings import Settings
 from dhr_etl.source.discovery import DiscoveryError, parse_listing, parse_sitemap
-from dhr_etl.source.http import FetchFailed, FetchRefused, FetchStats, PoliteClient
+from dhr_etl.source.http import FetchFailed, FetchRefused, FetchStats, PoliteClient, conditional_headers
 from dhr_etl.source.landing import FetchRecord, LandingZone, utc_now
-from dhr_etl.source.urls import REVIEW_ID, absolute, path_of_file_url, review_id_from_url, under_base
+from dhr_etl.source.urls import (
+    BadURL,
+    absolute,
+    is_saved_review_page,
+    path_of_file_url,
+    review_id_from_url,
+    shown,
+    under_base,
+)
 
 Progress = Callable[[str], None]
+
+MAX_NOTED_URLS = 20
+"""Unusable URLs are noted one by one up to here, then counted: a hostile page may hold thousands."""
 
 DISCOVERED_SCHEMA = {"review_id": pl.String, "url": pl.String, "lastmod": pl.String, "found_in": pl.String}
 
@@ -34,6 +45,15 @@ class Discovery:
     notes: list[str] = field(default_factory=list)
     listing_pages: int = 0
     sitemap_entries: int = 0
+    unusable_urls: int = 0
+
+    def skip_url(self, href: str, where: str, why: str) -> None:
+        """A URL the site gave that cannot be used: noted (the first few) and passed over."""
+        self.unusable_urls += 1
+        if self.unusable_urls <= MAX_NOTED_URLS:
+            self.notes.append(f"skipped the URL {shown(href)!r} in {shown(where)}: it {why}")
+        elif self.unusable_urls == MAX_NOTED_URLS + 1:
+            self.notes.append(f"more unusable URLs were skipped than the {MAX_NOTED_URLS} noted above")
 
     def add(self, review_id: str, url: str, lastmod: str | None, found_in: str) -> None:
         known_url, known_lastmod, places = self.reviews.get(review_id, (url, None, set()))
@@ -58,20 +78,20 @@ def discover_reviews(settings: Settings, progress: Progress = print) -> tuple[pl
 
 def _discover_folder(folder: Path) -> pl.DataFrame:
     discovery = Discovery()
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".html", ".htm", ".txt"))
+    files = sorted(p for p in folder.iterdir() if is_saved_review_page(p) and p.is_file())
     # The HTML page wins over a saved text rendition of the same review: it carries the report link.
     for path in sorted(files, key=lambda p: p.suffix.lower() == ".txt"):
-        if REVIEW_ID.match(path.stem) and path.stem not in discovery.reviews:
+        if path.stem not in discovery.reviews:
             discovery.add(path.stem, path.resolve().as_uri(), None, "folder")
+    if not discovery.reviews:  # settings check this at start; the folder may have been emptied since
+        raise SourceUnavailable(f"found no review pages in {folder}; a folder source holds saved pages "
+                                "named <8 hex digits>-<slug>.html or .txt")
     return discovery.frame()
 
 
 def unrecognised_files(folder: Path) -> list[str]:
     """Files in a page folder whose names are not ``<8 hex>-<slug>.html|.txt``: reported, not read."""
-    return sorted(
-        p.name for p in folder.iterdir()
-        if p.is_file() and not (p.suffix.lower() in (".html", ".htm", ".txt") and REVIEW_ID.match(p.stem))
-    )
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and not is_saved_review_page(p))
 
 
 class DiscoveryCache:
@@ -85,11 +105,7 @@ class DiscoveryCache:
 
     async def get(self, client: PoliteClient, url: str) -> bytes:
         cached = self.entries.get(url)
-        headers = {}
-        if cached and cached.get("etag"):
-            headers["If-None-Match"] = cached["etag"]
-        if cached and cached.get("last_modified"):
-            headers["If-Modified-Since"] = cached["last_modified"]
+        headers = conditional_headers(cached.get("etag"), cached.get("last_modified")) if cached else {}
         response = await client.get(url, headers)
         if response.status == 304 and cached:
             return self.landing.read(cached["sha256"])
@@ -122,7 +138,8 @@ async def _discover_site(settings: Settings, progress: Progress) -> tuple[Discov
         if len(failures) == 2:
             raise SourceUnavailable(f"cannot read {base}: " + "; ".join(failures))
         if not discovery.reviews:
-            raise SourceUnavailable(f"{base} lists no review pages in its sitemap or listing")
+            raise SourceUnavailable(f"found no review pages at {base}: neither its sitemap nor its listing links "
+                                    f"to a page named {base}<8 hex digits>-<slug>/")
         cache.save()
         return discovery, client.stats
 
@@ -153,7 +170,11 @@ async def _read_sitemaps(client: PoliteClient, settings: Settings, discovery: Di
                 discovery.notes.append(f"stopped at the cap of {settings.max_sitemap_entries} sitemap entries")
                 return
             discovery.sitemap_entries += 1
-            loc = absolute(entry.loc, url)
+            try:
+                loc = absolute(entry.loc, url)
+            except BadURL as exc:
+                discovery.skip_url(entry.loc, url, str(exc))
+                continue
             if sitemap.is_index:
                 if under_base(loc, absolute("/", settings.source)):
                     queue.append(loc)
@@ -172,6 +193,8 @@ async def _read_listing(client: PoliteClient, settings: Settings, discovery: Dis
         content = await cache.get(client, url)
         discovery.listing_pages += 1
         page = parse_listing(content.decode("utf-8", errors="replace"), url)
+        for href, why in page.unusable:
+            discovery.skip_url(href, url, why)
         for link in page.links:
             if review_id := review_id_from_url(link, settings.source):
                 discovery.add(review_id, link, None, "listing")
@@ -247,11 +270,7 @@ async def _fetch_page(client: PoliteClient, source: str, row: dict, before: dict
         return FetchRecord(**common, fetched_at=utc_now(), outcome="not_modified", status=None,
                            sha256=before["sha256"], bytes=0, rendition=before["rendition"],
                            etag=before.get("etag"), last_modified=before.get("last_modified"))
-    headers = {}
-    if before and before.get("etag"):
-        headers["If-None-Match"] = before["etag"]
-    if before and before.get("last_modified"):
-        headers["If-Modified-Since"] = before["last_modified"]
+    headers = conditional_headers(before.get("etag"), before.get("last_modified")) if before else {}
     try:
         response = await client.get(row["url"], headers)
     except (FetchFailed, FetchRefused) as exc:

@@ -12,10 +12,24 @@ LONDON = ZoneInfo("Europe/London")
 
 REVIEW_ID = re.compile(r"^(?P<hex>[0-9a-f]{8})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
 
+MAX_URL_LENGTH = 2048
+"""The sitemap protocol's limit on a ``<loc>`` (sitemaps.org: "must be less than 2,048 characters");
+no review URL comes near it, and it keeps one hostile link from costing more than a few kB."""
+
+_TAB_AND_NEWLINE = re.compile(r"[\t\n\r]")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class BadURL(ValueError):
+    """A URL taken from the site that cannot be used; the message completes "the URL …"."""
+
 
 def same_origin(url: str, base: str) -> bool:
-    a, b = urlsplit(url), urlsplit(base)
-    return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
+    try:
+        a, b = urlsplit(url), urlsplit(base)
+        return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
+    except ValueError:  # a port out of range or a broken IPv6 host is on no origin of ours
+        return False
 
 
 def under_base(url: str, base: str) -> bool:
@@ -24,7 +38,32 @@ def under_base(url: str, base: str) -> bool:
 
 
 def absolute(href: str, page_url: str) -> str:
-    return urldefrag(urljoin(page_url, href.strip()))[0]
+    """``href`` resolved against the page it appeared on, without its fragment.
+
+    Every URL the site hands us (sitemap ``<loc>``, listing link, redirect ``Location``) passes
+    through here, so here is where an unusable one is refused, with :class:`BadURL`.
+    """
+    href = _TAB_AND_NEWLINE.sub("", href.strip())  # as browsers do: wrapped attributes are common
+    if len(href) > MAX_URL_LENGTH:
+        raise BadURL(f"is {len(href)} characters long; the limit is {MAX_URL_LENGTH}")
+    if _CONTROL_CHARACTERS.search(href):
+        raise BadURL("contains control characters")
+    try:
+        url = urldefrag(urljoin(page_url, href))[0]
+        parts = urlsplit(url)
+        port = parts.port  # urlsplit checks the port only when asked
+    except ValueError as exc:
+        raise BadURL(f"is not a valid URL ({exc})") from None
+    if port == 0:
+        raise BadURL("has port 0")
+    if len(url) > MAX_URL_LENGTH:
+        raise BadURL(f"is {len(url)} characters long once resolved; the limit is {MAX_URL_LENGTH}")
+    return url
+
+
+def shown(url: str, limit: int = 100) -> str:
+    """A URL short enough for a message or a note, however long the site made it."""
+    return url if len(url) <= limit else f"{url[:limit]}… ({len(url)} characters)"
 
 
 def review_id_from_url(url: str, base: str) -> str | None:
@@ -33,6 +72,11 @@ def review_id_from_url(url: str, base: str) -> str | None:
         return None
     rest = urlsplit(url).path[len(urlsplit(base).path):].strip("/")
     return rest if REVIEW_ID.match(rest) else None
+
+
+def is_saved_review_page(path: Path) -> bool:
+    """``<8 hex>-<slug>.html`` (or ``.htm``, or a saved text rendition ``.txt``): what a folder source holds."""
+    return path.suffix.lower() in (".html", ".htm", ".txt") and REVIEW_ID.match(path.stem) is not None
 
 
 def path_of_file_url(url: str) -> Path:
