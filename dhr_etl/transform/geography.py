@@ -350,8 +350,14 @@ class Geography:
         return {name: self.place(name) for name in printed}
 
 
-@cache
-def load_geography() -> Geography:
-    """The reference, read once per process from ``dhr_etl/reference/geography/``."""
+def read_geography() -> Geography:
+    """The reference as ``dhr_etl/reference/geography/`` holds it now; raises ReferenceDataError
+    (one sentence naming the file, row and what is accepted) on a malformed row."""
     councils = _read_local_authorities()
     return Geography(_read_csps(councils), councils)
+
+
+@cache
+def load_geography() -> Geography:
+    """The reference, read once per process."""
+    return read_geography()
