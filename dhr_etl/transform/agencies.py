@@ -89,7 +89,11 @@ class _Clusters:
     def __init__(self, keys: Iterable[str], forbidden: set[frozenset[str]]) -> None:
         self.parent = {key: key for key in keys}
         self.members = {key: {key} for key in self.parent}
-        self.forbidden = forbidden
+        self.forbidden_with: dict[str, set[str]] = defaultdict(set)
+        for pair in forbidden:
+            a, b = (tuple(pair) * 2)[:2]  # a one-name "pair" forbids nothing but itself
+            self.forbidden_with[a].add(b)
+            self.forbidden_with[b].add(a)
         self.body: dict[str, str] = {}
         """root → the catalogue body its cluster is"""
         self.key_of_body: dict[str, str] = {}
@@ -115,7 +119,8 @@ class _Clusters:
         ra, rb = self.find(a), self.find(b)
         if ra in self.body and rb in self.body and self.body[ra] != self.body[rb]:
             return False  # two catalogue bodies are two bodies
-        return not any(frozenset((x, y)) in self.forbidden for x in self.members[ra] for y in self.members[rb])
+        small, large = sorted((self.members[ra], self.members[rb]), key=len)  # linear in the smaller cluster
+        return not any(other in large for key in small for other in self.forbidden_with.get(key, ()))
 
     def union(self, a: str, b: str, force: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)

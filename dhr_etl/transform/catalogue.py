@@ -90,7 +90,7 @@ class Catalogue:
     """(role, place) → body id: ("police", pfa), ("childrens services", la_name), ("csp", csp_id)…"""
     must_not_merge: list[tuple[str, str]] = field(default_factory=list)
     geography: Any = None
-    _typo_index: dict[tuple[int, str], set[str]] | None = None
+    _typo_index: dict[tuple[int, str, int, str], list[tuple[str, str]]] | None = None
 
     def add(self, body: Body, names: Iterable[str] = (), acronyms: Iterable[str] = ()) -> None:
         self.bodies[body.body_id] = body
@@ -117,26 +117,27 @@ class Catalogue:
         for position, word in enumerate(words):
             if len(word) < 5:
                 continue
-            for variant in _deletions(word) | {word}:
-                for candidate in index.get((position, " ".join(words[:position] + [variant] + words[position + 1:])), ()):
-                    other = candidate.split()
-                    if (candidate != key and len(other) == len(words) and other[:position] == words[:position]
-                            and other[position + 1:] == words[position + 1:]
-                            and max(len(other[position]), len(word)) >= 6
-                            and _one_edit(other[position], word)):
-                        found.add(candidate)
+            rest = " ".join(words[:position] + words[position + 1:])
+            for length in (len(word) - 1, len(word), len(word) + 1):
+                for end in ("^" + word[0], "$" + word[-1]):
+                    for other, candidate in index.get((position, rest, length, end), ()):
+                        if candidate != key and max(len(other), len(word)) >= 6 and _one_edit(other, word):
+                            found.add(candidate)
         return found
 
-    def _typos(self) -> dict[tuple[int, str], set[str]]:
+    def _typos(self) -> dict[tuple[int, str, int, str], list[tuple[str, str]]]:
+        """(position, the other words, length of the word there, its first or last letter) →
+        (word, key): a name's near misses are the few keys with the same other words and a word of
+        about its length (one edit in a long word leaves its first or its last letter as it was)."""
         if self._typo_index is None:
-            index: dict[tuple[int, str], set[str]] = defaultdict(set)
+            index: dict[tuple[int, str, int, str], list[tuple[str, str]]] = defaultdict(list)
             for key in self.by_key:
                 words = key.split()
                 for position, word in enumerate(words):
-                    if len(word) < 5:
-                        continue
-                    for variant in _deletions(word) | {word}:
-                        index[(position, " ".join(words[:position] + [variant] + words[position + 1:]))].add(key)
+                    if len(word) >= 5:
+                        rest = " ".join(words[:position] + words[position + 1:])
+                        index[(position, rest, len(word), "^" + word[0])].append((word, key))
+                        index[(position, rest, len(word), "$" + word[-1])].append((word, key))
             self._typo_index = index
         return self._typo_index
 
@@ -148,10 +149,6 @@ def key_of(name: str) -> str:
 
 def letters_of(acronym: str) -> str:
     return normalise_name(acronym).replace(" ", "")
-
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -166,8 +163,10 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
-def _split(cell: str | None) -> list[str]:
-    return [part.strip() for part in (cell or "").split("|") if part.strip()]
+def _split(cell: str | Iterable[str] | None) -> list[str]:
+    """A ``|``-separated cell (or a sequence the geography already split) as its parts."""
+    parts = (cell or "").split("|") if isinstance(cell, str) or cell is None else cell
+    return [part.strip() for part in parts if part.strip()]
 
 
 def body_from_row(file: str, line: int, row: dict[str, str]) -> tuple[Body, list[str], list[str]]:
