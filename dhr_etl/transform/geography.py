@@ -22,7 +22,6 @@ Placing, strongest first (the method says which step placed it):
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -101,19 +100,14 @@ _SHORT_FORMS = {
     "yorks": "yorkshire", "leics": "leicestershire", "derbys": "derbyshire", "saint": "st", "ne": "north east",
     "nw": "north west",
 }
-# Words around a place's name that do not change the place. Longest first, so that "Borough
-# Council" goes before "Council"; stripped repeatedly, never down to nothing.
-_LEADING_WRAPPERS = tuple(phrase.split() for phrase in (
-    "city and county of", "royal borough of", "london borough of", "metropolitan borough of", "county borough of",
-    "borough of", "county of", "city of", "safer", "safe", "the",
-))
-_TRAILING_WRAPPERS = tuple(phrase.split() for phrase in (
-    "community safety partnership board", "community safety partnership", "safer communities partnership",
-    "safer community partnership", "metropolitan borough council", "metropolitan district council",
-    "county borough council", "borough council", "city council", "county council", "district council",
-    "community safety", "metropolitan borough", "partnership", "council", "csp", "borough", "county", "city",
-    "district",
-))
+# Words around a place's name that do not change the place, stripped one word at a time from
+# either end ("City and County of Swansea", "Safer Stockton Partnership", "Leeds Safer and Stronger
+# Communities Partnership Board"), never down to nothing. No CSP's own name ends in one of them,
+# and those it begins with ("City of York", "County Durham") are other spellings of the same CSP.
+_LEADING_WRAPPERS = frozenset({"safer", "safe", "the", "city", "royal", "london", "borough", "county",
+                               "metropolitan", "of", "and"})
+_TRAILING_WRAPPERS = frozenset({"community", "communities", "safety", "safer", "stronger", "partnership", "board",
+                                "csp", "council", "borough", "county", "city", "district", "metropolitan", "and"})
 _WHOLE_NAMES = frozenset({"city of london"})
 """Names whose wrapper words are the name: the City of London is not London."""
 _TYPO_MIN_LETTERS = 6
@@ -137,15 +131,10 @@ def stripped(key: str) -> str:
     if key in _WHOLE_NAMES:
         return key
     words = key.split()
-    changed = True
-    while changed:
-        changed = False
-        for phrase in _LEADING_WRAPPERS:
-            if len(words) > len(phrase) and words[:len(phrase)] == phrase:
-                words, changed = words[len(phrase):], True
-        for phrase in _TRAILING_WRAPPERS:
-            if len(words) > len(phrase) and words[-len(phrase):] == phrase:
-                words, changed = words[:-len(phrase)], True
+    while len(words) > 1 and words[0] in _LEADING_WRAPPERS:
+        words = words[1:]
+    while len(words) > 1 and words[-1] in _TRAILING_WRAPPERS:
+        words = words[:-1]
     return " ".join(words)
 
 

@@ -100,11 +100,6 @@ def generic_place_rules() -> dict[str, str]:
 
 
 @cache
-def curated_csp_aliases() -> dict[str, str]:
-    return dict(_names("csp_aliases.csv", "printed", "canonical_name"))
-
-
-@cache
 def theme_rules() -> tuple[tuple[str, re.Pattern[str], float], ...]:
     rows = read_reference_csv("theme_rules.csv")
     return tuple((row["theme"], _compile("theme_rules.csv", i, row["pattern"]), float(row["weight"]))

@@ -26,6 +26,11 @@ class DimCsp(SQLModel, table=True):
     csp_name: str
     csp_slug: str
     spellings: str = Field(description="every spelling seen on the pages, ' | '-joined")
+    region: str | None = Field(default=None, description="the library's region; NULL when the CSP is not placed")
+    police_force_area: str | None = Field(default=None, description="one of the library's 44; NULL when not placed")
+    health_area: str | None = Field(default=None, description="ICB or Welsh health board; NULL when not placed or split")
+    placement_method: str = Field(description="how its spellings were placed on reference/geography/csps.csv: the "
+                                              "least certain of exact, variant, normalised, typo; else unplaced or ambiguous")
 
 
 class DimAgency(SQLModel, table=True):
@@ -104,7 +109,7 @@ class BridgeRecommendationAgency(SQLModel, table=True):
 
 
 class ResolutionFinding(SQLModel, table=True):
-    """What agency resolution could not settle alone; shown as v_resolution_review."""
+    """What agency and CSP resolution could not settle alone; shown as v_resolution_review."""
 
     __tablename__ = "resolution_finding"
     kind: str = Field(primary_key=True)

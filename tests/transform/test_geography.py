@@ -9,12 +9,15 @@ from __future__ import annotations
 import shutil
 import time
 
+import polars as pl
 import pytest
 
 from dhr_etl.sample.generate import CSPS as SAMPLE_CSPS
 from dhr_etl.transform import geography as geography_module
 from dhr_etl.transform import rules
-from dhr_etl.transform.geography import load_geography, read_geography
+from dhr_etl.transform.csps import csp_findings, resolve_csps
+from dhr_etl.transform.geography import folded, load_geography, read_geography, stripped
+from dhr_etl.transform.keys import stable_key
 from dhr_etl.transform.rules import ReferenceDataError, read_reference_csv
 
 
@@ -187,6 +190,9 @@ def test_no_spelling_names_two_csps(geo):
     ("Leeds Community Safety Partnership", "Leeds", "normalised"),
     ("Leeds City Council", "Leeds", "normalised"),
     ("Safer Leeds Partnership", "Leeds", "normalised"),
+    ("Leeds Safer and Stronger Communities Partnership Board", "Leeds", "normalised"),
+    ("Stockton Community Safety Partnership Board", "Stockton-on-Tees", "normalised"),
+    ("Durham County", "County Durham", "variant"),
     ("Nuneaton & Bedworth", "Nuneaton and Bedworth", "variant"),
     ("Nuneaton and Bedworth Borough Council", "Nuneaton and Bedworth", "normalised"),
     ("Adur & Worthing", "Adur and Worthing", "variant"),
@@ -406,3 +412,46 @@ def test_a_region_outside_the_libraries_ten_is_a_one_sentence_error(reference_co
 def test_the_loaded_reference_is_read_once(geo):
     assert load_geography() is geo
     assert geography_module.load_geography() is geo
+
+
+# --- wiring: dim_csp and the findings for humans -------------------------------------------------
+
+def test_printed_csps_become_canonical_csps_with_their_place():
+    csps, lookup = resolve_csps(pl.Series(["Safer Leeds", "LEEDS", "Leeds", "Nuneaton & Bedworth", "Kingston",
+                                           "Atlantis", "atlantis", None]))
+    rows = {row["csp_name"]: row for row in csps.iter_rows(named=True)}
+    assert set(rows) == {"Leeds", "Nuneaton and Bedworth", "Kingston", "Atlantis"}
+    leeds = rows["Leeds"]
+    assert (leeds["region"], leeds["police_force_area"], leeds["health_area"], leeds["csp_slug"]) == (
+        "Yorkshire and Humber", "West Yorkshire", "West Yorkshire", "leeds")
+    assert leeds["spellings"] == "LEEDS | Leeds | Safer Leeds"
+    assert leeds["placement_method"] == "normalised"  # the least certain of its spellings' placings
+    assert rows["Nuneaton and Bedworth"]["placement_method"] == "variant"
+    assert (rows["Kingston"]["region"], rows["Kingston"]["placement_method"]) == (None, "ambiguous")
+    assert (rows["Atlantis"]["spellings"], rows["Atlantis"]["placement_method"]) == ("Atlantis | atlantis", "unplaced")
+    # keys: the one the canonical spelling always had (normalised name), however it is printed now
+    assert leeds["csp_key"] == stable_key("csp", "leeds")
+    assert rows["Nuneaton and Bedworth"]["csp_key"] == stable_key("csp", "nuneaton and bedworth")
+    assert lookup.filter(pl.col("csp_printed") == "Safer Leeds")["csp_key"].to_list() == [leeds["csp_key"]]
+    assert lookup.filter(pl.col("csp_printed") == "Kingston")["candidates"].to_list() == [
+        "Kingston upon Hull | Kingston upon Thames"]
+
+
+def test_csps_not_placed_are_findings_for_humans_with_their_reviews():
+    reviews = pl.DataFrame({"review_id": ["r1", "r2", "r3", "r4"],
+                            "csp_printed": ["Kingston", "Atlantis", "Atlantis", "Leeds"]})
+    _, lookup = resolve_csps(reviews["csp_printed"])
+    findings = csp_findings(reviews, lookup)
+    assert findings.columns == ["kind", "addressed_as", "detail", "review_ids"]
+    rows = {row["addressed_as"]: row for row in findings.iter_rows(named=True)}
+    assert set(rows) == {"Kingston", "Atlantis"}
+    assert (rows["Atlantis"]["kind"], rows["Atlantis"]["review_ids"]) == ("unplaced CSP", "r2 | r3")
+    assert (rows["Kingston"]["kind"], rows["Kingston"]["review_ids"]) == ("ambiguous CSP", "r1")
+    assert "Kingston upon Hull | Kingston upon Thames" in rows["Kingston"]["detail"]
+
+
+def test_no_csp_name_loses_its_own_last_word_as_a_wrapper(geo):
+    """Stripping "Council", "Partnership", "City" … from the end must never cut into a CSP's name."""
+    for csp in geo.csps.values():
+        for name in (csp.name, *csp.library_spellings):
+            assert stripped(folded(name)).split()[-1] == folded(name).split()[-1], name
