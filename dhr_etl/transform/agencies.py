@@ -164,6 +164,8 @@ def resolve_agencies(
     catalogue = load_catalogue() if catalogue is None else catalogue
     places = ReviewPlaces(catalogue, review_csps or {})
     names = _distinct_names(addressees["addressed_as"])
+    for name in names.values():  # "Sandwell Children's Trust" is not "Sandwell Children's Services"
+        name.key = catalogue.own_key(name.core, name.key) or name.key
     by_key: dict[str, list[_Name]] = defaultdict(list)
     for name in names.values():
         by_key[name.key].append(name)
@@ -239,9 +241,9 @@ def _join_catalogue_typos(clusters: _Clusters, by_key: dict[str, list[_Name]], c
     for key, members in by_key.items():
         if not members or key in generic or clusters.find(key) in clusters.body or any(n.acronym for n in members):
             continue
-        body, finding = typo_of(key, catalogue)
+        body, finding = typo_of(members[0].printed, catalogue)
         if finding:
-            findings.append(finding | {"addressed_as": members[0].printed})
+            findings.append(finding)
         elif body is not None and clusters.assign(key, body.body_id):
             for name in members:
                 name.method, name.confidence = "typo", 0.95

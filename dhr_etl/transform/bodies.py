@@ -92,15 +92,14 @@ def _read_in_place(placed: dict[str, tuple[list[Body], str]], names_by_key: dict
                                                + " | ".join(options)})
 
 
-def typo_of(key: str, catalogue: Catalogue) -> tuple[Body | None, dict | None]:
+def typo_of(printed: str, catalogue: Catalogue) -> tuple[Body | None, dict | None]:
     """The one catalogue body a name misspells by one letter (or two swapped) in a long word, or a
     finding when the misspelling fits several bodies."""
-    near = catalogue.typo_matches(key)
-    if not near:
+    bodies = catalogue.typo_bodies(printed)
+    if not bodies:
         return None, None
-    bodies = {body_id for other in near for body_id in catalogue.by_key[other]}
     if len(bodies) == 1:
         return catalogue.bodies[bodies.pop()], None
-    return None, {"kind": "borderline typo", "addressed_as": key,
+    return None, {"kind": "borderline typo", "addressed_as": printed,
                   "detail": "one letter from several bodies, not merged: "
                             + " | ".join(sorted(catalogue.bodies[b].name for b in bodies))}

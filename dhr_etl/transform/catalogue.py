@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any
 
 from dhr_etl.transform.keys import stable_key
-from dhr_etl.transform.names import core_name, match_key, normalise_name, slugify
+from dhr_etl.transform.names import core_name, initialisms, match_key, normalise_name, slugify
 from dhr_etl.transform.rules import REFERENCE_DIR, ReferenceDataError, read_reference_csv
 
 BODIES_DIR = "bodies"
@@ -46,12 +46,27 @@ UPPER_TIER = frozenset({"county", "unitary", "metropolitan borough", "london bor
 HOUSING_TIER = frozenset({"district", "unitary", "metropolitan borough", "london borough", "welsh principal area",
                           "city of london"})
 
+# A council as a whole is sector "other": it runs many services and its name alone does not say
+# which one a recommendation addresses (the dev set's rule, tests/transform/fixtures/resolution_dev).
 # How pages print a council's services after the council's or the place's name
 # (reference/bodies/README.md lists the printed forms); the first is the body's own name.
 CHILDRENS_SERVICES = ("Children's Services", "Children's Social Care", "Children's Social Services",
-                      "Children and Families Service", "Children's Services Department", "CSC")
+                      "Children and Families Service", "Children's Services Department", "Children's Social Work",
+                      "Children's Social Work Services", "Early Help", "MASH", "Multi-Agency Safeguarding Hub",
+                      "Family Services", "CSC")
 ADULT_SOCIAL_CARE = ("Adult Social Care", "Adult Social Services", "Adult Services", "Adults' Services",
-                     "Adult Social Care Services", "Adults Social Care", "ASC")
+                     "Adult Social Care Services", "Adults Social Care", "Adult and Health Services",
+                     "Adults and Health", "ASC")
+# How a council itself is printed besides its official name, by its type ("Sandwell MBC",
+# "Colchester Borough Council" for a district that has since become a city).
+COUNCIL_FORMS = {
+    "county": ("County Council", "CC"),
+    "district": ("District Council", "Borough Council", "City Council", "DC", "BC"),
+    "unitary": ("Borough Council", "City Council", "County Council", "Unitary Authority"),
+    "metropolitan borough": ("Metropolitan Borough Council", "Borough Council", "City Council", "MBC"),
+    "london borough": ("London Borough Council", "LBC"),
+    "welsh principal area": ("County Council", "County Borough Council", "City Council", "CBC"),
+}
 HOUSING = ("Housing", "Housing Services", "Housing Options", "Housing Department", "Homelessness Service",
            "Housing Solutions", "Housing Options Team")
 
@@ -68,6 +83,8 @@ class Body:
     successor: str = ""
     source: str = ""
     """The file it comes from, or ``geography`` for derived bodies."""
+    kind: str = ""
+    """What sort of body, where its file says ("mental health and community trust")."""
 
     @property
     def agency_key(self) -> int:
@@ -84,23 +101,39 @@ class Catalogue:
     bodies: dict[str, Body] = field(default_factory=dict)
     by_key: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     """match key of a name or alias → body ids"""
+    by_core: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """core name (before trailing filler is dropped) → body ids: tells apart bodies whose match
+    keys agree ("Sandwell Children's Trust" and "Sandwell Children's Services")"""
     by_acronym: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     """lower-case letters → body ids"""
     local: dict[tuple[str, str], str] = field(default_factory=dict)
     """(role, place) → body id: ("police", pfa), ("childrens services", la_name), ("csp", csp_id)…"""
     must_not_merge: list[tuple[str, str]] = field(default_factory=list)
     geography: Any = None
-    _typo_index: dict[tuple[int, str, int, str], list[tuple[str, str]]] | None = None
+    vocabulary: set[str] = field(default_factory=set)
+    """Every word of every catalogue name and alias, as normalised (before synonyms)."""
+    _typo_index: dict[str, set[str]] | None = None
 
     def add(self, body: Body, names: Iterable[str] = (), acronyms: Iterable[str] = ()) -> None:
         self.bodies[body.body_id] = body
         for name in (body.name, *names):
             if name.strip():
-                self.by_key[key_of(name)].add(body.body_id)
+                core = core_name(name)
+                self.by_key[match_key(core)].add(body.body_id)
+                self.by_core[core].add(body.body_id)
+                self.vocabulary.update(normalise_name(name).split())
         for letters in acronyms:
             if letters.strip():
                 self.by_acronym[letters_of(letters)].add(body.body_id)
         self._typo_index = None
+
+    def own_key(self, core: str, key: str) -> str | None:
+        """A key of its own for a name whose match key several catalogue bodies share but whose
+        core name only one body has: the name keeps its filler words."""
+        if len(self.by_key.get(key, ())) > 1 and len(self.by_core.get(core, ())) == 1:
+            self.by_key.setdefault(core, set()).update(self.by_core[core])
+            return core
+        return None
 
     def bodies_named(self, key: str) -> list[Body]:
         return [self.bodies[b] for b in sorted(self.by_key.get(key, ()))]
@@ -108,36 +141,35 @@ class Catalogue:
     def bodies_abbreviated(self, printed: str) -> list[Body]:
         return [self.bodies[b] for b in sorted(self.by_acronym.get(letters_of(printed), ()))]
 
-    def typo_matches(self, key: str) -> set[str]:
-        """Catalogue keys that differ from ``key`` by one edit or one transposition in one word of
-        six or more letters, every other word the same ("merseyside polcie" → "merseyside police")."""
-        index = self._typos()
-        words = key.split()
+    def typo_bodies(self, printed: str) -> set[str]:
+        """Bodies whose name the printed one misspells: one word of six or more letters, not a
+        word of any catalogue name, is one edit or one transposition from a word that is, and with
+        that word put right the name is a catalogue name ("Norfolk Constabularly", "Merseyside
+        Polcie"). Every other word must already be as the catalogue writes it."""
+        words = normalise_name(printed).split()
         found: set[str] = set()
         for position, word in enumerate(words):
-            if len(word) < 5:
+            if len(word) < 5 or word in self.vocabulary:
                 continue
-            rest = " ".join(words[:position] + words[position + 1:])
-            for length in (len(word) - 1, len(word), len(word) + 1):
-                for end in ("^" + word[0], "$" + word[-1]):
-                    for other, candidate in index.get((position, rest, length, end), ()):
-                        if candidate != key and max(len(other), len(word)) >= 6 and _one_edit(other, word):
-                            found.add(candidate)
+            for right in self._near_words(word):
+                corrected = " ".join(words[:position] + [right] + words[position + 1:])
+                found |= self.by_key.get(key_of(corrected), set())
         return found
 
-    def _typos(self) -> dict[tuple[int, str, int, str], list[tuple[str, str]]]:
-        """(position, the other words, length of the word there, its first or last letter) →
-        (word, key): a name's near misses are the few keys with the same other words and a word of
-        about its length (one edit in a long word leaves its first or its last letter as it was)."""
+    def _near_words(self, word: str) -> set[str]:
+        index = self._typos()
+        near = {other for variant in {word, *_deletions(word)} for other in index.get(variant, ())}
+        return {other for other in near if max(len(other), len(word)) >= 6 and _one_edit(other, word)}
+
+    def _typos(self) -> dict[str, set[str]]:
+        """Every catalogue word of five or more letters under itself and each of its one-letter
+        deletions: two words one edit apart share an entry."""
         if self._typo_index is None:
-            index: dict[tuple[int, str, int, str], list[tuple[str, str]]] = defaultdict(list)
-            for key in self.by_key:
-                words = key.split()
-                for position, word in enumerate(words):
-                    if len(word) >= 5:
-                        rest = " ".join(words[:position] + words[position + 1:])
-                        index[(position, rest, len(word), "^" + word[0])].append((word, key))
-                        index[(position, rest, len(word), "$" + word[-1])].append((word, key))
+            index: dict[str, set[str]] = defaultdict(set)
+            for word in self.vocabulary:
+                if len(word) >= 5:
+                    for variant in {word, *_deletions(word)}:
+                        index[variant].add(word)
             self._typo_index = index
         return self._typo_index
 
@@ -149,6 +181,10 @@ def key_of(name: str) -> str:
 
 def letters_of(acronym: str) -> str:
     return normalise_name(acronym).replace(" ", "")
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -188,7 +224,7 @@ def body_from_row(file: str, line: int, row: dict[str, str]) -> tuple[Body, list
         raise ReferenceDataError(f"{file}, row {line} ({body_id}): area {bad[0]!r} is not kind:value with kind one of "
                                  f"{', '.join(sorted(AREA_KINDS))}.")
     body = Body(body_id, name, sector, level, areas, (row.get("status") or "current").strip(),
-                (row.get("successor") or "").strip(), file)
+                (row.get("successor") or "").strip(), file, (row.get("notes") or "").split(".")[0].strip().lower())
     return body, _split(row.get("aliases")), _split(row.get("acronyms"))
 
 
@@ -221,14 +257,17 @@ def _add_councils(catalogue: Catalogue, geography: Any) -> None:
         status = "current" if (la.status or "current") == "current" else "former"
         successor = f"council-{slugify(la.successor)}" if getattr(la, "successor", "") else ""
         areas = frozenset({f"la:{la.la_name}"})
-        council_names = [la.council_name, *(p + " Council" for p in places)]
-        if la.la_type == "county":
-            council_names += [p + " County Council" for p in places]
+        council_names = [la.council_name, *(f"{p} {form}" for p in places
+                                            for form in ("Council", *COUNCIL_FORMS.get(la.la_type, ())))]
+        if la.la_type == "london borough":
+            council_names += [f"London Borough of {p}" for p in places]
         if getattr(la, "welsh_name", ""):
             council_names.append(la.welsh_name)
-        council = Body(f"council-{slug}", la.council_name, "social services", "local", areas, status, successor,
+        council = Body(f"council-{slug}", la.council_name, "other", "local", areas, status, successor,
                        "geography")
-        catalogue.add(council, council_names)
+        # "LCC", "KCC", "SMBC": read on a page by its place, as Leeds, Lancashire and Lincolnshire share them.
+        catalogue.add(council, council_names, {a for name in council_names for a in initialisms(normalise_name(name))
+                                              if len(a) >= 3})
         catalogue.local[("council", la.la_name)] = council.body_id
         services = []
         if la.la_type in UPPER_TIER:
@@ -242,7 +281,10 @@ def _add_councils(catalogue: Catalogue, geography: Any) -> None:
                 bases += [p + " County Council" for p in places]
             body = Body(f"{prefix}-{slug}", f"{la.council_name} {forms[0]}", sector, "local", areas, status,
                         f"{prefix}-{slugify(la.successor)}" if successor else "", "geography")
-            catalogue.add(body, [f"{base} {form}" for base in bases for form in forms])
+            names = [f"{base} {form}" for base in bases for form in forms]
+            if role == "housing":  # the brand of a council's housing service: "Housing Leeds"
+                names += [f"Housing {place}" for place in places]
+            catalogue.add(body, names)
             catalogue.local[(role, la.la_name)] = body.body_id
         if la.la_type in UPPER_TIER:
             for role, prefix, forms in (

@@ -17,9 +17,10 @@ from typing import Any
 
 from dhr_etl.transform.catalogue import HOUSING_TIER, UPPER_TIER, Body, Catalogue, csp_areas
 
-PLACE_RULES = frozenset({"police", "childrens services", "adult social care", "housing", "council", "ccg",
-                         "health", "csp", "marac", "mappa", "safeguarding adults board",
-                         "safeguarding children partnership", "itself"})
+PLACE_RULES = frozenset({"police", "childrens services", "adult social care", "housing", "council", "district council",
+                         "county council", "ccg", "health", "csp", "marac", "mappa", "safeguarding adults board",
+                         "safeguarding children partnership", "crc", "mental health trust", "ambulance trust",
+                         "itself"})
 """What a generic name means in a place (column ``place_rule`` of ``reference/generic_addressees.csv``)."""
 
 
@@ -75,23 +76,48 @@ class ReviewPlaces:
             councils = self._councils(csp, UPPER_TIER)
             if len(councils) != 1:
                 return None, _several("councils with social care duties", councils)
+            if role == "childrens services" and (trust := self._childrens_trust(councils[0])) is not None:
+                return trust, ""
             key = (role, councils[0])
         elif role == "housing":
             councils = self._councils(csp, HOUSING_TIER)
             if len(councils) != 1:
                 return None, _several("housing councils", councils)
             key = ("housing", councils[0])
-        elif role == "council":
-            councils = self._councils(csp, HOUSING_TIER) or self._councils(csp, UPPER_TIER)
+        elif role in ("council", "district council", "county council"):
+            tiers = {"council": HOUSING_TIER, "district council": HOUSING_TIER, "county council": UPPER_TIER}[role]
+            councils = self._councils(csp, tiers) or (self._councils(csp, UPPER_TIER) if role == "council" else [])
             if len(councils) != 1:
                 return None, _several("councils", councils)
             key = ("council", councils[0])
         elif role == "ccg":
             return self._ccg(csp)
+        elif role in ("crc", "mental health trust", "ambulance trust"):
+            candidates = self._former_crcs() if role == "crc" else self._nhs_trusts(role.removesuffix(" trust"))
+            _, here = self.settle(candidates, csp)
+            if len(here) != 1:
+                return None, _several(f"{role}s", sorted(b.name for b in here))
+            return here[0], ""
         body_id = local.get(key) if key else None
         if body_id is None:
             return None, f"the catalogue has no {role} for {key[1] if key else csp.name}"
         return catalogue.bodies[body_id], ""
+
+    def _childrens_trust(self, la_name: str) -> Body | None:
+        """The trust or company running the council's children's services today, if one does."""
+        trusts = [body for body in self.catalogue.bodies.values()
+                  if body.source == "childrens_trusts.csv" and body.status == "current" and f"la:{la_name}" in body.areas]
+        return trusts[0] if len(trusts) == 1 else None
+
+    def _nhs_trusts(self, service: str) -> list[Body]:
+        """Current NHS trusts that provide the service ("mental health", "ambulance") by their
+        catalogue description."""
+        return [body for body in self.catalogue.bodies.values()
+                if body.source == "nhs_trusts.csv" and body.status == "current" and service in body.kind]
+
+    def _former_crcs(self) -> list[Body]:
+        return [body for body in self.catalogue.bodies.values()
+                if body.source == "probation.csv" and "community rehabilitation company" in body.name.lower()]
 
     def _councils(self, csp: Any, tiers: frozenset[str]) -> list[str]:
         authorities = self.catalogue.geography.local_authorities
