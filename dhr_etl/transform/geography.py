@@ -91,23 +91,29 @@ class CspPlacing:
 
 # --- normalising printed place names -------------------------------------------------------------
 
-# County short forms as reviews write them; "NE"/"NW" as in "NE Lincs", "NW Leics".
+# County short forms as reviews write them.
 _SHORT_FORMS = {
     "lincs": "lincolnshire", "notts": "nottinghamshire", "herts": "hertfordshire", "hants": "hampshire",
     "glos": "gloucestershire", "gloucs": "gloucestershire", "worcs": "worcestershire",
     "northants": "northamptonshire", "cambs": "cambridgeshire", "beds": "bedfordshire", "bucks": "buckinghamshire",
     "wilts": "wiltshire", "oxon": "oxfordshire", "staffs": "staffordshire", "lancs": "lancashire",
-    "yorks": "yorkshire", "leics": "leicestershire", "derbys": "derbyshire", "saint": "st", "ne": "north east",
-    "nw": "north west",
+    "yorks": "yorkshire", "leics": "leicestershire", "derbys": "derbyshire", "saint": "st",
 }
+# Compass points abbreviated at the start of a name: "N Yorkshire", "NE Lincs", "W Berkshire".
+_LEADING_COMPASS = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "north east", "nw": "north west",
+                    "se": "south east", "sw": "south west"}
 # Words around a place's name that do not change the place, stripped one word at a time from
 # either end ("City and County of Swansea", "Safer Stockton Partnership", "Leeds Safer and Stronger
-# Communities Partnership Board"), never down to nothing. No CSP's own name ends in one of them,
-# and those it begins with ("City of York", "County Durham") are other spellings of the same CSP.
-_LEADING_WRAPPERS = frozenset({"safer", "safe", "the", "city", "royal", "london", "borough", "county",
-                               "metropolitan", "of", "and"})
+# Communities Partnership Board", "Dudley MBC", "LB Tower Hamlets"), never down to nothing. No
+# CSP's own name ends in one of them, and those it begins with ("City of York", "County Durham")
+# are other spellings of the same CSP. "Crime and Disorder Reduction Partnership" (CDRP) is what
+# CSPs were called before 2010; "Crime and Drugs Partnership" what some still are (Nottingham).
+_COUNCIL_ABBREVIATIONS = frozenset({"mbc", "lbc", "lb", "rb", "rbc", "cc", "bc", "dc", "cbc", "mdc", "dbc"})
+_LEADING_WRAPPERS = frozenset({"safer", "safe", "stronger", "the", "city", "royal", "london", "borough", "county",
+                               "metropolitan", "of", "and"}) | _COUNCIL_ABBREVIATIONS
 _TRAILING_WRAPPERS = frozenset({"community", "communities", "safety", "safer", "stronger", "partnership", "board",
-                                "csp", "council", "borough", "county", "city", "district", "metropolitan", "and"})
+                                "csp", "cdrp", "crime", "disorder", "reduction", "drugs", "council", "borough",
+                                "county", "city", "district", "metropolitan", "and"}) | _COUNCIL_ABBREVIATIONS
 _WHOLE_NAMES = frozenset({"city of london"})
 """Names whose wrapper words are the name: the City of London is not London."""
 _TYPO_MIN_LETTERS = 6
@@ -122,6 +128,8 @@ def folded(printed: str) -> str:
     """Case, white space, punctuation, ``&``/``and``, diacritics, ``Saint`` and county short forms
     folded: ``Safer Notts.`` → ``safer nottinghamshire``; ``Ynys Môn`` → ``ynys mon``."""
     words = normalise_name(_fold_diacritics(printed)).replace("_", " ").split()
+    if len(words) > 1 and words[0] in _LEADING_COMPASS:
+        words[0] = _LEADING_COMPASS[words[0]]
     return " ".join(_SHORT_FORMS.get(word, word) for word in words)
 
 
@@ -271,13 +279,24 @@ class Geography:
         for la in self.local_authorities.values():
             for name in (la.la_name, *la.former_names):
                 self._councils[stripped(folded(name))].add(la.la_name)
-            # The council's own name only whole: "Newcastle City Council" is Newcastle upon Tyne's,
+            # The council's own names only whole: "Newcastle City Council" is Newcastle upon Tyne's,
             # but "Newcastle" alone may be Newcastle-under-Lyme.
-            self._councils[folded(la.council_name)].add(la.la_name)
+            for name in (la.council_name, la.welsh_name):
+                if name:
+                    self._councils[folded(name)].add(la.la_name)
         self._csps_of_council = defaultdict(set)
         for csp in self.csps.values():
             for la_name in csp.local_authorities:
                 self._csps_of_council[la_name].add(csp.csp_id)
+        # A council created since the library's list was made (Cumberland, West Northamptonshire)
+        # is covered by the partnerships of the councils it replaced.
+        for la in self.local_authorities.values():
+            if la.la_type == "county":  # its districts say which partnerships covered which part
+                continue
+            for successor in _split(la.successor):
+                if not any(successor in csp.local_authorities for csp in self.csps.values()):
+                    self._csps_of_council[successor] |= {
+                        c for c in self._csps_of_council[la.la_name] if self.csps[c].name != la.county}
 
     def _index_typos(self, words: list[str], csp_id: str) -> None:
         for i, word in enumerate(words):
