@@ -14,7 +14,7 @@ from dhr_etl.transform.rules import REFERENCE_DIR, read_reference_csv
 
 BODY_FILES = ("police_forces.csv", "pcc.csv", "health_areas.csv", "ccgs.csv", "nhs_trusts.csv", "probation.csv",
               "national_bodies.csv", "charities.csv", "housing_associations.csv", "fire_and_rescue.csv",
-              "childrens_trusts.csv", "prisons.csv")
+              "childrens_trusts.csv", "prisons.csv", "universities.csv")
 COLUMNS = ("body_id", "name", "sector", "level", "aliases", "acronyms", "areas", "status", "successor", "notes")
 SECTORS = {"police", "health services", "social services", "housing services", "probation services",
            "IDVA or other domestic abuse support service", "community safety partnership", "school",
