@@ -97,20 +97,23 @@ _SHORT_FORMS = {
     "glos": "gloucestershire", "gloucs": "gloucestershire", "worcs": "worcestershire",
     "northants": "northamptonshire", "cambs": "cambridgeshire", "beds": "bedfordshire", "bucks": "buckinghamshire",
     "wilts": "wiltshire", "oxon": "oxfordshire", "staffs": "staffordshire", "lancs": "lancashire",
-    "yorks": "yorkshire", "leics": "leicestershire", "derbys": "derbyshire", "saint": "st",
+    "yorks": "yorkshire", "leics": "leicestershire", "derbys": "derbyshire", "berks": "berkshire",
+    "warks": "warwickshire", "salop": "shropshire", "saint": "st",
 }
 # Compass points abbreviated at the start of a name: "N Yorkshire", "NE Lincs", "W Berkshire".
 _LEADING_COMPASS = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "north east", "nw": "north west",
                     "se": "south east", "sw": "south west"}
 # Words around a place's name that do not change the place, stripped one word at a time from
 # either end ("City and County of Swansea", "Safer Stockton Partnership", "Leeds Safer and Stronger
-# Communities Partnership Board", "Dudley MBC", "LB Tower Hamlets"), never down to nothing. No
+# Communities Partnership Board", "Dudley MBC", "LB Tower Hamlets", "Community Safety Partnership
+# (Manchester)"), never down to nothing. No
 # CSP's own name ends in one of them, and those it begins with ("City of York", "County Durham")
 # are other spellings of the same CSP. "Crime and Disorder Reduction Partnership" (CDRP) is what
 # CSPs were called before 2010; "Crime and Drugs Partnership" what some still are (Nottingham).
 _COUNCIL_ABBREVIATIONS = frozenset({"mbc", "lbc", "lb", "rb", "rbc", "cc", "bc", "dc", "cbc", "mdc", "dbc"})
 _LEADING_WRAPPERS = frozenset({"safer", "safe", "stronger", "the", "city", "royal", "london", "borough", "county",
-                               "metropolitan", "of", "and"}) | _COUNCIL_ABBREVIATIONS
+                               "metropolitan", "of", "and", "community", "communities", "safety", "partnership",
+                               "csp", "cdrp"}) | _COUNCIL_ABBREVIATIONS
 _TRAILING_WRAPPERS = frozenset({"community", "communities", "safety", "safer", "stronger", "partnership", "board",
                                 "csp", "cdrp", "crime", "disorder", "reduction", "drugs", "council", "borough",
                                 "county", "city", "district", "metropolitan", "and"}) | _COUNCIL_ABBREVIATIONS
