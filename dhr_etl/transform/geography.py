@@ -13,9 +13,10 @@ Placing, strongest first (the method says which step placed it):
                 punctuation, ``&``/``and``, ``St``/``Saint``, diacritics and county short forms
                 (``Notts``, ``Herts`` …) are folded away;
 ``normalised``  the same after wrappers that do not change the place are stripped (``Safer``,
-                ``Community Safety Partnership``, ``Borough Council``, ``City of`` …) and word order
-                is ignored; else a council the CSP covers (``Gravesham`` → Dartford and Gravesham);
-                else the first words of exactly one CSP's name (``Stockton`` → Stockton-on-Tees);
+                ``Community Safety Partnership``, ``Borough Council``, ``City of``, ``MBC`` …) and
+                word order is ignored; else a council the CSP covers (``Gravesham`` → Dartford and
+                Gravesham; a council newer than the library's list through the councils it
+                replaced); else the first words of exactly one CSP's name (``Stockton``);
 ``typo``        one edit or transposition in one word of six letters or more, when exactly one
                 CSP is that close.
 """
@@ -123,6 +124,8 @@ _TYPO_MIN_LETTERS = 6
 
 
 def _fold_diacritics(text: str) -> str:
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -309,24 +312,28 @@ class Geography:
 
     def place(self, printed: str) -> CspPlacing:
         """The one CSP a printed name means, or why there is none (see the module's docstring)."""
+        if not isinstance(printed, str):
+            raise TypeError(f"place() takes a CSP name as printed (a str), not {type(printed).__name__}")
         key = folded(printed)
         if key not in self._placed:
-            self._placed[key] = self._place_folded(printed.strip(), key)
+            self._placed[key] = self._place_folded(key)
         method, csp_id, candidates = self._placed[key]
         if method == "variant" and self._by_name.get(printed.strip()) == csp_id:
             method = "exact"
         return CspPlacing(printed, self.csps[csp_id] if csp_id else None, method,
                           tuple(sorted(self.csps[c].name for c in candidates)))
 
-    def _place_folded(self, printed: str, key: str) -> tuple[str, str | None, tuple[str, ...]]:
+    def _place_folded(self, key: str) -> tuple[str, str | None, tuple[str, ...]]:
         if not key:
             return "unplaced", None, ()
         core = stripped(key)
-        for method, found in (("variant", self._variants.get(key)),
-                              ("normalised", self._word_sets.get(_word_set(core))),
-                              ("normalised", self._by_council(key) or self._by_council(core)),
-                              ("normalised", self._leading_words.get(core) if len(core) >= 4 else set()),
-                              ("typo", self._by_typo(core))):
+        steps = (("variant", lambda: self._variants.get(key)),
+                 ("normalised", lambda: self._word_sets.get(_word_set(core))),
+                 ("normalised", lambda: self._by_council(key) or self._by_council(core)),
+                 ("normalised", lambda: self._leading_words.get(core) if len(core) >= 4 else set()),
+                 ("typo", lambda: self._by_typo(core)))
+        for method, search in steps:
+            found = search()
             if len(found) == 1:
                 return method, next(iter(found)), ()
             if len(found) > 1:

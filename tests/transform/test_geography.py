@@ -382,6 +382,11 @@ def test_names_that_are_no_csp_are_unplaced(geo, printed):
     assert (placing.csp, placing.method, placing.candidates) == (None, "unplaced", ())
 
 
+def test_a_name_that_is_not_text_is_a_one_sentence_error(geo):
+    with pytest.raises(TypeError, match=r"^place\(\) takes a CSP name as printed \(a str\), not NoneType$"):
+        geo.place(None)
+
+
 def test_the_city_of_london_is_not_london(geo):
     assert placed_name(geo, "City of London") == "City of London"
     assert placed_name(geo, "London") is None
