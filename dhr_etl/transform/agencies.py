@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
@@ -353,14 +354,12 @@ def _join_fuzzy(clusters: _Clusters, by_key: dict[str, list[_Name]], findings: l
         if len(block) < 2:
             continue
         scores = process.cdist(block, block, scorer=fuzz.ratio, score_cutoff=FUZZY_REPORT, workers=1)
-        for i, j in zip(*scores.nonzero()):
-            if i >= j:
-                continue
+        rows, columns = np.nonzero(np.triu(scores, 1))  # each pair once, as plain ints and floats
+        for i, j, score in zip(rows.tolist(), columns.tolist(), scores[rows, columns].tolist()):
             a, b = block[i], block[j]
             if (a, b) in seen or clusters.find(a) == clusters.find(b):
                 continue
             seen.add((a, b))
-            score = float(scores[i, j])
             if score >= FUZZY_MERGE and _only_typos_differ(a, b) and clusters.union(a, b):
                 smaller = min((a, b), key=lambda k: sum(n.count for n in by_key[k]))
                 for name in by_key[smaller]:
