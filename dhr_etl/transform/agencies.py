@@ -208,8 +208,9 @@ def resolve_agencies(
                                                matches.in_review, registry)
     if extra:
         agencies = pl.concat([agencies, pl.DataFrame(extra, schema=AGENCY_SCHEMA)])
-    findings += unplaced + _outside_catalogue(agencies, clusters, key_of_root, catalogue)
-    findings += _findings_for_humans(agencies, aliases, registry)
+    catalogued = pl.col("agency_key").is_in(list(_catalogue_keys(clusters, key_of_root, extra)))
+    findings += unplaced + _outside_catalogue(agencies.filter(~catalogued), catalogue)
+    findings += _findings_for_humans(agencies.filter(~catalogued), aliases, registry)
     registry.remember(agencies, aliases, {key: key_of_root[clusters.find(key)] for key in by_key})
     return AgencyResolution(
         agencies=agencies.sort("agency_key"),
@@ -357,8 +358,9 @@ def _join_fuzzy(clusters: _Clusters, by_key: dict[str, list[_Name]], findings: l
         rows, columns = np.nonzero(np.triu(scores, 1))  # each pair once, as plain ints and floats
         for i, j, score in zip(rows.tolist(), columns.tolist(), scores[rows, columns].tolist()):
             a, b = block[i], block[j]
-            if (a, b) in seen or clusters.find(a) == clusters.find(b):
-                continue
+            root_a, root_b = clusters.find(a), clusters.find(b)
+            if (a, b) in seen or root_a == root_b or (root_a in clusters.body and root_b in clusters.body):
+                continue  # two catalogue bodies are known to be two
             seen.add((a, b))
             if score >= FUZZY_MERGE and _only_typos_differ(a, b) and clusters.union(a, b):
                 smaller = min((a, b), key=lambda k: sum(n.count for n in by_key[k]))
@@ -578,13 +580,17 @@ def _place_rules() -> dict[str, str]:
     return {match_key(core_name(generic)): rule for generic, rule in generic_place_rules().items()}
 
 
-def _outside_catalogue(agencies: pl.DataFrame, clusters: _Clusters, key_of_root: dict[str, int],
-                       catalogue: Catalogue) -> list[dict]:
+def _catalogue_keys(clusters: _Clusters, key_of_root: dict[str, int], extra: list[dict]) -> set[int]:
+    """Agencies that are catalogue bodies: matched by name, or brought in by a review's place (the
+    partnership of a CSP the geography cannot place is brought in too: it has its sector)."""
+    return {key_of_root[root] for root in clusters.body if root in key_of_root} | {row["agency_key"] for row in extra}
+
+
+def _outside_catalogue(agencies: pl.DataFrame, catalogue: Catalogue) -> list[dict]:
     """Specific bodies no catalogue entry matched: still resolved by the rules, listed for a human."""
     if not catalogue.bodies:
         return []
-    in_catalogue = {key_of_root[root] for root in clusters.body if root in key_of_root}
-    outside = agencies.filter(~pl.col("is_generic") & ~pl.col("is_group") & ~pl.col("agency_key").is_in(in_catalogue)
+    outside = agencies.filter(~pl.col("is_generic") & ~pl.col("is_group")
                               & (pl.col("agency_sector") != "community safety partnership"))
     return [{"kind": "not in the catalogue", "addressed_as": name,
              "detail": "resolved by the rules; add it to reference/bodies/ or a curated alias if it is a real body"}

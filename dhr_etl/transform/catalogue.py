@@ -19,6 +19,7 @@ places is not settled here: :mod:`dhr_etl.transform.context` settles it with the
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -251,9 +252,36 @@ def build_catalogue(files: dict[str, list[dict[str, str]]], geography: Any = Non
     return catalogue
 
 
+_COUNCIL_WORDS = re.compile(r"^(royal borough of|london borough of|city of|the)\s+|\s+(metropolitan borough|city|borough|"
+                            r"county borough|county|district)?\s*council$", re.IGNORECASE)
+_TOWN_PART = re.compile(r"(-on-|-upon-| upon | on ).*$", re.IGNORECASE)
+
+
+def _short_places(authorities: Iterable[Any]) -> dict[str, list[str]]:
+    """la_name → the shorter names pages use for the place, where no other council shares them:
+    "Hull" (Hull City Council), "Southend" (Southend-on-Sea), "Newcastle" (Newcastle upon Tyne)."""
+    def shorter(la: Any) -> set[str]:
+        full = normalise_name(la.la_name)
+        found = {_COUNCIL_WORDS.sub("", la.council_name).strip(), _TOWN_PART.sub("", la.la_name).strip()}
+        return {short for short in found if (key := normalise_name(short)) and key != full
+                and (full.startswith(key + " ") or full.endswith(" " + key))}
+
+    authorities = list(authorities)
+    owners: dict[str, set[str]] = defaultdict(set)
+    for la in authorities:
+        for short in shorter(la):
+            owners[normalise_name(short)].add(la.la_name)
+    taken = {normalise_name(la.la_name) for la in authorities}
+    return {la.la_name: sorted(short for short in shorter(la)
+                               if owners[normalise_name(short)] == {la.la_name} and normalise_name(short) not in taken)
+            for la in authorities if shorter(la)}
+
+
 def _add_councils(catalogue: Catalogue, geography: Any) -> None:
+    short_of = _short_places(geography.local_authorities.values())
     for la in geography.local_authorities.values():
-        slug, places = slugify(la.la_name), [la.la_name, *_split(getattr(la, "former_names", ""))]
+        slug = slugify(la.la_name)
+        places = [la.la_name, *_split(getattr(la, "former_names", "")), *short_of.get(la.la_name, ())]
         status = "current" if (la.status or "current") == "current" else "former"
         successor = f"council-{slugify(la.successor)}" if getattr(la, "successor", "") else ""
         areas = frozenset({f"la:{la.la_name}"})
@@ -301,6 +329,7 @@ def _add_councils(catalogue: Catalogue, geography: Any) -> None:
 
 
 def _add_local_partnerships(catalogue: Catalogue, geography: Any) -> None:
+    short_of = _short_places(geography.local_authorities.values())
     for csp in geography.csps.values():
         areas = csp_areas(csp)
         partnership = Body(f"csp-{csp.csp_id}", f"{csp.name} Community Safety Partnership",
@@ -309,7 +338,12 @@ def _add_local_partnerships(catalogue: Catalogue, geography: Any) -> None:
         catalogue.local[("csp", csp.csp_id)] = partnership.body_id
         marac = Body(f"marac-{csp.csp_id}", f"{csp.name} MARAC", "multi-agency groups", "local", areas, "current", "",
                      "geography")
-        catalogue.add(marac, [f"{csp.name} Multi-Agency Risk Assessment Conference"])
+        authorities = geography.local_authorities
+        places = {csp.name, *(la for la in csp.local_authorities
+                              if la in authorities and authorities[la].la_type != "county"),
+                  *(short for la in csp.local_authorities for short in short_of.get(la, ()))}
+        catalogue.add(marac, [f"{place} {form}" for place in sorted(places)
+                              for form in ("MARAC", "Multi-Agency Risk Assessment Conference")])
         catalogue.local[("marac", csp.csp_id)] = marac.body_id
     for pfa in sorted({csp.police_force_area for csp in geography.csps.values() if csp.police_force_area}):
         mappa = Body(f"mappa-{slugify(pfa)}", f"{pfa} MAPPA", "multi-agency groups", "local",
