@@ -328,13 +328,21 @@ def _add_councils(catalogue: Catalogue, geography: Any) -> None:
                 catalogue.local[(role, la.la_name)] = body.body_id
 
 
+_PARTNERSHIP_BRAND = re.compile(r"\b(partnership|safer|safe|community safety)\b", re.IGNORECASE)
+"""A CSP's other name that is the partnership's own brand ("Safe Durham Partnership"), not a place."""
+
+
 def _add_local_partnerships(catalogue: Catalogue, geography: Any) -> None:
     short_of = _short_places(geography.local_authorities.values())
     for csp in geography.csps.values():
         areas = csp_areas(csp)
         partnership = Body(f"csp-{csp.csp_id}", f"{csp.name} Community Safety Partnership",
                            "community safety partnership", "local", areas, "current", "", "geography")
-        catalogue.add(partnership, [f"{csp.name} CSP", f"Safer {csp.name}"])
+        spellings = [csp.name, *getattr(csp, "library_spellings", ())]
+        brands = [other for other in getattr(csp, "other_names", ()) if _PARTNERSHIP_BRAND.search(other)]
+        catalogue.add(partnership, [f"{spelling} {form}" for spelling in spellings
+                                    for form in ("Community Safety Partnership", "CSP")]
+                      + [f"Safer {spelling}" for spelling in spellings] + brands)
         catalogue.local[("csp", csp.csp_id)] = partnership.body_id
         marac = Body(f"marac-{csp.csp_id}", f"{csp.name} MARAC", "multi-agency groups", "local", areas, "current", "",
                      "geography")

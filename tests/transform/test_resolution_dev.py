@@ -18,12 +18,19 @@ import polars as pl
 import pytest
 
 from dhr_etl.parse.library import ADDRESSEE_SCHEMA
+from dhr_etl.transform.names import normalise_name
 from dhr_etl.transform.agencies import resolve_agencies
 from dhr_etl.transform.csps import resolve_csps
 from dhr_etl.transform.star import review_csp_names
 
 DEV_SET = Path(__file__).parent / "fixtures" / "resolution_dev"
 GOALS = {"f1": 0.95, "precision": 0.98, "context": 0.90, "sector": 0.95}
+OTHER_CONVENTION = {"national probation service": "National Probation Service", "nps": "National Probation Service",
+                    "all partner agencies": "All partner agencies", "all agencies involved": "All agencies involved"}
+"""Where the dev set's labels and the project's other curated facts disagree: the dev set counts the
+National Probation Service as today's Probation Service and "All partner agencies" as "All
+agencies"; the catalogue (reference/bodies/probation.csv: a former body with a successor) and the
+older labelled set (fixtures/addressee_labels.csv) keep them apart. Printed for information only."""
 
 
 @dataclass(frozen=True)
@@ -100,8 +107,15 @@ def test_the_dev_set_is_big_enough_to_mean_something() -> None:
     assert sum(r["needs_context"].strip().lower() == "yes" for r in rows) >= 50
 
 
+def under_the_other_convention(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [row | {"truth_body": OTHER_CONVENTION.get(normalise_name(row["addressee_printed"]), row["truth_body"])}
+            for row in rows]
+
+
 def test_scores_on_the_dev_split() -> None:
-    print("\n" + score(labelled_rows("dev")).line("dev"))
+    rows = labelled_rows("dev")
+    print("\n" + score(rows).line("dev"))
+    print(score(under_the_other_convention(rows)).line("dev, NPS and 'All partner agencies' kept apart"))
 
 
 @pytest.mark.parametrize("goal", sorted(GOALS))
@@ -111,6 +125,8 @@ def test_goals_hold_on_the_held_out_split(goal: str, holdout_scores: Scores) -> 
 
 @pytest.fixture(scope="module")
 def holdout_scores() -> Scores:
-    scores = score(labelled_rows("holdout"))
+    rows = labelled_rows("holdout")
+    scores = score(rows)
     print("\n" + scores.line("holdout"))
+    print(score(under_the_other_convention(rows)).line("holdout, NPS and 'All partner agencies' kept apart"))
     return scores
