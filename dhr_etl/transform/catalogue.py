@@ -131,10 +131,12 @@ class Catalogue:
     def own_key(self, core: str, key: str) -> str | None:
         """A key of its own for a name whose match key several catalogue bodies share but whose
         core name only one body has: the name keeps its filler words."""
-        if len(self.by_key.get(key, ())) > 1 and len(self.by_core.get(core, ())) == 1:
-            self.by_key.setdefault(core, set()).update(self.by_core[core])
-            return core
-        return None
+        return core if len(self.by_key.get(key, ())) > 1 and core in self.by_key else None
+
+    def _keep_filler_where_it_tells_bodies_apart(self) -> None:
+        for core, body_ids in self.by_core.items():
+            if len(body_ids) == 1 and core not in self.by_key and len(self.by_key.get(match_key(core), ())) > 1:
+                self.by_key[core] = set(body_ids)
 
     def bodies_named(self, key: str) -> list[Body]:
         return [self.bodies[b] for b in sorted(self.by_key.get(key, ()))]
@@ -249,6 +251,7 @@ def build_catalogue(files: dict[str, list[dict[str, str]]], geography: Any = Non
     if geography is not None:
         _add_councils(catalogue, geography)
         _add_local_partnerships(catalogue, geography)
+    catalogue._keep_filler_where_it_tells_bodies_apart()
     return catalogue
 
 

@@ -223,3 +223,32 @@ def test_a_bad_catalogue_row_is_refused_with_the_file_and_what_is_accepted() -> 
 def test_the_reference_catalogue_loads() -> None:
     catalogue = load_catalogue()
     assert catalogue.bodies_named("kent police")[0].sector == "police"
+
+
+def test_a_childrens_trust_is_the_childrens_services_of_its_place_and_not_the_councils() -> None:
+    trust = row("kent-childrens-trust", "Kent Children's Trust", "social services", areas="la:Kent")
+    catalogue = build_catalogue(FILES | {"childrens_trusts.csv": [trust]}, GEOGRAPHY)
+    frame = addressees(("m1", [["Children's Social Care"]]),
+                       ("m2", [["Kent Children's Trust"], ["Kent County Council Children's Services"]]))
+    resolution = resolve_agencies(frame, review_csps={"m1": "Maidstone"}, catalogue=catalogue)
+    got = meant(resolution)
+    assert got[("m1", 1)] == ("Kent Children's Trust", "place")
+    assert got[("m2", 1)][0] == "Kent Children's Trust"  # "Trust" and "Services" tell these two apart
+    assert got[("m2", 2)][0] == "Kent County Council Children's Services"
+
+
+def test_the_district_and_the_county_council_of_a_two_tier_page(catalogue) -> None:
+    frame = addressees(("m1", [["the District Council"], ["the County Council"]]), ("m2", [["KCC"], ["MBC"]]))
+    got = meant(resolve_agencies(frame, review_csps={"m1": "Maidstone", "m2": "Maidstone"}, catalogue=catalogue))
+    assert got[("m1", 1)] == ("Maidstone Borough Council", "place")
+    assert got[("m1", 2)] == ("Kent County Council", "place")
+    assert got[("m2", 1)][0] == "Kent County Council"  # initials read in the place
+    assert got[("m2", 2)][0] == "Maidstone Borough Council"
+
+
+def test_a_council_as_a_whole_has_no_service_sector(catalogue) -> None:
+    resolution = resolve_agencies(one_per_review(["Maidstone Borough Council", "Maidstone District Council"]),
+                                  catalogue=catalogue)
+    assert resolution.agencies.rows() == [(catalogue.bodies["council-maidstone"].agency_key, "Maidstone Borough Council",
+                                           "maidstone borough council", "other", "local", False, False, None)]
+    assert resolution.findings.filter(pl.col("kind") == "no sector").is_empty()
