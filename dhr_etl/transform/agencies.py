@@ -520,9 +520,10 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
         by_review[row[0]].append(row)
 
     def agency_for(body: Body) -> int:
-        if body.agency_key not in info:
-            extra.setdefault(body.agency_key, _body_row(body))
-        return body.agency_key
+        key = body.agency_key
+        if key not in info and key not in extra:
+            extra[key] = _body_row(body)
+        return key
 
     def core(key: int) -> str:
         if key not in core_of:

@@ -87,10 +87,11 @@ class Body:
     kind: str = ""
     """What sort of body, where its file says ("mental health and community trust")."""
 
-    @property
-    def agency_key(self) -> int:
-        """Every spelling of one body gets this one key, whatever else the data holds."""
-        return stable_key("agency", "body", self.body_id)
+    agency_key: int = field(init=False, compare=False)
+    """Every spelling of one body gets this one key, whatever else the data holds."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "agency_key", stable_key("agency", "body", self.body_id))
 
     @property
     def is_national(self) -> bool:

@@ -32,6 +32,8 @@ class ReviewPlaces:
         self.review_csps = review_csps
         self._placed: dict[str, Any] = {}
         self._ccgs_by_la: dict[str, list[Body]] | None = None
+        self._meant: dict[tuple[str, str], tuple[Body | None, str]] = {}
+        self._bodies_of: dict[str, list[Body]] = {}
 
     def csp(self, review_id: str) -> Any:
         """The review's :class:`~dhr_etl.transform.geography.Csp`, or None when it cannot be placed."""
@@ -58,9 +60,15 @@ class ReviewPlaces:
         return (here[0] if len(here) == 1 else None), here
 
     def body_for_role(self, role: str, csp: Any) -> tuple[Body | None, str]:
-        """The body a generic name means in the CSP's place, or (None, why not)."""
+        """The body a generic name means in the CSP's place, or (None, why not); worked out once
+        per CSP."""
         if csp is None:
             return None, "the review's CSP is not placed"
+        if (role, csp.csp_id) not in self._meant:
+            self._meant[(role, csp.csp_id)] = self._body_for_role(role, csp)
+        return self._meant[(role, csp.csp_id)]
+
+    def _body_for_role(self, role: str, csp: Any) -> tuple[Body | None, str]:
         catalogue, local = self.catalogue, self.catalogue.local
         key: tuple[str, str] | None = None
         if role == "police":
@@ -93,7 +101,7 @@ class ReviewPlaces:
         elif role == "ccg":
             return self._ccg(csp)
         elif role in ("crc", "mental health trust", "ambulance trust"):
-            candidates = self._former_crcs() if role == "crc" else self._nhs_trusts(role.removesuffix(" trust"))
+            candidates = self._bodies("crc" if role == "crc" else role.removesuffix(" trust"))
             _, here = self.settle(candidates, csp)
             if len(here) != 1:
                 return None, _several(f"{role}s", sorted(b.name for b in here))
@@ -103,21 +111,25 @@ class ReviewPlaces:
             return None, f"the catalogue has no {role} for {key[1] if key else csp.name}"
         return catalogue.bodies[body_id], ""
 
+    def _bodies(self, what: str) -> list[Body]:
+        """Catalogue bodies of one sort, listed once: current children's trusts, current mental
+        health or ambulance trusts (by their description), the former CRCs."""
+        if what not in self._bodies_of:
+            bodies = self.catalogue.bodies.values()
+            if what == "childrens trust":
+                found = [b for b in bodies if b.source == "childrens_trusts.csv" and b.status == "current"]
+            elif what == "crc":
+                found = [b for b in bodies if b.source == "probation.csv"
+                         and "community rehabilitation company" in b.name.lower()]
+            else:
+                found = [b for b in bodies if b.source == "nhs_trusts.csv" and b.status == "current" and what in b.kind]
+            self._bodies_of[what] = found
+        return self._bodies_of[what]
+
     def _childrens_trust(self, la_name: str) -> Body | None:
         """The trust or company running the council's children's services today, if one does."""
-        trusts = [body for body in self.catalogue.bodies.values()
-                  if body.source == "childrens_trusts.csv" and body.status == "current" and f"la:{la_name}" in body.areas]
+        trusts = [body for body in self._bodies("childrens trust") if f"la:{la_name}" in body.areas]
         return trusts[0] if len(trusts) == 1 else None
-
-    def _nhs_trusts(self, service: str) -> list[Body]:
-        """Current NHS trusts that provide the service ("mental health", "ambulance") by their
-        catalogue description."""
-        return [body for body in self.catalogue.bodies.values()
-                if body.source == "nhs_trusts.csv" and body.status == "current" and service in body.kind]
-
-    def _former_crcs(self) -> list[Body]:
-        return [body for body in self.catalogue.bodies.values()
-                if body.source == "probation.csv" and "community rehabilitation company" in body.name.lower()]
 
     def _councils(self, csp: Any, tiers: frozenset[str]) -> list[str]:
         authorities = self.catalogue.geography.local_authorities
