@@ -131,6 +131,7 @@ def agencies(
         "spellings": len(aliases),
         "by_match_method": counts_by(aliases, "match_method") if len(aliases) else {},
         "resolved_in_context": int((resolution.pairs["resolved_by"] == "context").sum()),
+        "resolved_by_place": int((resolution.pairs["resolved_by"] == "place").sum()),
         "groups": int(agency_frame["is_group"].sum()),
         "by_sector": counts_by(agency_frame, "agency_sector") if len(agency_frame) else {},
         "preview": preview(agency_frame),

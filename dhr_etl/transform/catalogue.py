@@ -276,9 +276,10 @@ def _short_places(authorities: Iterable[Any]) -> dict[str, list[str]]:
         for short in shorter(la):
             owners[normalise_name(short)].add(la.la_name)
     taken = {normalise_name(la.la_name) for la in authorities}
-    return {la.la_name: sorted(short for short in shorter(la)
-                               if owners[normalise_name(short)] == {la.la_name} and normalise_name(short) not in taken)
-            for la in authorities if shorter(la)}
+    short_of = {la.la_name: sorted(short for short in shorter(la)
+                                   if owners[normalise_name(short)] == {la.la_name} and normalise_name(short) not in taken)
+                for la in authorities}
+    return {la_name: shorts for la_name, shorts in short_of.items() if shorts}
 
 
 def _add_councils(catalogue: Catalogue, geography: Any) -> None:

@@ -252,3 +252,28 @@ def test_a_council_as_a_whole_has_no_service_sector(catalogue) -> None:
     assert resolution.agencies.rows() == [(catalogue.bodies["council-maidstone"].agency_key, "Maidstone Borough Council",
                                            "maidstone borough council", "other", "local", False, False, None)]
     assert resolution.findings.filter(pl.col("kind") == "no sector").is_empty()
+
+
+def test_short_place_names_pages_use_belong_to_one_council_only() -> None:
+    from dhr_etl.transform.catalogue import _short_places
+
+    las = [La("Kingston upon Hull", "Hull City Council", "unitary"),
+           La("Kingston upon Thames", "Royal Borough of Kingston upon Thames", "london borough"),
+           La("Southend-on-Sea", "Southend-on-Sea City Council", "unitary"),
+           La("Newcastle upon Tyne", "Newcastle City Council", "metropolitan borough"),
+           La("Newcastle-under-Lyme", "Newcastle-under-Lyme Borough Council", "district")]
+    assert _short_places(las) == {"Kingston upon Hull": ["Hull"], "Southend-on-Sea": ["Southend"],
+                                  "Newcastle upon Tyne": ["Newcastle"]}  # "Kingston" is two places
+
+
+def test_the_crc_of_a_page_is_the_one_that_worked_in_its_place() -> None:
+    crcs = [row("crc-kss", "Kent, Surrey and Sussex Community Rehabilitation Company", "probation services",
+                "regional", acronyms="KSS CRC", areas="pfa:Kent | pfa:Surrey | pfa:Sussex"),
+            row("crc-lincs", "Humberside, Lincolnshire and North Yorkshire Community Rehabilitation Company",
+                "probation services", "regional", areas="pfa:Lincolnshire | pfa:Humberside")]
+    catalogue = build_catalogue(FILES | {"probation.csv": crcs}, GEOGRAPHY)
+    frame = addressees(("m1", [["CRC"]]), ("l1", [["the CRC"]]), ("x1", [["CRC"]]))
+    got = meant(resolve_agencies(frame, review_csps={"m1": "Maidstone", "l1": "Lincoln"}, catalogue=catalogue))
+    assert got[("m1", 1)] == ("Kent, Surrey and Sussex Community Rehabilitation Company", "place")
+    assert got[("l1", 1)] == ("Humberside, Lincolnshire and North Yorkshire Community Rehabilitation Company", "place")
+    assert got[("x1", 1)][1] == "name"  # no place: stays as printed
