@@ -100,10 +100,10 @@ _SHORT_FORMS = {
     "wilts": "wiltshire", "oxon": "oxfordshire", "staffs": "staffordshire", "lancs": "lancashire",
     "yorks": "yorkshire", "leics": "leicestershire", "derbys": "derbyshire", "berks": "berkshire",
     "warks": "warwickshire", "salop": "shropshire", "saint": "st",
+    "ne": "north east", "nw": "north west", "se": "south east", "sw": "south west",  # "Bath and NE Somerset"
 }
-# Compass points abbreviated at the start of a name: "N Yorkshire", "NE Lincs", "W Berkshire".
-_LEADING_COMPASS = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "north east", "nw": "north west",
-                    "se": "south east", "sw": "south west"}
+# One-letter compass points, read as such only at the start of a name: "N Yorkshire", "W Berkshire".
+_LEADING_COMPASS = {"n": "north", "s": "south", "e": "east", "w": "west"}
 # Words around a place's name that do not change the place, stripped one word at a time from
 # either end ("City and County of Swansea", "Safer Stockton Partnership", "Leeds Safer and Stronger
 # Communities Partnership Board", "Dudley MBC", "LB Tower Hamlets", "Community Safety Partnership

@@ -29,8 +29,9 @@ class DimCsp(SQLModel, table=True):
     region: str | None = Field(default=None, description="the library's region; NULL when the CSP is not placed")
     police_force_area: str | None = Field(default=None, description="one of the library's 44; NULL when not placed")
     health_area: str | None = Field(default=None, description="ICB or Welsh health board; NULL when not placed or split")
-    placement_method: str = Field(description="how its spellings were placed on reference/geography/csps.csv: the "
-                                              "least certain of exact, variant, normalised, typo; else unplaced or ambiguous")
+    placement_method: str = Field(default="unplaced", description=(
+        "how its spellings were placed on reference/geography/csps.csv: the least certain of exact, variant, "
+        "normalised, typo; else unplaced or ambiguous"))
 
 
 class DimAgency(SQLModel, table=True):

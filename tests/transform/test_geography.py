@@ -271,6 +271,10 @@ def test_no_spelling_names_two_csps(geo):
     ("West Lancs", "West Lancashire", "variant"),
     ("North Yorks", "North Yorkshire", "variant"),
     ("NE Lincs", "North East Lincolnshire", "variant"),
+    ("Bath & NE Somerset", "Bath and North East Somerset", "variant"),
+    ("Metropolitan Borough of Wirral", "Wirral", "normalised"),
+    ("Southampton City Council Community Safety Partnership", "Southampton", "normalised"),
+    ("Knowlsey", "Knowsley", "typo"),
     ("NW Leics", "North West Leicestershire", "variant"),
     ("North East Derbys", "North East Derbyshire", "variant"),
     # councils that a joint or county-wide partnership covers
