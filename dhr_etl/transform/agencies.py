@@ -62,6 +62,7 @@ FUZZY_REPORT = 85.0
 MAX_BLOCK = 3000
 """Blocks larger than this are split further, so matching stays near-linear in the names seen."""
 _CAPS_TOKEN = re.compile(r"\b[A-Z][A-Za-z]{1,5}\b")
+_THE = re.compile(r"^the\s+", re.IGNORECASE)
 
 AGENCY_SCHEMA = {"agency_key": pl.Int64, "agency_name": pl.String, "normalised_name": pl.String,
                  "agency_sector": pl.String, "agency_level": pl.String, "is_group": pl.Boolean,
@@ -224,8 +225,11 @@ def resolve_agencies(
 def _match_catalogue(clusters: _Clusters, by_key: dict[str, list[_Name]], addressees: pl.DataFrame,
                      places: ReviewPlaces) -> CatalogueMatches:
     """Each spelling that is a catalogue body's joins that body (curated aliases stay as they are)."""
-    acronym_of_key = {key: next(n.printed for n in members if n.acronym)
-                      for key, members in by_key.items() if any(n.acronym for n in members)}
+    acronym_of_key = {}
+    for key, members in by_key.items():  # "the PCC" is printed as an acronym too
+        letters = next((form for n in members if looks_like_acronym(form := _THE.sub("", n.printed))), None)
+        if letters:
+            acronym_of_key[key] = letters
     matches = match_names(by_key, acronym_of_key, addressees, places, _generic_keys())
     for key, (body_id, how, confidence) in sorted(matches.body_of_key.items()):
         if clusters.assign(key, body_id):
@@ -552,13 +556,15 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
                     partnership_of_csp[name] = known if known is not None else _csp_partnership(partnership, registry, extra)
                 meaning[key] = (partnership_of_csp[name], "context")
                 continue
-            if rule is None or matches:
+            if rule is None:
                 continue
             if rule == "itself":
                 found = places.catalogue.bodies_named(canonical)
                 body, why = (found[0], "") if len(found) == 1 else (None, "the catalogue has no single body of this name")
             else:
                 body, why = places.body_for_role(rule, csp)
+            if body is not None and matches and body.agency_key not in matches:
+                continue  # the page names other bodies of the kind, not the place's own: not guessed
             if body is not None:
                 meaning[key] = (agency_for(body), "place")
             elif csp is not None:

@@ -20,7 +20,7 @@ from dhr_etl.transform.catalogue import HOUSING_TIER, UPPER_TIER, Body, Catalogu
 PLACE_RULES = frozenset({"police", "childrens services", "adult social care", "housing", "council", "district council",
                          "county council", "ccg", "health", "csp", "marac", "mappa", "safeguarding adults board",
                          "safeguarding children partnership", "crc", "mental health trust", "ambulance trust",
-                         "itself"})
+                         "catalogue:fire_and_rescue", "catalogue:pcc", "itself"})
 """What a generic name means in a place (column ``place_rule`` of ``reference/generic_addressees.csv``)."""
 
 
@@ -100,7 +100,7 @@ class ReviewPlaces:
             key = ("council", councils[0])
         elif role == "ccg":
             return self._ccg(csp)
-        elif role in ("crc", "mental health trust", "ambulance trust"):
+        elif role in ("crc", "mental health trust", "ambulance trust") or role.startswith("catalogue:"):
             candidates = self._bodies("crc" if role == "crc" else role.removesuffix(" trust"))
             _, here = self.settle(candidates, csp)
             if len(here) != 1:
@@ -118,6 +118,8 @@ class ReviewPlaces:
             bodies = self.catalogue.bodies.values()
             if what == "childrens trust":
                 found = [b for b in bodies if b.source == "childrens_trusts.csv" and b.status == "current"]
+            elif what.startswith("catalogue:"):  # every current body of one catalogue file
+                found = [b for b in bodies if b.source == f"{what.removeprefix('catalogue:')}.csv" and b.status == "current"]
             elif what == "crc":
                 found = [b for b in bodies if b.source == "probation.csv"
                          and "community rehabilitation company" in b.name.lower()]

@@ -277,3 +277,11 @@ def test_the_crc_of_a_page_is_the_one_that_worked_in_its_place() -> None:
     assert got[("m1", 1)] == ("Kent, Surrey and Sussex Community Rehabilitation Company", "place")
     assert got[("l1", 1)] == ("Humberside, Lincolnshire and North Yorkshire Community Rehabilitation Company", "place")
     assert got[("x1", 1)][1] == "name"  # no place: stays as printed
+
+
+def test_a_page_naming_several_bodies_of_the_kind_takes_the_places_own_only_if_it_is_one_of_them(catalogue) -> None:
+    frame = addressees(("m1", [["the police"], ["Kent Police"], ["British Transport Police"]]),
+                       ("m2", [["the police"], ["Lincolnshire Police"], ["Merseyside Police"]]))
+    got = meant(resolve_agencies(frame, review_csps={"m1": "Maidstone", "m2": "Maidstone"}, catalogue=catalogue))
+    assert got[("m1", 1)] == ("Kent Police", "place")
+    assert got[("m2", 1)] == ("the police", "name")
