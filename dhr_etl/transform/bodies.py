@@ -40,8 +40,16 @@ def match_names(names_by_key: dict[str, list], acronym_of_key: dict[str, str], a
     catalogue, generic = places.catalogue, set(generic_keys)
     matches = CatalogueMatches()
     placed: dict[str, tuple[list[Body], str]] = {}
+    generic_letters: set[str] = set()
     for key, members in names_by_key.items():
-        if not members or key in generic:
+        if not members:
+            continue
+        if key in generic:  # "UHB": a Welsh health board, or University Hospitals Birmingham
+            letters = catalogue.bodies_abbreviated(acronym_of_key[key]) if key in acronym_of_key else []
+            if letters:
+                placed[key] = (letters, "acronym")
+                matches.shared_letters.add(key)
+                generic_letters.add(key)
             continue
         bodies, how = catalogue.bodies_named(key), "catalogue"
         if not bodies and key in acronym_of_key:
@@ -55,12 +63,15 @@ def match_names(names_by_key: dict[str, list], acronym_of_key: dict[str, str], a
         else:
             placed[key] = (bodies, how)
     if placed:
-        _read_in_place(placed, names_by_key, addressees, places, matches)
+        _read_in_place(placed, names_by_key, addressees, places, matches, generic_letters)
     return matches
 
 
 def _read_in_place(placed: dict[str, tuple[list[Body], str]], names_by_key: dict[str, list],
-                   addressees: pl.DataFrame, places: ReviewPlaces, matches: CatalogueMatches) -> None:
+                   addressees: pl.DataFrame, places: ReviewPlaces, matches: CatalogueMatches,
+                   generic_letters: set[str]) -> None:
+    """Each page's reading of names its place settles; a generic name's letters are read page by
+    page only, and where no body of those letters acts in the place the generic rule applies."""
     key_of = {name.printed: key for key in placed for name in names_by_key[key]}
     printed_in = (addressees.filter(pl.col("addressed_as").is_in(list(key_of)))
                   .select("addressed_as", "review_id").unique().sort("addressed_as", "review_id"))
@@ -78,12 +89,12 @@ def _read_in_place(placed: dict[str, tuple[list[Body], str]], names_by_key: dict
             elif len(here) > 1:
                 undecided[review_id] = here
         confidence = 1.0 if how == "catalogue" else ACRONYM_CONFIDENCE
-        if len(set(settled.values())) == 1 and len(settled) == len(reviews_of[key]):
+        if key not in generic_letters and len(set(settled.values())) == 1 and len(settled) == len(reviews_of[key]):
             matches.body_of_key[key] = (next(iter(settled.values())), how, confidence)
             continue
         for review_id, body_id in settled.items():
             matches.in_review[(review_id, key)] = body_id
-        if undecided:
+        if undecided and key not in generic_letters:
             printed = names_by_key[key][0].printed
             options = sorted({b.name for here in undecided.values() for b in here})
             kind = "ambiguous acronym" if how == "acronym" else "ambiguous name"

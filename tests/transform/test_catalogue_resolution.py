@@ -285,3 +285,18 @@ def test_a_page_naming_several_bodies_of_the_kind_takes_the_places_own_only_if_i
     got = meant(resolve_agencies(frame, review_csps={"m1": "Maidstone", "m2": "Maidstone"}, catalogue=catalogue))
     assert got[("m1", 1)] == ("Kent Police", "place")
     assert got[("m2", 1)] == ("the police", "name")
+
+
+def test_letters_that_spell_a_generic_name_are_read_as_a_body_of_the_place_first() -> None:
+    # "UHB" is a Welsh university health board (generic: the health board of the place), but in
+    # an English city the same letters are a hospital trust's.
+    files = FILES | {
+        "health_areas.csv": [row("hb-kent", "Kent and Medway University Health Board", "health services", "regional")
+                             | {"health_area": "Kent and Medway"}],
+        "nhs_trusts.csv": FILES["nhs_trusts.csv"] + [row("uhl", "University Hospitals Lincolnshire", "health services",
+                                                         acronyms="UHB", areas="health:Lincolnshire")]}
+    catalogue = build_catalogue(files, GEOGRAPHY)
+    frame = addressees(("m1", [["UHB"]]), ("l1", [["UHB"]]))
+    got = meant(resolve_agencies(frame, review_csps={"m1": "Maidstone", "l1": "Lincoln"}, catalogue=catalogue))
+    assert got[("m1", 1)] == ("Kent and Medway University Health Board", "place")
+    assert got[("l1", 1)] == ("University Hospitals Lincolnshire", "place")
