@@ -562,13 +562,13 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
                 found = places.catalogue.bodies_named(canonical)
                 body, why = (found[0], "") if len(found) == 1 else (None, "the catalogue has no single body of this name")
             else:
-                body, why = places.body_for_role(rule, csp)
+                body, why = places.body_for(rule, review_id)
             if body is not None and matches and body.agency_key not in matches:
                 continue  # the page names other bodies of the kind, not the place's own: not guessed
             if body is not None:
                 meaning[key] = (agency_for(body), "place")
-            elif csp is not None:
-                unsettled[(info[key]["agency_name"], f"{why} (CSP {csp.name})")] = None
+            elif places.csps_of(review_id):  # an unplaced CSP is reported as such
+                unsettled[(info[key]["agency_name"], f"{why} (CSP {places.review_csps[review_id]})")] = None
         for review, position, addressee_position, printed in review_rows:
             agency = agency_of[printed]
             body_id = in_review_body.get((review, names[printed].key)) if in_review_body else None

@@ -82,8 +82,7 @@ def _read_in_place(placed: dict[str, tuple[list[Body], str]], names_by_key: dict
         settled: dict[str, str] = {}
         undecided: dict[str, list[Body]] = {}
         for review_id in sorted(reviews_of[key]):
-            csp = places.csp(review_id)
-            body, here = places.settle(bodies, csp)
+            body, here = places.settle_for(bodies, review_id)
             if body is not None:
                 settled[review_id] = body.body_id
             elif len(here) > 1:

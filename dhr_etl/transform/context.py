@@ -37,13 +37,46 @@ class ReviewPlaces:
 
     def csp(self, review_id: str) -> Any:
         """The review's :class:`~dhr_etl.transform.geography.Csp`, or None when it cannot be placed."""
+        found = self.csps_of(review_id)
+        return found[0] if len(found) == 1 else None
+
+    def csps_of(self, review_id: str) -> tuple[Any, ...]:
+        """The review's CSP, or the CSPs its name could mean when the geography cannot tell
+        ("Nottinghamshire": its district partnerships), or none."""
         name = self.review_csps.get(review_id)
         geography = self.catalogue.geography
         if name is None or geography is None:
-            return None
+            return ()
         if name not in self._placed:
-            self._placed[name] = geography.place(name).csp
+            placing = geography.place(name)
+            by_name = {csp.name: csp for csp in geography.csps.values()}
+            self._placed[name] = ((placing.csp,) if placing.csp is not None
+                                  else tuple(by_name[c] for c in placing.candidates if c in by_name))
         return self._placed[name]
+
+    def body_for(self, role: str, review_id: str) -> tuple[Body | None, str]:
+        """The body a generic name means on the review's page: the one its place implies, also
+        when the CSP's name could mean several CSPs that all imply that one body ("Police" on a
+        "Nottinghamshire" page)."""
+        found = self.csps_of(review_id)
+        if not found:
+            return None, "the review's CSP is not placed"
+        meant = [self.body_for_role(role, csp) for csp in found]
+        bodies = {body.body_id for body, _ in meant if body is not None}
+        if len(bodies) == 1 and all(body is not None for body, _ in meant):
+            return meant[0][0], ""
+        return None, meant[0][1] if len(found) == 1 else f"the CSP could be {len(found)} CSPs that differ here"
+
+    def settle_for(self, candidates: list[Body], review_id: str) -> tuple[Body | None, list[Body]]:
+        """:meth:`settle` on the review's page, whichever of its possible CSPs it is."""
+        found = self.csps_of(review_id)
+        if not found:
+            return None, candidates
+        settled = [self.settle(candidates, csp) for csp in found]
+        bodies = {body.body_id for body, _ in settled if body is not None}
+        if len(bodies) == 1 and all(body is not None for body, _ in settled):
+            return settled[0][0], [settled[0][0]]
+        return None, list({b.body_id: b for _, here in settled for b in here}.values())
 
     def settle(self, candidates: Iterable[Body], csp: Any) -> tuple[Body | None, list[Body]]:
         """The one candidate acting where the CSP lies (a national body acts everywhere), and the

@@ -40,6 +40,7 @@ class Csp:
 @dataclass(frozen=True)
 class Placing:
     csp: Csp | None
+    candidates: tuple[str, ...] = ()
 
 
 class Geography:
@@ -300,3 +301,19 @@ def test_letters_that_spell_a_generic_name_are_read_as_a_body_of_the_place_first
     got = meant(resolve_agencies(frame, review_csps={"m1": "Maidstone", "l1": "Lincoln"}, catalogue=catalogue))
     assert got[("m1", 1)] == ("Kent and Medway University Health Board", "place")
     assert got[("l1", 1)] == ("University Hospitals Lincolnshire", "place")
+
+
+def test_a_csp_name_that_could_mean_several_csps_still_settles_what_they_all_agree_on() -> None:
+    class Ambiguous(Geography):
+        def place(self, printed: str):
+            if printed == "Kent districts":
+                return Placing(None, ("Maidstone", "Kent"))
+            return super().place(printed)
+
+    geography = Ambiguous(list(GEOGRAPHY.local_authorities.values()), list(GEOGRAPHY.csps.values()))
+    catalogue = build_catalogue(FILES, geography)
+    frame = addressees(("k1", [["Police"], ["Children's Social Care"], ["Housing"]]))
+    got = meant(resolve_agencies(frame, review_csps={"k1": "Kent districts"}, catalogue=catalogue))
+    assert got[("k1", 1)] == ("Kent Police", "place")
+    assert got[("k1", 2)] == ("Kent County Council Children's Services", "place")
+    assert got[("k1", 3)] == ("Housing", "name")  # Maidstone's, or one of Kent CSP's two districts
