@@ -560,7 +560,8 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
                 continue
             if rule == "itself":
                 found = places.catalogue.bodies_named(canonical)
-                body, why = (found[0], "") if len(found) == 1 else (None, "the catalogue has no single body of this name")
+                body, why = ((found[0], "") if len(found) == 1
+                             else (None, "the catalogue has no single body of this name"))
             else:
                 body, why = places.body_for(rule, review_id)
             if body is not None and matches and body.agency_key not in matches:

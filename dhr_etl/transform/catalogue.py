@@ -214,12 +214,15 @@ def body_from_row(file: str, line: int, row: dict[str, str]) -> tuple[Body, list
     :class:`ReferenceDataError` naming the file, the row and what is accepted."""
     body_id, name = (row.get("body_id") or "").strip(), (row.get("name") or "").strip()
     if not body_id or not name:
-        raise ReferenceDataError(f"{file}, row {line}: every body needs a body_id and a name, got {body_id!r} and {name!r}.")
+        raise ReferenceDataError(f"{file}, row {line}: every body needs a body_id and a name, "
+                                 f"got {body_id!r} and {name!r}.")
     sector, level = (row.get("sector") or "").strip(), (row.get("level") or "").strip()
     if sector not in SECTORS:
-        raise ReferenceDataError(f"{file}, row {line} ({body_id}): sector {sector!r} is not one of: {', '.join(sorted(SECTORS))}.")
+        raise ReferenceDataError(f"{file}, row {line} ({body_id}): sector {sector!r} is not one of: "
+                                 f"{', '.join(sorted(SECTORS))}.")
     if level not in LEVELS:
-        raise ReferenceDataError(f"{file}, row {line} ({body_id}): level {level!r} is not one of: national, regional, local.")
+        raise ReferenceDataError(f"{file}, row {line} ({body_id}): level {level!r} is not one of: "
+                                 "national, regional, local.")
     areas = frozenset(_split(row.get("areas")))
     if row.get("health_area"):
         areas |= {f"health:{row['health_area'].strip()}"}
@@ -241,7 +244,8 @@ def build_catalogue(files: dict[str, list[dict[str, str]]], geography: Any = Non
         for line, row in enumerate(rows, start=1):
             body, names, acronyms = body_from_row(file, line, row)
             if body.body_id in catalogue.bodies:
-                raise ReferenceDataError(f"{file}, row {line}: body_id {body.body_id!r} is used twice; each body needs its own.")
+                raise ReferenceDataError(f"{file}, row {line}: body_id {body.body_id!r} is used twice; "
+                                         "each body needs its own.")
             catalogue.add(body, names, acronyms)
             for area in body.areas:
                 kind, _, place = area.partition(":")
@@ -256,8 +260,9 @@ def build_catalogue(files: dict[str, list[dict[str, str]]], geography: Any = Non
     return catalogue
 
 
-_COUNCIL_WORDS = re.compile(r"^(royal borough of|london borough of|city of|the)\s+|\s+(metropolitan borough|city|borough|"
-                            r"county borough|county|district)?\s*council$", re.IGNORECASE)
+_COUNCIL_WORDS = re.compile(r"^(royal borough of|london borough of|city of|the)\s+"
+                            r"|\s+(metropolitan borough|city|borough|county borough|county|district)?\s*council$",
+                            re.IGNORECASE)
 _TOWN_PART = re.compile(r"(-on-|-upon-| upon | on ).*$", re.IGNORECASE)
 
 
@@ -276,8 +281,8 @@ def _short_places(authorities: Iterable[Any]) -> dict[str, list[str]]:
         for short in shorter(la):
             owners[normalise_name(short)].add(la.la_name)
     taken = {normalise_name(la.la_name) for la in authorities}
-    short_of = {la.la_name: sorted(short for short in shorter(la)
-                                   if owners[normalise_name(short)] == {la.la_name} and normalise_name(short) not in taken)
+    short_of = {la.la_name: sorted(short for short in shorter(la) if owners[normalise_name(short)] == {la.la_name}
+                                   and normalise_name(short) not in taken)
                 for la in authorities}
     return {la_name: shorts for la_name, shorts in short_of.items() if shorts}
 

@@ -152,7 +152,8 @@ class ReviewPlaces:
             if what == "childrens trust":
                 found = [b for b in bodies if b.source == "childrens_trusts.csv" and b.status == "current"]
             elif what.startswith("catalogue:"):  # every current body of one catalogue file
-                found = [b for b in bodies if b.source == f"{what.removeprefix('catalogue:')}.csv" and b.status == "current"]
+                file = f"{what.removeprefix('catalogue:')}.csv"
+                found = [b for b in bodies if b.source == file and b.status == "current"]
             elif what == "crc":
                 found = [b for b in bodies if b.source == "probation.csv"
                          and "community rehabilitation company" in b.name.lower()]
