@@ -53,7 +53,7 @@ class DimAgencyAlias(SQLModel, table=True):
     alias_key: int = _key(primary=True)
     addressed_as: str = Field(description="one spelling as printed on a page")
     agency_key: int = _key()
-    match_method: str = Field(description="exact, rule, acronym, fuzzy, context or curated")
+    match_method: str = Field(description="exact, rule, curated, catalogue, acronym, typo or fuzzy")
     confidence: float
     times_printed: int
 
@@ -106,7 +106,8 @@ class BridgeRecommendationAgency(SQLModel, table=True):
     agency_key: int = _key()
     alias_key: int = _key()
     addressed_as: str
-    resolved_by: str = Field(description="name (its spelling) or context (a generic name read in its review)")
+    resolved_by: str = Field(description="name (its spelling), context (a generic name the review itself settles) "
+                                         "or place (a generic name or shared acronym read by the review's CSP)")
 
 
 class ResolutionFinding(SQLModel, table=True):
