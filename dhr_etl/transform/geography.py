@@ -142,13 +142,11 @@ def folded(printed: str) -> str:
 def stripped(key: str) -> str:
     """A folded name without the wrappers that do not change the place: ``safer stockton
     partnership`` → ``stockton``; ``city of bradford metropolitan district council`` → ``bradford``."""
-    if key in _WHOLE_NAMES:
-        return key
     words = key.split()
-    while len(words) > 1 and words[0] in _LEADING_WRAPPERS:
-        words = words[1:]
-    while len(words) > 1 and words[-1] in _TRAILING_WRAPPERS:
+    while len(words) > 1 and words[-1] in _TRAILING_WRAPPERS and " ".join(words) not in _WHOLE_NAMES:
         words = words[:-1]
+    while len(words) > 1 and words[0] in _LEADING_WRAPPERS and " ".join(words) not in _WHOLE_NAMES:
+        words = words[1:]
     return " ".join(words)
 
 

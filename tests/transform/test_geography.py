@@ -393,6 +393,8 @@ def test_a_name_that_is_not_text_is_a_one_sentence_error(geo):
 
 def test_the_city_of_london_is_not_london(geo):
     assert placed_name(geo, "City of London") == "City of London"
+    assert placed_name(geo, "The City of London Community Safety Partnership") == "City of London"
+    assert placed_name(geo, "Safer City of London") == "City of London"
     assert placed_name(geo, "London") is None
 
 
