@@ -37,6 +37,10 @@ CSP_FILE = "geography/csps.csv"
 REGIONS = frozenset({"East", "East Midlands", "Greater London", "North East", "North West", "South East", "South West",
                      "Wales", "West Midlands", "Yorkshire and Humber"})
 """The Home Office library's ten regions, spelled as it spells them."""
+PROBATION_REGIONS = frozenset({"North East", "North West", "Yorkshire and the Humber", "Greater Manchester",
+                               "East Midlands", "West Midlands", "East of England", "Kent, Surrey and Sussex",
+                               "London", "South West", "South Central", "Wales"})
+"""The Probation Service's twelve regions since June 2021."""
 LA_TYPES = frozenset({"county", "district", "unitary", "metropolitan borough", "london borough",
                       "welsh principal area", "city of london"})
 PLACING_METHODS = ("exact", "variant", "normalised", "typo", "unplaced", "ambiguous")
@@ -195,6 +199,8 @@ def _read_local_authorities() -> dict[str, LocalAuthority]:
         _require(la.la_type in LA_TYPES, LA_FILE, number,
                  f"la_type {la.la_type!r} is not one of {', '.join(sorted(LA_TYPES))}")
         _require(la.region in REGIONS, LA_FILE, number, f"region {la.region!r} is not one of {', '.join(sorted(REGIONS))}")
+        _require(la.probation_region in PROBATION_REGIONS, LA_FILE, number,
+                 f"probation_region {la.probation_region!r} is not one of {', '.join(sorted(PROBATION_REGIONS))}")
         _require(la.status in ("current", "abolished"), LA_FILE, number,
                  f"status {la.status!r} is neither 'current' nor 'abolished'")
         _require(la.status == "current" or bool(la.successor), LA_FILE, number,
@@ -222,6 +228,8 @@ def _read_csps(councils: dict[str, LocalAuthority]) -> dict[str, Csp]:
         _require(csp.csp_id not in csps, CSP_FILE, number, f"csp_id {csp.csp_id!r} is listed twice")
         _require(csp.region in REGIONS, CSP_FILE, number,
                  f"region {csp.region!r} is not one of {', '.join(sorted(REGIONS))}")
+        _require(csp.probation_region in PROBATION_REGIONS, CSP_FILE, number,
+                 f"probation_region {csp.probation_region!r} is not one of {', '.join(sorted(PROBATION_REGIONS))}")
         _require(csp.police_force_area in forces, CSP_FILE, number,
                  f"police_force_area {csp.police_force_area!r} is not one used in {LA_FILE}")
         unknown = [name for name in csp.local_authorities if name not in councils]

@@ -445,6 +445,12 @@ def test_a_region_outside_the_libraries_ten_is_a_one_sentence_error(reference_co
         read_geography()
 
 
+def test_a_probation_region_outside_the_twelve_is_a_one_sentence_error(reference_copy):
+    _replace(reference_copy / "csps.csv", "Leeds,West Yorkshire,Yorkshire and the Humber", "Leeds,West Yorkshire,Yorkshire")
+    with pytest.raises(ReferenceDataError, match=r"csps\.csv, row \d+: probation_region 'Yorkshire' is not one of East "):
+        read_geography()
+
+
 def test_the_loaded_reference_is_read_once(geo):
     assert load_geography() is geo
     assert geography_module.load_geography() is geo
