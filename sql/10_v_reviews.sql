@@ -1,4 +1,4 @@
--- One row per review page.
+-- One row per review page; region is the CSP's (NULL when the geography reference could not place it).
 CREATE OR REPLACE VIEW v_reviews AS
 SELECT
     r.review_id,
@@ -14,6 +14,7 @@ SELECT
     r.report_url,
     r.source_url,
     r.status,
-    r.data_as_of
+    r.data_as_of,
+    c.region
 FROM dim_review AS r
 JOIN dim_csp AS c ON c.csp_key = r.csp_key;

@@ -131,6 +131,7 @@ def agencies(
         "spellings": len(aliases),
         "by_match_method": counts_by(aliases, "match_method") if len(aliases) else {},
         "resolved_in_context": int((resolution.pairs["resolved_by"] == "context").sum()),
+        "resolved_by_place": int((resolution.pairs["resolved_by"] == "place").sum()),
         "groups": int(agency_frame["is_group"].sum()),
         "by_sector": counts_by(agency_frame, "agency_sector") if len(agency_frame) else {},
         "preview": preview(agency_frame),
@@ -148,11 +149,13 @@ def names_for_review(agencies: AgencyResolution) -> dg.Output[pl.DataFrame]:
     })
 
 
-@dg.asset(group_name="resolve", description="Canonical Community Safety Partnerships and their spellings.")
+@dg.asset(group_name="resolve", description="Canonical Community Safety Partnerships, placed on the geography reference, and their spellings.")
 def csps(parsed_reviews: pl.DataFrame) -> dg.Output[tuple[pl.DataFrame, pl.DataFrame]]:
     csp_frame, lookup = resolve_csps(parsed_reviews["csp_printed"])
     return dg.Output((csp_frame, lookup), metadata={
-        "csps": len(csp_frame), "spellings": len(lookup), "preview": preview(csp_frame)})
+        "csps": len(csp_frame), "spellings": len(lookup),
+        "by_placement_method": counts_by(lookup, "placement_method") if len(lookup) else {},
+        "preview": preview(csp_frame)})
 
 
 @dg.asset(group_name="classify", description="Themes of every recommendation, with the rule words that decided each.")

@@ -11,10 +11,18 @@ curated rule keeps apart:
 4. fuzzy matching (rapidfuzz), blocked by first and last word, conservative: a near miss is
    reported, not merged;
 5. context, per review: a generic addressee ("Police") means the one specific body of that kind
-   the same review addresses ("Warwickshire Police"), and "Community Safety Partnership" means the
-   review's own CSP's partnership.
+   the same review addresses ("Warwickshire Police"), else the body the review's place implies
+   (the force of its CSP's police force area; see :mod:`dhr_etl.transform.context`), and
+   "Community Safety Partnership" means the review's own CSP's partnership.
 
-Pairs in ``reference/must_not_merge.csv`` are never joined by steps 2–4.
+The catalogue of real bodies (:mod:`dhr_etl.transform.catalogue`) comes in after the curated
+aliases: a name spelled as a catalogue body's name or alias is that body (its key, name, sector
+and level); acronyms and names several catalogue bodies share are read in the review's place
+(:mod:`dhr_etl.transform.bodies`); one-letter typos of catalogue names join their body before the
+fuzzy step. Two catalogue bodies are never joined by steps 2–4.
+
+Pairs in ``reference/must_not_merge.csv`` and ``reference/bodies/must_not_merge_bodies.csv`` are
+never joined by steps 2–4.
 """
 
 from __future__ import annotations
@@ -23,17 +31,23 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
+import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
 from dhr_etl.frames import FrameBuilder
+from dhr_etl.transform.bodies import CatalogueMatches, match_names, typo_of
+from dhr_etl.transform.catalogue import Body, Catalogue, load_catalogue
+from dhr_etl.transform.context import ReviewPlaces
 from dhr_etl.transform.keys import stable_key
 from dhr_etl.transform.names import core_name, initialisms, looks_like_acronym, match_key, normalise_name
 from dhr_etl.transform.registry import AgencyRegistry
 from dhr_etl.transform.rules import (
     curated_agency_aliases,
     generic_addressees,
+    generic_place_rules,
     is_group,
     level_of,
     must_not_merge,
@@ -48,6 +62,7 @@ FUZZY_REPORT = 85.0
 MAX_BLOCK = 3000
 """Blocks larger than this are split further, so matching stays near-linear in the names seen."""
 _CAPS_TOKEN = re.compile(r"\b[A-Z][A-Za-z]{1,5}\b")
+_THE = re.compile(r"^the\s+", re.IGNORECASE)
 
 AGENCY_SCHEMA = {"agency_key": pl.Int64, "agency_name": pl.String, "normalised_name": pl.String,
                  "agency_sector": pl.String, "agency_level": pl.String, "is_group": pl.Boolean,
@@ -76,7 +91,25 @@ class _Clusters:
     def __init__(self, keys: Iterable[str], forbidden: set[frozenset[str]]) -> None:
         self.parent = {key: key for key in keys}
         self.members = {key: {key} for key in self.parent}
-        self.forbidden = forbidden
+        self.forbidden_with: dict[str, set[str]] = defaultdict(set)
+        for pair in forbidden:
+            a, b = (tuple(pair) * 2)[:2]  # a one-name "pair" forbids nothing but itself
+            self.forbidden_with[a].add(b)
+            self.forbidden_with[b].add(a)
+        self.body: dict[str, str] = {}
+        """root → the catalogue body its cluster is"""
+        self.key_of_body: dict[str, str] = {}
+
+    def assign(self, key: str, body_id: str) -> bool:
+        """Make ``key``'s cluster the catalogue body's; False when it is already another body's."""
+        root = self.find(key)
+        if root in self.body:
+            return self.body[root] == body_id
+        if body_id in self.key_of_body:
+            return self.union(key, self.key_of_body[body_id], force=True)
+        self.body[root] = body_id
+        self.key_of_body[body_id] = key
+        return True
 
     def find(self, key: str) -> str:
         while self.parent[key] != key:
@@ -86,7 +119,10 @@ class _Clusters:
 
     def allowed(self, a: str, b: str) -> bool:
         ra, rb = self.find(a), self.find(b)
-        return not any(frozenset((x, y)) in self.forbidden for x in self.members[ra] for y in self.members[rb])
+        if ra in self.body and rb in self.body and self.body[ra] != self.body[rb]:
+            return False  # two catalogue bodies are two bodies
+        small, large = sorted((self.members[ra], self.members[rb]), key=len)  # linear in the smaller cluster
+        return not any(other in large for key in small for other in self.forbidden_with.get(key, ()))
 
     def union(self, a: str, b: str, force: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -97,6 +133,9 @@ class _Clusters:
         keep, drop = sorted((ra, rb))
         self.parent[drop] = keep
         self.members[keep] |= self.members.pop(drop)
+        if drop in self.body:
+            self.body.setdefault(keep, self.body[drop])
+            del self.body[drop]
         return True
 
 
@@ -116,13 +155,19 @@ def resolve_agencies(
     recommendations: pl.DataFrame | None = None,
     review_csps: dict[str, str] | None = None,
     registry: AgencyRegistry | None = None,
+    catalogue: Catalogue | None = None,
 ) -> AgencyResolution:
     """``addressees``: review_id, rec_position, addressee_position, addressed_as.
     ``recommendations``: review_id, rec_position, recommendation (acronym evidence).
-    ``review_csps``: review_id → canonical CSP name (for "Community Safety Partnership").
-    ``registry``: keeps names and keys stable across runs; updated in place."""
+    ``review_csps``: review_id → canonical CSP name (its place: "Police", "Community Safety Partnership").
+    ``registry``: keeps names and keys stable across runs; updated in place.
+    ``catalogue``: the bodies names are matched against (default: the reference catalogue)."""
     registry = registry or AgencyRegistry.empty()
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    places = ReviewPlaces(catalogue, review_csps or {})
     names = _distinct_names(addressees["addressed_as"])
+    for name in names.values():  # "Sandwell Children's Trust" is not "Sandwell Children's Services"
+        name.key = catalogue.own_key(name.core, name.key) or name.key
     by_key: dict[str, list[_Name]] = defaultdict(list)
     for name in names.values():
         by_key[name.key].append(name)
@@ -139,7 +184,8 @@ def resolve_agencies(
         if sector:
             curated_sector[canonical_key] = sector
         by_key.setdefault(key, [])
-    forbidden = {frozenset((match_key(core_name(a)), match_key(core_name(b)))) for a, b in must_not_merge()}
+    forbidden = {frozenset((match_key(core_name(a)), match_key(core_name(b))))
+                 for a, b in (*must_not_merge(), *catalogue.must_not_merge)}
     clusters = _Clusters(by_key, forbidden)
     for printed, canonical, _ in curated_agency_aliases():
         clusters.union(match_key(core_name(printed)), match_key(core_name(canonical)), force=True)
@@ -149,17 +195,23 @@ def resolve_agencies(
                 if name.method == "exact":
                     name.method = "rule"
 
-    findings: list[dict] = []
+    matches = _match_catalogue(clusters, by_key, addressees, places)
+    findings: list[dict] = list(matches.findings)
     _join_run_together(clusters, by_key)
-    ambiguous_sectors = _join_acronyms(clusters, by_key, addressees, recommendations, findings)
+    ambiguous_sectors = _join_acronyms(clusters, by_key, addressees, recommendations, findings, matches.shared_letters)
+    _join_catalogue_typos(clusters, by_key, catalogue, findings)
     _join_fuzzy(clusters, by_key, findings)
 
-    agencies, key_of_root = _agencies(clusters, by_key, curated_name, curated_sector, registry, ambiguous_sectors)
+    agencies, key_of_root = _agencies(clusters, by_key, curated_name, curated_sector, registry, ambiguous_sectors,
+                                      catalogue)
     aliases = _aliases(names, clusters, key_of_root, dict(agencies.select("agency_key", "agency_name").iter_rows()))
-    pairs, extra = _pairs_in_context(addressees, names, clusters, key_of_root, agencies, review_csps or {}, registry)
+    pairs, extra, unplaced = _pairs_in_context(addressees, names, clusters, key_of_root, agencies, places,
+                                               matches.in_review, registry)
     if extra:
         agencies = pl.concat([agencies, pl.DataFrame(extra, schema=AGENCY_SCHEMA)])
-    findings += _findings_for_humans(agencies, aliases, registry)
+    catalogued = pl.col("agency_key").is_in(list(_catalogue_keys(clusters, key_of_root, extra)))
+    findings += unplaced + _outside_catalogue(agencies.filter(~catalogued), catalogue)
+    findings += _findings_for_humans(agencies.filter(~catalogued), aliases, registry)
     registry.remember(agencies, aliases, {key: key_of_root[clusters.find(key)] for key in by_key})
     return AgencyResolution(
         agencies=agencies.sort("agency_key"),
@@ -168,6 +220,39 @@ def resolve_agencies(
         findings=_with_reviews(pl.DataFrame(findings, schema={k: v for k, v in FINDING_SCHEMA.items() if k != "review_ids"}),
                                addressees),
     )
+
+
+def _match_catalogue(clusters: _Clusters, by_key: dict[str, list[_Name]], addressees: pl.DataFrame,
+                     places: ReviewPlaces) -> CatalogueMatches:
+    """Each spelling that is a catalogue body's joins that body (curated aliases stay as they are)."""
+    acronym_of_key = {}
+    for key, members in by_key.items():  # "the PCC" is printed as an acronym too
+        letters = next((form for n in members if looks_like_acronym(form := _THE.sub("", n.printed))), None)
+        if letters:
+            acronym_of_key[key] = letters
+    matches = match_names(by_key, acronym_of_key, addressees, places, _generic_keys())
+    for key, (body_id, how, confidence) in sorted(matches.body_of_key.items()):
+        if clusters.assign(key, body_id):
+            for name in by_key[key]:
+                if name.method != "curated":
+                    name.method, name.confidence = how, confidence
+    return matches
+
+
+def _join_catalogue_typos(clusters: _Clusters, by_key: dict[str, list[_Name]], catalogue: Catalogue,
+                          findings: list[dict]) -> None:
+    """"Merseyside Polcie" is Merseyside Police: one letter wrong (or two swapped) in a long word,
+    every other word the same, and no other catalogue body that close."""
+    generic = _generic_keys()
+    for key, members in by_key.items():
+        if not members or key in generic or clusters.find(key) in clusters.body or any(n.acronym for n in members):
+            continue
+        body, finding = typo_of(members[0].printed, catalogue)
+        if finding:
+            findings.append(finding)
+        elif body is not None and clusters.assign(key, body.body_id):
+            for name in members:
+                name.method, name.confidence = "typo", 0.95
 
 
 def _distinct_names(printed: pl.Series) -> dict[str, _Name]:
@@ -191,9 +276,11 @@ def _join_run_together(clusters: _Clusters, by_key: dict[str, list[_Name]]) -> N
 
 
 def _join_acronyms(clusters: _Clusters, by_key: dict[str, list[_Name]], addressees: pl.DataFrame,
-                   recommendations: pl.DataFrame | None, findings: list[dict]) -> dict[str, set[str]]:
+                   recommendations: pl.DataFrame | None, findings: list[dict],
+                   read_in_place: set[str] = frozenset()) -> dict[str, set[str]]:
     """Join an acronym to the one body whose name it abbreviates; return the sectors that
-    ambiguous acronyms could belong to."""
+    ambiguous acronyms could belong to. Acronyms in ``read_in_place`` (letters several catalogue
+    bodies share) are left to the review's place."""
     index: dict[str, set[str]] = defaultdict(set)
     for key, members in by_key.items():
         for form in {key, *(name.core for name in members)}:  # "… Partnership NHS Trust" → CWPT
@@ -203,7 +290,7 @@ def _join_acronyms(clusters: _Clusters, by_key: dict[str, list[_Name]], addresse
     ambiguous: dict[str, set[str]] = {}
     for key, members in by_key.items():
         acronym_names = [n for n in members if n.acronym]
-        if not acronym_names:
+        if not acronym_names or key in read_in_place or clusters.find(key) in clusters.body:
             continue
         letters = normalise_name(acronym_names[0].printed).replace(" ", "")
         candidates = {c for c in index.get(letters, set()) if clusters.find(c) != clusters.find(key)}
@@ -272,14 +359,13 @@ def _join_fuzzy(clusters: _Clusters, by_key: dict[str, list[_Name]], findings: l
         if len(block) < 2:
             continue
         scores = process.cdist(block, block, scorer=fuzz.ratio, score_cutoff=FUZZY_REPORT, workers=1)
-        for i, j in zip(*scores.nonzero()):
-            if i >= j:
-                continue
+        rows, columns = np.nonzero(np.triu(scores, 1))  # each pair once, as plain ints and floats
+        for i, j, score in zip(rows.tolist(), columns.tolist(), scores[rows, columns].tolist()):
             a, b = block[i], block[j]
-            if (a, b) in seen or clusters.find(a) == clusters.find(b):
-                continue
+            root_a, root_b = clusters.find(a), clusters.find(b)
+            if (a, b) in seen or root_a == root_b or (root_a in clusters.body and root_b in clusters.body):
+                continue  # two catalogue bodies are known to be two
             seen.add((a, b))
-            score = float(scores[i, j])
             if score >= FUZZY_MERGE and _only_typos_differ(a, b) and clusters.union(a, b):
                 smaller = min((a, b), key=lambda k: sum(n.count for n in by_key[k]))
                 for name in by_key[smaller]:
@@ -320,11 +406,20 @@ def _only_typos_differ(a: str, b: str) -> bool:
 
 def _agencies(clusters: _Clusters, by_key: dict[str, list[_Name]], curated_name: dict[str, str],
               curated_sector: dict[str, str], registry: AgencyRegistry,
-              ambiguous_sectors: dict[str, set[str]]) -> tuple[pl.DataFrame, dict[str, int]]:
+              ambiguous_sectors: dict[str, set[str]], catalogue: Catalogue) -> tuple[pl.DataFrame, dict[str, int]]:
     rows, key_of_root = [], {}
     for root, member_keys in sorted(clusters.members.items()):
         members = [n for k in sorted(member_keys) for n in by_key[k]]
         curated = next((curated_name[k] for k in sorted(member_keys) if k in curated_name), None)
+        if root in clusters.body:
+            body = catalogue.bodies[clusters.body[root]]
+            row = _body_row(body)
+            if curated:
+                row |= {"agency_name": curated, "normalised_name": match_key(core_name(curated))}
+            sector = next((curated_sector[k] for k in sorted(member_keys) if k in curated_sector), None)
+            rows.append(row | {"agency_sector": sector or body.sector})
+            key_of_root[root] = body.agency_key
+            continue
         known = registry.lookup(member_keys)
         if curated:
             name = curated
@@ -352,11 +447,19 @@ def _agencies(clusters: _Clusters, by_key: dict[str, list[_Name]], curated_name:
                      "is_group": is_group(core_name(name)),
                      "is_generic": canonical_key in _generic_keys(), "successor_agency_key": None})
     agencies = pl.DataFrame(rows, schema=AGENCY_SCHEMA)
-    return _with_successors(agencies, clusters, key_of_root), key_of_root
+    return _with_successors(agencies, clusters, key_of_root, catalogue), key_of_root
 
 
-def _with_successors(agencies: pl.DataFrame, clusters: _Clusters, key_of_root: dict[str, int]) -> pl.DataFrame:
-    """CCG → the ICB of the same place (rule), plus the curated renamings."""
+def _body_row(body: Body) -> dict:
+    """A catalogue body as an agency: its own key, name, sector and level."""
+    return {"agency_key": body.agency_key, "agency_name": body.name, "normalised_name": match_key(core_name(body.name)),
+            "agency_sector": body.sector, "agency_level": body.level, "is_group": False, "is_generic": False,
+            "successor_agency_key": None}
+
+
+def _with_successors(agencies: pl.DataFrame, clusters: _Clusters, key_of_root: dict[str, int],
+                     catalogue: Catalogue) -> pl.DataFrame:
+    """CCG → the ICB of the same place (rule), the catalogue's successors, plus the curated renamings."""
     def agency_of(name: str) -> int | None:
         key = match_key(core_name(name))
         return key_of_root.get(clusters.find(key)) if key in clusters.parent else None
@@ -370,6 +473,12 @@ def _with_successors(agencies: pl.DataFrame, clusters: _Clusters, key_of_root: d
     for predecessor, succeeding, _ in successors():
         if (a := agency_of(predecessor)) and (b := agency_of(succeeding)) and a != b:
             successor[a] = b
+    present = set(agencies["agency_key"].to_list())
+    for body_id in clusters.body.values():
+        body = catalogue.bodies[body_id]
+        later = catalogue.bodies.get(body.successor)
+        if later is not None and later.agency_key in present:
+            successor[body.agency_key] = later.agency_key
     return agencies.with_columns(
         pl.col("agency_key").replace_strict(successor, default=None, return_dtype=pl.Int64).alias("successor_agency_key")
     )
@@ -381,6 +490,7 @@ def _capitalised(printed: str) -> bool:
     return bool(words) and all(w[0].isupper() for w in words) and not printed.isupper()
 
 
+@cache
 def _generic_keys() -> dict[str, re.Pattern[str] | None]:
     return {match_key(core_name(generic)): pattern for generic, pattern in generic_addressees()}
 
@@ -395,45 +505,104 @@ def _aliases(names: dict[str, _Name], clusters: _Clusters, key_of_root: dict[str
 
 
 def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], clusters: _Clusters,
-                      key_of_root: dict[str, int], agencies: pl.DataFrame, review_csps: dict[str, str],
-                      registry: AgencyRegistry) -> tuple[pl.DataFrame, list[dict]]:
-    """The body meant by each (recommendation, addressee), reading generic names in their review."""
-    generic = _generic_keys()
+                      key_of_root: dict[str, int], agencies: pl.DataFrame, places: ReviewPlaces,
+                      in_review_body: dict[tuple[str, str], str],
+                      registry: AgencyRegistry) -> tuple[pl.DataFrame, list[dict], list[dict]]:
+    """The body meant by each (recommendation, addressee), reading generic names and shared
+    acronyms in their review: (pairs, agencies only context brought in, findings)."""
+    generic, place_rules = _generic_keys(), _place_rules()
     info = {row["agency_key"]: row for row in agencies.iter_rows(named=True)}
     agency_of = {printed: key_of_root[clusters.find(n.key)] for printed, n in names.items()}
-    csp_partnership_key = match_key(core_name("community safety partnership"))
     by_normalised = {row["normalised_name"]: key for key, row in reversed(info.items())}  # first wins, as a scan would
     partnership_of_csp: dict[str, int] = {}  # one lookup per CSP, not one per review and agency
+    core_of: dict[int, str] = {}
     extra: dict[int, dict] = {}
+    unsettled: dict[tuple[str, str], None] = {}
     pairs = FrameBuilder(PAIR_SCHEMA)
     by_review: dict[str, list[tuple]] = defaultdict(list)
     for row in addressees.select("review_id", "rec_position", "addressee_position", "addressed_as").iter_rows():
         by_review[row[0]].append(row)
+
+    def agency_for(body: Body) -> int:
+        key = body.agency_key
+        if key not in info and key not in extra:
+            extra[key] = _body_row(body)
+        return key
+
+    def core(key: int) -> str:
+        if key not in core_of:
+            core_of[key] = core_name(info[key]["agency_name"])
+        return core_of[key]
+
     for review_id, review_rows in by_review.items():
         in_review = {agency_of[row[3]] for row in review_rows}
-        specific = [info[k] for k in in_review if not info[k]["is_generic"]]
+        specific = [key for key in in_review if not info[key]["is_generic"]]
+        csp = places.csp(review_id)
         meaning: dict[int, tuple[int, str]] = {}
         for key in in_review:
             canonical = info[key]["normalised_name"]
             if canonical not in generic:
                 continue
-            if canonical == csp_partnership_key and review_id in review_csps:
-                csp = review_csps[review_id]
-                if csp not in partnership_of_csp:
-                    partnership = f"{csp} Community Safety Partnership"
-                    known = by_normalised.get(match_key(core_name(partnership)))
-                    partnership_of_csp[csp] = known if known is not None else _csp_partnership(partnership, registry, extra)
-                meaning[key] = (partnership_of_csp[csp], "context")
-                continue
-            pattern = generic[canonical]
-            matches = [row["agency_key"] for row in specific if pattern and pattern.search(row["normalised_name"])]
-            if len(matches) == 1:
+            pattern, rule = generic[canonical], place_rules.get(canonical)
+            matches = [k for k in specific if pattern and pattern.search(core(k))]
+            if len(matches) == 1:  # the page itself names the body
                 meaning[key] = (matches[0], "context")
+                continue
+            if rule == "csp" and csp is None and review_id in places.review_csps:  # not placed: by its name
+                name = places.review_csps[review_id]
+                if name not in partnership_of_csp:
+                    partnership = f"{name} Community Safety Partnership"
+                    known = by_normalised.get(match_key(core_name(partnership)))
+                    partnership_of_csp[name] = known if known is not None else _csp_partnership(partnership, registry, extra)
+                meaning[key] = (partnership_of_csp[name], "context")
+                continue
+            if rule is None:
+                continue
+            if rule == "itself":
+                found = places.catalogue.bodies_named(canonical)
+                body, why = ((found[0], "") if len(found) == 1
+                             else (None, "the catalogue has no single body of this name"))
+            else:
+                body, why = places.body_for(rule, review_id)
+            if body is not None and matches and body.agency_key not in matches:
+                continue  # the page names other bodies of the kind, not the place's own: not guessed
+            if body is not None:
+                meaning[key] = (agency_for(body), "place")
+            elif places.csps_of(review_id):  # an unplaced CSP is reported as such
+                unsettled[(info[key]["agency_name"], f"{why} (CSP {places.review_csps[review_id]})")] = None
         for review, position, addressee_position, printed in review_rows:
             agency = agency_of[printed]
-            target, how = meaning.get(agency, (agency, "name"))
+            body_id = in_review_body.get((review, names[printed].key)) if in_review_body else None
+            if body_id is not None:
+                target, how = agency_for(places.catalogue.bodies[body_id]), "place"
+            else:
+                target, how = meaning.get(agency, (agency, "name"))
             pairs.add((review, position, addressee_position, target, how))
-    return pairs.frame(), list(extra.values())
+    findings = [{"kind": "generic name not settled by place", "addressed_as": name, "detail": detail}
+                for name, detail in unsettled]
+    return pairs.frame(), list(extra.values()), findings
+
+
+@cache
+def _place_rules() -> dict[str, str]:
+    return {match_key(core_name(generic)): rule for generic, rule in generic_place_rules().items()}
+
+
+def _catalogue_keys(clusters: _Clusters, key_of_root: dict[str, int], extra: list[dict]) -> set[int]:
+    """Agencies that are catalogue bodies: matched by name, or brought in by a review's place (the
+    partnership of a CSP the geography cannot place is brought in too: it has its sector)."""
+    return {key_of_root[root] for root in clusters.body if root in key_of_root} | {row["agency_key"] for row in extra}
+
+
+def _outside_catalogue(agencies: pl.DataFrame, catalogue: Catalogue) -> list[dict]:
+    """Specific bodies no catalogue entry matched: still resolved by the rules, listed for a human."""
+    if not catalogue.bodies:
+        return []
+    outside = agencies.filter(~pl.col("is_generic") & ~pl.col("is_group")
+                              & (pl.col("agency_sector") != "community safety partnership"))
+    return [{"kind": "not in the catalogue", "addressed_as": name,
+             "detail": "resolved by the rules; add it to reference/bodies/ or a curated alias if it is a real body"}
+            for name in outside["agency_name"].to_list()]
 
 
 def _csp_partnership(name: str, registry: AgencyRegistry, extra: dict[int, dict]) -> int:

@@ -94,8 +94,9 @@ def generic_addressees() -> tuple[tuple[str, re.Pattern[str] | None], ...]:
 
 
 @cache
-def curated_csp_aliases() -> dict[str, str]:
-    return dict(_names("csp_aliases.csv", "printed", "canonical_name"))
+def generic_place_rules() -> dict[str, str]:
+    """generic name → what it means in the review's place (see ``generic_addressees.csv``)."""
+    return {generic: rule for generic, rule in _names("generic_addressees.csv", "generic", "place_rule") if rule}
 
 
 @cache

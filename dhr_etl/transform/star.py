@@ -8,7 +8,7 @@ import polars as pl
 
 from dhr_etl.parse.library import ParsedLibrary
 from dhr_etl.transform.agencies import AgencyResolution, resolve_agencies
-from dhr_etl.transform.csps import resolve_csps
+from dhr_etl.transform.csps import csp_findings, resolve_csps
 from dhr_etl.transform.registry import AgencyRegistry
 from dhr_etl.transform.repeats import group_repeats
 from dhr_etl.transform.themes import classify_recommendations
@@ -90,5 +90,6 @@ def build_star(parsed: ParsedLibrary, entities: Entities, themes: pl.DataFrame |
         "bridge_recommendation_agency": bridge,
         "bridge_recommendation_theme": bridge_theme,
         "data_quality_finding": findings,
-        "resolution_finding": entities.agencies.findings,
+        "resolution_finding": pl.concat([entities.agencies.findings,
+                                         csp_findings(parsed.reviews, entities.csp_lookup)], how="vertical_relaxed"),
     }

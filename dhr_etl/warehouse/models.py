@@ -26,6 +26,12 @@ class DimCsp(SQLModel, table=True):
     csp_name: str
     csp_slug: str
     spellings: str = Field(description="every spelling seen on the pages, ' | '-joined")
+    region: str | None = Field(default=None, description="the library's region; NULL when the CSP is not placed")
+    police_force_area: str | None = Field(default=None, description="one of the library's 44; NULL when not placed")
+    health_area: str | None = Field(default=None, description="ICB or Welsh health board; NULL when not placed or split")
+    placement_method: str = Field(default="unplaced", description=(
+        "how its spellings were placed on reference/geography/csps.csv: the least certain of exact, variant, "
+        "normalised, typo; else unplaced or ambiguous"))
 
 
 class DimAgency(SQLModel, table=True):
@@ -47,7 +53,7 @@ class DimAgencyAlias(SQLModel, table=True):
     alias_key: int = _key(primary=True)
     addressed_as: str = Field(description="one spelling as printed on a page")
     agency_key: int = _key()
-    match_method: str = Field(description="exact, rule, acronym, fuzzy, context or curated")
+    match_method: str = Field(description="exact, rule, curated, catalogue, acronym, typo or fuzzy")
     confidence: float
     times_printed: int
 
@@ -100,11 +106,12 @@ class BridgeRecommendationAgency(SQLModel, table=True):
     agency_key: int = _key()
     alias_key: int = _key()
     addressed_as: str
-    resolved_by: str = Field(description="name (its spelling) or context (a generic name read in its review)")
+    resolved_by: str = Field(description="name (its spelling), context (a generic name the review itself settles) "
+                                         "or place (a generic name or shared acronym read by the review's CSP)")
 
 
 class ResolutionFinding(SQLModel, table=True):
-    """What agency resolution could not settle alone; shown as v_resolution_review."""
+    """What agency and CSP resolution could not settle alone; shown as v_resolution_review."""
 
     __tablename__ = "resolution_finding"
     kind: str = Field(primary_key=True)

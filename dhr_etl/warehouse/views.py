@@ -17,7 +17,7 @@ from pathlib import Path
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 
 VIEW_NAMES = (
-    "v_reviews", "v_recommendations", "v_recommendation_agencies", "v_csp_year_summary",
+    "v_reviews", "v_recommendations", "v_recommendation_agencies", "v_csp_year_summary", "v_region_year_summary",
     "v_agency_summary", "v_sector_year_summary", "v_year_summary", "v_data_quality",
     "v_resolution_review", "v_theme_year_summary", "v_theme_sector_summary", "v_repeated_recommendations",
 )

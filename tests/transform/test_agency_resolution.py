@@ -61,6 +61,8 @@ def test_clustering_meets_the_bar_on_the_labelled_set() -> None:
     ["Her Majesty's Prison and Probation Service", "HMPPS", "HM Prison and Probation Service"],
     ["Warwickshire Children's Services", "Warwickshire Children’s Service"],
     ["SafeLives", "Safe Lives"],
+    ["National Probation Service", "NPS", "HM Probation Service"],  # renamed in 2021, when the CRCs joined it
+    ["All agencies", "All partner agencies", "All agencies involved"],
 ])
 def test_spellings_of_one_body_resolve_together(names: list[str]) -> None:
     assert len(set(agency_of(names).values())) == 1
@@ -73,7 +75,7 @@ def test_spellings_of_one_body_resolve_together(names: list[str]) -> None:
     ["Kent Police", "Kent County Council"],
     ["Kent Police", "Kent Fire and Rescue Service"],
     ["Birmingham and Solihull CCG", "NHS Birmingham and Solihull ICB"],
-    ["National Probation Service", "Probation Service"],
+    ["National Probation Service", "Kent Surrey and Sussex Community Rehabilitation Company"],
     ["Manchester University NHS Foundation Trust", "University of Manchester"],
     ["Safeguarding Adults Board", "Warwickshire Safeguarding Adults Board"],
 ])
@@ -110,9 +112,18 @@ def test_a_near_miss_is_reported_not_merged() -> None:
 
 
 def test_a_typo_is_merged_with_its_confidence() -> None:
+    # Warwickshire Police is in the catalogue: its misspelling is matched to it as a typo.
     resolution = resolve_agencies(one_per_review(["Warwickshire Police"] * 3 + ["Warwickshrie Police"]))
     assert resolution.agencies.height == 1
     typo = resolution.aliases.filter(pl.col("addressed_as") == "Warwickshrie Police").row(0, named=True)
+    assert typo["match_method"] == "typo" and 0.9 <= typo["confidence"] < 1
+
+
+def test_a_typo_of_a_body_outside_the_catalogue_is_merged_by_fuzzy_matching() -> None:
+    names = ["Blackwater Valley Outreach Project"] * 3 + ["Blackwater Valley Outreach Projcet"]
+    resolution = resolve_agencies(one_per_review(names))
+    assert resolution.agencies.height == 1
+    typo = resolution.aliases.filter(pl.col("addressed_as") == "Blackwater Valley Outreach Projcet").row(0, named=True)
     assert typo["match_method"] == "fuzzy" and 0.9 <= typo["confidence"] < 1
 
 
@@ -149,7 +160,10 @@ def test_groups_are_entities_of_their_own() -> None:
 def test_a_ccg_is_linked_to_the_icb_that_replaced_it() -> None:
     resolution = resolve_agencies(one_per_review(["Birmingham and Solihull CCG", "NHS Birmingham and Solihull ICB",
                                                   "Coventry and Rugby CCG", "NHS Coventry and Warwickshire ICB"]))
-    rows = {r["agency_name"]: r for r in resolution.agencies.iter_rows(named=True)}
+    # Looked up by the printed spelling: catalogue bodies take their official names.
+    agency = dict(resolution.aliases.select("addressed_as", "agency_key").iter_rows())
+    by_key = {r["agency_key"]: r for r in resolution.agencies.iter_rows(named=True)}
+    rows = {printed: by_key[key] for printed, key in agency.items()}
     assert rows["Birmingham and Solihull CCG"]["successor_agency_key"] == rows["NHS Birmingham and Solihull ICB"]["agency_key"]
     assert rows["Coventry and Rugby CCG"]["successor_agency_key"] == rows["NHS Coventry and Warwickshire ICB"]["agency_key"]
     assert rows["Birmingham and Solihull CCG"]["agency_sector"] == rows["NHS Birmingham and Solihull ICB"]["agency_sector"]
