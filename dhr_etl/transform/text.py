@@ -1,0 +1,52 @@
+"""Words of a recommendation, for the theme model and for repeat grouping: one tokeniser for both.
+
+Lower-cased words of three or more letters, lightly stemmed (``trained``/``training`` → ``train``),
+with the function words that say nothing about an ask dropped. Column-wise in polars, so 50,000
+recommendations tokenise in well under a second.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import polars as pl
+
+WORD_PATTERN = r"[a-z][a-z_'-]{1,}"
+"""Two letters or more: "gp", "da", "ed" carry meaning in this domain."""
+STOPWORDS = frozenset("""
+the and that this these those with within for from into onto upon about above after again against all
+also any are because been before being between both but can could did does doing done each either
+had has have having here its itself may might more most must not now off once only our out over own
+same shall some such than their them then there they through too under until very was were what
+where whether which while who whom why will would you your whilst is be as an at by of on or to in it
+its we us he she his her if so no any
+""".split())
+CONCEPT_PREFIX = "c_"
+"""Words a text was rewritten to (:func:`dhr_etl.transform.repeats.with_concepts`) start so, and are kept whole."""
+SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Cached: a library's vocabulary is a few thousand words, met hundreds of thousands of times."""
+    word = word.strip("'-")
+    if word.startswith(CONCEPT_PREFIX):
+        return word
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def stemmed_words(texts: pl.Series, offset: int = 0, stopwords: frozenset[str] = STOPWORDS) -> pl.DataFrame:
+    """doc (row number from ``offset``), pos (word position in the text), term (stemmed word):
+    one row per content word, in text order."""
+    words = (pl.DataFrame({"text": texts}, schema={"text": pl.String}).with_row_index("doc", offset=offset)
+             .select("doc", pl.col("text").str.to_lowercase().str.extract_all(WORD_PATTERN).alias("word"))
+             .explode("word").drop_nulls("word")
+             .with_columns(pl.int_range(pl.len()).over("doc").alias("pos"))
+             .filter(~pl.col("word").is_in(list(stopwords))))
+    vocabulary = words["word"].unique().to_list()
+    stems = pl.DataFrame({"word": vocabulary, "term": [stem(w) for w in vocabulary]},
+                         schema={"word": pl.String, "term": pl.String})
+    return words.join(stems, on="word").select("doc", "pos", "word", "term").sort("doc", "pos")
