@@ -18,15 +18,14 @@ recommendation out of any group, which is how a user corrects a wrong member.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 
 import polars as pl
 
 from dhr_etl.frames import FrameBuilder
 from dhr_etl.transform.keys import stable_key
-from dhr_etl.transform.rules import ask_concepts, read_reference_csv
-from dhr_etl.transform.text import CONCEPT_PREFIX, STOPWORDS, stemmed_words
+from dhr_etl.transform.rules import read_reference_csv
+from dhr_etl.transform.text import ACTOR_MARK, CONCEPT_PREFIX, PURPOSE_MARK, STOPWORDS, stemmed_words, with_concepts
 
 REPEAT_THRESHOLD = 0.45
 """Chosen on the labelled training pairs (tests/transform/fixtures/themes_dev/pairs_train.csv)."""
@@ -42,37 +41,15 @@ recommended recommendation recommends dhr review's panel local area also within 
 """.split())
 _STOP = STOPWORDS | FRAME_WORDS
 LABEL_TERMS = 4
-PURPOSE = re.compile(r"\b(so that|so as to|in order to|in order that|with the aim of|which will|to help|to enable|to make sure|to ensure|ensuring that)\b")
-"""Where the ask ends and its reason begins: "improve IT systems so that victims are asked about
-abuse" asks for IT systems, not for routine enquiry."""
-ACTOR = re.compile(r"^\W*((?:[\w'&,-]+ ){1,6}?)(should|must|shall|will|to|is to|are to|needs? to)\b")
-"""Who must act, when a text opens with it ("Children's social care should ..."): at most six
-words before the first modal. An imperative opening ("Ensure that staff are trained to ...") has
-no actor: ACTOR_SKIP lists the verbs such texts open with."""
-ACTOR_SKIP = re.compile(r"^\W*(ensure|review|consider|develop|provide|make|undertake|establish|introduce|implement|"
-                        r"share|raise|promote|update|create|deliver|commission|explore|agree|audit|work|it|that|there|a|an)\b")
 ACTOR_WEIGHT = 0.5
 """The kind of body that must act matters, but two asks to one body about different things are
 different asks: the actor's words count half."""
-ACTOR_MARK = f"{CONCEPT_PREFIX}actor"
-PURPOSE_MARK = f"{CONCEPT_PREFIX}purpose"
 PURPOSE_WEIGHT = 0.3
 """How much a word of the reason counts beside a word of the ask itself."""
 
 GROUP_SCHEMA = {"review_id": pl.String, "rec_position": pl.Int32, "repeat_group_key": pl.Int64,
                 "is_representative": pl.Boolean, "repeat_label": pl.String}
 _CHUNK = 50_000
-
-
-def with_concepts(texts: pl.Series) -> pl.Series:
-    """Each phrase of a concept replaced by the concept as one word (``c_domestic_abuse``)."""
-    out = texts.fill_null("").str.to_lowercase()
-    out = (pl.when(out.str.contains(ACTOR_SKIP.pattern)).then(out)
-           .otherwise(out.str.replace(ACTOR.pattern, f"$1 {ACTOR_MARK} ")).alias("text"))
-    out = pl.select(out).to_series().str.replace(PURPOSE.pattern, f" {PURPOSE_MARK} ")
-    for concept, pattern in ask_concepts():
-        out = out.str.replace_all(pattern.pattern, f" {CONCEPT_PREFIX}{concept.replace(' ', '_')} ")
-    return out
 
 
 def _term_counts(texts: pl.Series, offset: int) -> pl.DataFrame:

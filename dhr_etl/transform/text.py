@@ -7,9 +7,12 @@ recommendations tokenise in well under a second.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import polars as pl
+
+from dhr_etl.transform.rules import ask_concepts
 
 WORD_PATTERN = r"[a-z][a-z_'-]{1,}"
 """Two letters or more: "gp", "da", "ed" carry meaning in this domain."""
@@ -50,3 +53,29 @@ def stemmed_words(texts: pl.Series, offset: int = 0, stopwords: frozenset[str] =
     stems = pl.DataFrame({"word": vocabulary, "term": [stem(w) for w in vocabulary]},
                          schema={"word": pl.String, "term": pl.String})
     return words.join(stems, on="word").select("doc", "pos", "word", "term").sort("doc", "pos")
+
+
+PURPOSE = re.compile(r"\b(so that|so as to|in order to|in order that|with the aim of|which will|to help|to enable|to make sure|to ensure|ensuring that)\b")
+"""Where the ask ends and its reason begins: "improve IT systems so that victims are asked about
+abuse" asks for IT systems, not for routine enquiry."""
+ACTOR = re.compile(r"^\W*((?:[\w'&,-]+ ){1,6}?)(should|must|shall|will|to|is to|are to|needs? to)\b")
+"""Who must act, when a text opens with it ("Children's social care should ..."): at most six
+words before the first modal. An imperative opening ("Ensure that staff are trained to ...") has
+no actor: ACTOR_SKIP lists the verbs such texts open with."""
+ACTOR_SKIP = re.compile(r"^\W*(ensure|review|consider|develop|provide|make|undertake|establish|introduce|implement|"
+                        r"share|raise|promote|update|create|deliver|commission|explore|agree|audit|work|it|that|there|a|an)\b")
+ACTOR_MARK = f"{CONCEPT_PREFIX}actor"
+PURPOSE_MARK = f"{CONCEPT_PREFIX}purpose"
+
+
+def with_concepts(texts: pl.Series) -> pl.Series:
+    """Lower-cased texts with each phrase of a concept (``reference/ask_concepts.csv``) replaced by
+    the concept as one word (``c_domestic_abuse``), and marks where the actor ends (ACTOR_MARK) and
+    the reason begins (PURPOSE_MARK)."""
+    out = texts.fill_null("").str.to_lowercase()
+    out = pl.select(pl.when(out.str.contains(ACTOR_SKIP.pattern)).then(out)
+                    .otherwise(out.str.replace(ACTOR.pattern, f"$1 {ACTOR_MARK} "))).to_series()
+    out = out.str.replace(PURPOSE.pattern, f" {PURPOSE_MARK} ")
+    for concept, pattern in ask_concepts():
+        out = out.str.replace_all(pattern.pattern, f" {CONCEPT_PREFIX}{concept.replace(' ', '_')} ")
+    return out

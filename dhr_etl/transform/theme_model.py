@@ -19,19 +19,23 @@ from functools import lru_cache
 import polars as pl
 
 from dhr_etl.transform.rules import read_model_lines
-from dhr_etl.transform.text import stemmed_words
+from dhr_etl.transform.text import stemmed_words, with_concepts
 
 BIAS = "__bias__"
 MODEL_FILE = "theme_model.csv"
 
 
 def features(texts: pl.Series, offset: int = 0) -> pl.DataFrame:
-    """doc, feature: each distinct stemmed word of a text and each pair of adjacent content words
-    ("share_inform"), so "make sure" and "share ... with" count as more than their parts."""
-    words = stemmed_words(texts, offset)
+    """doc, feature: each distinct stemmed word of a text, each concept it names
+    (``reference/ask_concepts.csv``: "told", "pass on", "notify" are all information sharing) and
+    each pair of adjacent content words ("share_inform"), so "make sure" and "share ... with" count
+    as more than their parts."""
+    raw = stemmed_words(texts, offset)
+    words = stemmed_words(with_concepts(texts), offset)
     pairs = (words.with_columns(pl.col("term").shift(-1).over("doc").alias("next"))
              .drop_nulls("next").select("doc", (pl.col("term") + "_" + pl.col("next")).alias("feature")))
-    return pl.concat([words.select("doc", pl.col("term").alias("feature")), pairs]).unique(maintain_order=True)
+    return pl.concat([raw.select("doc", pl.col("term").alias("feature")), words.select("doc", pl.col("term").alias("feature")),
+                      pairs]).unique(maintain_order=True)
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ THEMES = ("technology systems", "identification of risk", "training", "policy", 
           "record keeping", "awareness raising", "other")
 MODEL_THEMES = THEMES[:-1]
 THEME_THRESHOLD = 1.0
-RULE_BONUS = 0.35
-OTHER_BELOW = 0.30
-ALSO_AT = 0.60
+RULE_BONUS = 0.2
+OTHER_BELOW = 0.25
+ALSO_AT = 0.70
 THEME_SCHEMA = {"review_id": pl.String, "rec_position": pl.Int32, "theme": pl.String, "method": pl.String,
                 "evidence": pl.String}
 _CHUNK = 50_000

@@ -22,9 +22,9 @@ from dhr_etl.transform.theme_model import BIAS, MODEL_FILE, features
 
 TRAINING_FILE = Path("tests/transform/fixtures/themes_dev/themes_train.csv")
 MIN_DOCUMENTS = 2
-L2 = 0.02
-STEPS = 600
-LEARNING_RATE = 1.0
+L2 = 0.001
+STEPS = 1500
+LEARNING_RATE = 5.0
 SMALLEST_WEIGHT = 0.02
 
 
