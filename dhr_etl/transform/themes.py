@@ -26,9 +26,9 @@ THEMES = ("technology systems", "identification of risk", "training", "policy", 
           "record keeping", "awareness raising", "other")
 MODEL_THEMES = THEMES[:-1]
 THEME_THRESHOLD = 1.0
-RULE_BONUS = 0.2
-OTHER_BELOW = 0.25
-ALSO_AT = 0.70
+RULE_BONUS = 0.7
+OTHER_BELOW = 0.30
+ALSO_AT = 0.90
 THEME_SCHEMA = {"review_id": pl.String, "rec_position": pl.Int32, "theme": pl.String, "method": pl.String,
                 "evidence": pl.String}
 _CHUNK = 50_000
@@ -58,8 +58,12 @@ def _decide(texts: pl.Series) -> pl.DataFrame:
     scored = (model.join(_rule_hits(texts), on=["doc", "theme"], how="left")
               .with_columns((pl.col("probability") + pl.col("words").is_not_null() * RULE_BONUS).alias("score"))
               .with_columns(pl.col("score").rank("ordinal", descending=True).over("doc").alias("rank")))
-    chosen = scored.filter(((pl.col("rank") == 1) & ((pl.col("score") >= OTHER_BELOW) | pl.col("words").is_not_null()))
-                           | (pl.col("score") >= ALSO_AT) | pl.col("words").is_not_null() & (pl.col("probability") >= OTHER_BELOW))
+    # The model alone decides only on evidence: a text none of whose words it knows keeps the
+    # prior of each theme, and a prior is not a reason.
+    supported = pl.col("words").is_not_null() | (pl.col("evidence") != "")
+    chosen = scored.filter(supported & (((pl.col("rank") == 1) & ((pl.col("score") >= OTHER_BELOW) | pl.col("words").is_not_null()))
+                                        | (pl.col("score") >= ALSO_AT)
+                                        | pl.col("words").is_not_null() & (pl.col("probability") >= OTHER_BELOW)))
     model_says = pl.format("model p={}: {}", pl.col("probability").round(2), pl.col("evidence"))
     chosen = chosen.select(
         "doc", "theme",
