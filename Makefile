@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: run test ui bench lock sample clean browser
+.PHONY: run test ui bench lock sample clean browser themes-model
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "dhr-etl needs Python 3.11 or newer; found " + sys.version.split()[0]'
@@ -47,6 +47,9 @@ bench: $(STAMP)  ## the benchmark against the analyst's baseline; writes bench/R
 
 lock:  ## re-resolve requirements.lock from pyproject.toml (needs network to PyPI)
 	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 -o requirements.lock
+
+themes-model: $(STAMP)  ## retrain the theme model (dhr_etl/reference/theme_model.csv) from the labelled recommendations
+	$(BIN)/python -m dhr_etl.transform.train_themes
 
 sample: $(STAMP)  ## regenerate the synthetic pages of the bundled sample library
 	$(BIN)/python -m dhr_etl.sample.generate --out dhr_etl/sample/library --count 11 --seed 2026

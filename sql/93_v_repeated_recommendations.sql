@@ -1,7 +1,7 @@
--- One row per group of near-identical recommendations made in two or more reviews.
+-- One row per group of recommendations that make the same ask in two or more reviews.
 CREATE OR REPLACE VIEW v_repeated_recommendations AS
 WITH members AS (
-    SELECT f.repeat_group_key, f.recommendation_key, f.review_key, f.recommendation, f.is_representative,
+    SELECT f.repeat_group_key, f.recommendation_key, f.review_key, f.recommendation, f.is_representative, f.repeat_label,
            r.csp_key, r.published_year
     FROM fact_recommendation AS f
     JOIN dim_review AS r ON r.review_key = f.review_key
@@ -22,6 +22,7 @@ SELECT
     MIN(m.published_year) AS first_published_year,
     MAX(m.published_year) AS last_published_year,
     s.sectors,
+    MAX(m.repeat_label) AS label,
     MAX(CASE WHEN m.is_representative THEN m.recommendation END) AS representative_text
 FROM members AS m
 LEFT JOIN sectors AS s ON s.repeat_group_key = m.repeat_group_key

@@ -118,3 +118,15 @@ def level_of(normalised_name: str) -> str:
         if pattern.search(normalised_name):
             return level
     return "local"
+
+
+@cache
+def ask_concepts() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    rows = read_reference_csv("ask_concepts.csv")
+    return tuple((row["concept"], _compile("ask_concepts.csv", i, row["pattern"])) for i, row in enumerate(rows, 1))
+
+
+def read_model_lines(name: str) -> list[str]:
+    """A trained model's table from ``reference/`` (its comment lines included)."""
+    with open(REFERENCE_DIR / name, encoding="utf-8") as handle:
+        return handle.readlines()

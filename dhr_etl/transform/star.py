@@ -69,10 +69,10 @@ def build_star(parsed: ParsedLibrary, entities: Entities, themes: pl.DataFrame |
         pl.col("is_representative").fill_null(False))
     fact_recommendation = recs.select(
         "recommendation_key", "review_key", "rec_label", "rec_order", "rec_position", "recommendation",
-        "repeat_group_key", "is_representative",
+        "repeat_group_key", "is_representative", "repeat_label",
     )
     bridge_theme = themes.join(recs.select("review_id", "rec_position", "recommendation_key"),
-                               on=["review_id", "rec_position"]).select("recommendation_key", "theme", "rules")
+                               on=["review_id", "rec_position"]).select("recommendation_key", "theme", "method", "evidence")
     bridge = (
         parsed.addressees.join(recs.select("review_id", "rec_position", "recommendation_key"),
                                on=["review_id", "rec_position"], how="left")

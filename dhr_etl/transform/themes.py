@@ -1,56 +1,113 @@
-"""Themes of recommendations, in the Home Office DHR library's vocabulary, by transparent rules.
+"""Themes of recommendations, in the Home Office DHR library's vocabulary.
 
-Each theme's patterns (``reference/theme_rules.csv``) carry weights; a recommendation takes every
-theme whose matched weights reach THEME_THRESHOLD, and "other" when none does. Every assignment
-keeps the patterns that fired, so anyone can see why a recommendation counts as "training".
+Three sources of evidence, in this order of authority:
+1. Curated overrides (``reference/theme_overrides.csv``: review id, recommendation label, themes)
+   always win: that is how a user corrects a theme.
+2. Phrase rules (``reference/theme_rules.csv``): weighted patterns; a theme whose matched weights
+   reach THEME_THRESHOLD fires, and records the words that fired.
+3. The theme model (:mod:`dhr_etl.transform.theme_model`), learned from the project's own labelled
+   recommendations, reads the asks no rule names ("make sure the health visitor is told ...").
+
+A theme's score is the model's probability, plus RULE_BONUS when its rules fired. A recommendation
+takes its best-scoring theme, and any other theme scoring at least ALSO_AT; it is "other" only when
+no rule fired and no theme reaches OTHER_BELOW. Every assignment keeps its evidence: the rule words
+and the model's weightiest features, with the probability, in ``evidence``; ``method`` says which
+source decided (override, rule, model, rule+model, none).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from dhr_etl.transform.rules import theme_rules
+from dhr_etl.transform.rules import read_reference_csv, theme_rules
+from dhr_etl.transform.theme_model import theme_model
 
 THEMES = ("technology systems", "identification of risk", "training", "policy", "multi agency working",
           "record keeping", "awareness raising", "other")
+MODEL_THEMES = THEMES[:-1]
 THEME_THRESHOLD = 1.0
-THEME_SCHEMA = {"review_id": pl.String, "rec_position": pl.Int32, "theme": pl.String, "rules": pl.String}
+RULE_BONUS = 0.7
+OTHER_BELOW = 0.30
+ALSO_AT = 0.90
+THEME_SCHEMA = {"review_id": pl.String, "rec_position": pl.Int32, "theme": pl.String, "method": pl.String,
+                "evidence": pl.String}
+_CHUNK = 50_000
 
 
-def classify_recommendations(recommendations: pl.DataFrame) -> pl.DataFrame:
-    """One row per (recommendation, theme), with the matched words that decided it, in the input's
-    order and the vocabulary's order of themes.
-
-    Each rule runs once over the whole column (polars' Rust regex engine, which accepts the
-    reference file's patterns: no look-arounds or back-references), not once per text in Python:
-    at 50,000 recommendations that is the difference between seconds and a fraction of one."""
+def _rule_hits(texts: pl.Series) -> pl.DataFrame:
+    """doc, theme, words: themes whose phrase rules fire, with the words that fired."""
     rules = theme_rules()
-    frame = recommendations.select("review_id", "rec_position", pl.col("recommendation").str.to_lowercase()).with_columns(
-        pl.int_range(pl.len()).alias("_row"),
-        *[pl.col("recommendation").str.extract(pattern.pattern, 0).alias(f"_m{i}")
-          for i, (_, pattern, _) in enumerate(rules)],
-    )
-    per_theme = []
-    for order, theme in enumerate(THEMES):
+    frame = pl.DataFrame({"text": texts.str.to_lowercase()}).with_row_index("doc").with_columns(
+        [pl.col("text").str.extract(pattern.pattern, 0).alias(f"_m{i}") for i, (_, pattern, _) in enumerate(rules)])
+    hits = []
+    for theme in MODEL_THEMES:
         mine = [(i, weight) for i, (t, _, weight) in enumerate(rules) if t == theme]
         if not mine:
             continue
         score = pl.sum_horizontal([pl.col(f"_m{i}").is_not_null().cast(pl.Float64) * weight for i, weight in mine])
         words = pl.concat_list([pl.col(f"_m{i}") for i, _ in mine]).list.drop_nulls().list.unique(maintain_order=True)
-        per_theme.append(frame.filter(score >= THEME_THRESHOLD).select(
-            "_row", "review_id", "rec_position", pl.lit(theme).alias("theme"), words.list.join(" | ").alias("rules"),
-            pl.lit(order).alias("_order")))
-    themed = pl.concat(per_theme) if per_theme else frame.select("_row").clear()
-    other = frame.join(themed.select("_row"), on="_row", how="anti").select(
-        "_row", "review_id", "rec_position", pl.lit("other").alias("theme"), pl.lit("").alias("rules"),
-        pl.lit(len(THEMES) - 1).alias("_order"))
-    return (pl.concat([themed, other]).sort("_row", "_order").select(list(THEME_SCHEMA))
-            .cast(THEME_SCHEMA))  # type: ignore[arg-type]
+        hits.append(frame.filter(score >= THEME_THRESHOLD).select(
+            "doc", pl.lit(theme).alias("theme"), words.list.join(" | ").alias("words")))
+    schema = {"doc": pl.UInt32, "theme": pl.String, "words": pl.String}
+    return pl.concat(hits).cast(schema) if hits else pl.DataFrame(schema=schema)  # type: ignore[arg-type]
 
 
-def themes_of(text: str) -> list[tuple[str, list[str]]]:
-    """[(theme, words that fired)] for one text; ``[("other", [])]`` if no theme reaches the threshold."""
+def _decide(texts: pl.Series) -> pl.DataFrame:
+    """doc, theme, method, evidence for texts with no override."""
+    model = theme_model().scores(texts).cast({"doc": pl.UInt32})
+    scored = (model.join(_rule_hits(texts), on=["doc", "theme"], how="left")
+              .with_columns((pl.col("probability") + pl.col("words").is_not_null() * RULE_BONUS).alias("score"))
+              .with_columns(pl.col("score").rank("ordinal", descending=True).over("doc").alias("rank")))
+    # The model alone decides only on evidence: a text none of whose words it knows keeps the
+    # prior of each theme, and a prior is not a reason.
+    supported = pl.col("words").is_not_null() | (pl.col("evidence") != "")
+    chosen = scored.filter(supported & (((pl.col("rank") == 1) & ((pl.col("score") >= OTHER_BELOW) | pl.col("words").is_not_null()))
+                                        | (pl.col("score") >= ALSO_AT)
+                                        | pl.col("words").is_not_null() & (pl.col("probability") >= OTHER_BELOW)))
+    model_says = pl.format("model p={}: {}", pl.col("probability").round(2), pl.col("evidence"))
+    chosen = chosen.select(
+        "doc", "theme",
+        pl.when(pl.col("words").is_null()).then(pl.lit("model"))
+        .when(pl.col("probability") >= OTHER_BELOW).then(pl.lit("rule+model")).otherwise(pl.lit("rule")).alias("method"),
+        pl.when(pl.col("words").is_null()).then(model_says)
+        .otherwise(pl.format("rules: {}; ", pl.col("words")) + model_says).alias("evidence"))
+    best = scored.filter(pl.col("rank") == 1).select("doc", pl.format("no theme reached {}; best {} p={}", pl.lit(OTHER_BELOW),
+                                                                       pl.col("theme"), pl.col("probability").round(2)).alias("why"))
+    other = (best.join(chosen.select("doc").unique(), on="doc", how="anti")
+             .select("doc", pl.lit("other").alias("theme"), pl.lit("none").alias("method"), pl.col("why").alias("evidence")))
+    return pl.concat([chosen, other])
+
+
+def _overrides() -> pl.DataFrame:
+    rows = [(r["review_id"].strip(), r["rec_label"].strip(), theme.strip())
+            for r in read_reference_csv("theme_overrides.csv") for theme in r["themes"].split("|") if theme.strip()]
+    return pl.DataFrame(rows, schema={"review_id": pl.String, "rec_label": pl.String, "theme": pl.String}, orient="row")
+
+
+def classify_recommendations(recommendations: pl.DataFrame) -> pl.DataFrame:
+    """One row per (recommendation, theme) with how it was decided, in the input's order and the
+    vocabulary's order of themes. Texts are scored column-wise, 50,000 at a time."""
+    rows = recommendations.with_row_index("_row")
+    overrides = _overrides()
+    label = rows["rec_label"] if "rec_label" in rows.columns else pl.Series([None] * rows.height, dtype=pl.String)
+    keyed = rows.select("_row", "review_id", "rec_position", label.alias("rec_label"))
+    overridden = keyed.join(overrides, on=["review_id", "rec_label"]).select(
+        "_row", "theme", pl.lit("override").alias("method"),
+        pl.lit("reference/theme_overrides.csv").alias("evidence"))
+    todo = rows.join(overridden.select("_row").unique(), on="_row", how="anti").select("_row", "recommendation")
+    decided = [overridden]
+    for start in range(0, todo.height, _CHUNK):
+        chunk = todo.slice(start, _CHUNK)
+        found = _decide(chunk["recommendation"].fill_null(""))
+        decided.append(found.join(chunk.select("_row").with_row_index("doc"), on="doc").select(
+            "_row", "theme", "method", "evidence"))
+    order = pl.DataFrame({"theme": list(THEMES), "_order": list(range(len(THEMES)))})
+    return (pl.concat(decided).join(order, on="theme", how="left").join(keyed, on="_row")
+            .sort("_row", "_order").select(list(THEME_SCHEMA)).cast(THEME_SCHEMA))  # type: ignore[arg-type]
+
+
+def themes_of(text: str) -> list[tuple[str, str]]:
+    """[(theme, evidence)] for one text."""
     one = pl.DataFrame({"review_id": [""], "rec_position": [0], "recommendation": [text]},
                        schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String})
-    return [(theme, rules.split(" | ") if rules else []) for theme, rules in
-            classify_recommendations(one).select("theme", "rules").iter_rows()]
+    return [(theme, evidence) for theme, evidence in classify_recommendations(one).select("theme", "evidence").iter_rows()]

@@ -90,13 +90,15 @@ class FactRecommendation(SQLModel, table=True):
         default=None, sa_column=Column(BigInteger, nullable=True),
         description="the group of the same ask made in other reviews, if any")
     is_representative: bool = Field(default=False, description="the member that best states its group's ask")
+    repeat_label: str | None = Field(default=None, description="a short label of the group's ask (its most characteristic words)")
 
 
 class BridgeRecommendationTheme(SQLModel, table=True):
     __tablename__ = "bridge_recommendation_theme"
     recommendation_key: int = _key(primary=True)
     theme: str = Field(primary_key=True)
-    rules: str = Field(description="the words that made the theme rules fire")
+    method: str = Field(description="what decided it: override, rule, model, rule+model, or none (other)")
+    evidence: str = Field(description="the rule words that fired and the model's weightiest words, with its probability")
 
 
 class BridgeRecommendationAgency(SQLModel, table=True):

@@ -59,13 +59,15 @@ def test_themes_meet_the_bar_on_the_labelled_recommendations() -> None:
     assert macro_precision >= 0.8
 
 
-def test_every_theme_assignment_shows_the_words_that_fired() -> None:
+def test_every_theme_assignment_shows_what_decided_it() -> None:
     recs = pl.DataFrame({"review_id": ["r"] * 2, "rec_position": [1, 2],
                          "recommendation": ["All staff to complete domestic abuse training.", "Something else entirely."]},
                         schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String})
     themes = classify_recommendations(recs)
-    assert themes.filter(pl.col("rec_position") == 1).select("theme", "rules").rows() == [("training", "training")]
-    assert themes.filter(pl.col("rec_position") == 2)["theme"].to_list() == ["other"]
+    (theme, method, evidence), = themes.filter(pl.col("rec_position") == 1).select("theme", "method", "evidence").rows()
+    assert (theme, method) == ("training", "rule+model")
+    assert evidence.startswith("rules: training;") and "model p=" in evidence and "train" in evidence.split(":")[-1]
+    assert themes.filter(pl.col("rec_position") == 2).select("theme", "method").rows() == [("other", "none")]
 
 
 def repeat_pairs() -> list[tuple[float, bool]]:
@@ -116,3 +118,29 @@ def test_the_same_ask_in_two_reviews_is_grouped_and_a_different_ask_is_not() -> 
 ])
 def test_each_body_has_a_level_so_national_asks_can_be_counted_apart(name: str, level: str) -> None:
     assert level_of(core_name(name)) == level
+
+
+def test_a_group_keeps_its_id_and_label_when_a_later_review_joins_it() -> None:
+    ask = {"6000aaaa-leeds": "GP practices should ask patients about domestic abuse when they are seen alone.",
+           "6100bbbb-kent": "GPs to make routine enquiry about domestic abuse whenever a patient is seen alone.",
+           "6200cccc-york": "Primary care should routinely ask about domestic abuse when patients attend alone."}
+    other = {"6000aaaa-leeds": "The CSP should publish an annual report on progress against DHR recommendations.",
+             "6100bbbb-kent": "Police should review how firearms licences are granted to people with a history of abuse.",
+             "6200cccc-york": "Schools should teach pupils about healthy relationships."}
+
+    # Among the sample library's recommendations, so term weights come from a realistic corpus.
+    library = [(p.stem, 100 + i, r.text) for p in sorted(SAMPLE_LIBRARY_DIR.glob("*.html"))
+               for i, r in enumerate(parse_review_page(p.read_text(encoding="utf-8"), "html").recommendations)]
+
+    def grouped(reviews: list[str]) -> pl.DataFrame:
+        rows = [(r, p, text[r]) for r in reviews for p, text in ((1, ask), (2, other))] + library
+        recs = pl.DataFrame(rows, schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String},
+                            orient="row")
+        return group_repeats(recs).filter(pl.col("rec_position") == 1)
+
+    before = grouped(["6000aaaa-leeds", "6100bbbb-kent"])
+    after = grouped(["6000aaaa-leeds", "6100bbbb-kent", "6200cccc-york"])
+    assert before.height == 2 and after.height == 3
+    assert after["repeat_group_key"].n_unique() == 1
+    assert after["repeat_group_key"][0] == before["repeat_group_key"][0]
+    assert "routine enquiry" in after["repeat_label"][0] and "gp" in after["repeat_label"][0]
