@@ -31,7 +31,7 @@ OTHER_BELOW = 0.30
 ALSO_AT = 0.90
 THEME_SCHEMA = {"review_id": pl.String, "rec_position": pl.Int32, "theme": pl.String, "method": pl.String,
                 "evidence": pl.String}
-_CHUNK = 50_000
+_CHUNK = 10_000
 
 
 def _rule_hits(texts: pl.Series) -> pl.DataFrame:
@@ -86,7 +86,7 @@ def _overrides() -> pl.DataFrame:
 
 def classify_recommendations(recommendations: pl.DataFrame) -> pl.DataFrame:
     """One row per (recommendation, theme) with how it was decided, in the input's order and the
-    vocabulary's order of themes. Texts are scored column-wise, 50,000 at a time."""
+    vocabulary's order of themes. Texts are scored column-wise, 10,000 at a time (bounded memory)."""
     rows = recommendations.with_row_index("_row")
     overrides = _overrides()
     label = rows["rec_label"] if "rec_label" in rows.columns else pl.Series([None] * rows.height, dtype=pl.String)

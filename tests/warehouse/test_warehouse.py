@@ -40,7 +40,7 @@ CONTRACT = {
 # Columns added to contract views (never renamed or dropped).
 ADDED = {"v_recommendations": ["themes", "repeat_group_id"], "v_recommendation_agencies": ["agency_level"],
          "v_agency_summary": ["agency_level"], "v_csp_year_summary": ["region"],
-         "v_reviews": ["status", "data_as_of", "region"]}
+         "v_reviews": ["status", "data_as_of", "region"], "v_repeated_recommendations": ["regions", "label"]}
 
 
 @pytest.fixture
