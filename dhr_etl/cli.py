@@ -45,8 +45,11 @@ def _doing(what: str, outcome: str | None = "the live warehouse is unchanged") -
     except (CliFailure, KeyboardInterrupt):
         raise
     except Exception as exc:  # noqa: BLE001 - every failure is explained, none shown as a traceback
-        lines = str(exc).strip().splitlines()
-        raise CliFailure(f"dhr-etl: failed while {what}: {type(exc).__name__}: "
+        cause = exc
+        while cause.__cause__ is not None:  # the error itself, not what wrapped it on the way out
+            cause = cause.__cause__
+        lines = str(cause).strip().splitlines()
+        raise CliFailure(f"dhr-etl: failed while {what}: {type(cause).__name__}: "
                          f"{lines[0] if lines else 'no message'}{f'; {outcome}' if outcome else ''}.") from exc
 
 
@@ -85,9 +88,10 @@ def run(args: argparse.Namespace) -> int:
 def _run_holding_the_lock(args: argparse.Namespace, settings: Settings, lock) -> int:  # noqa: ANN001
     home = _dagster_home()
     if lock.crashed_holder is not None:
-        # Even on a quiet night, so that the UI stops showing a dead run as running.
-        with _doing("recording that an earlier run had died"):
-            _fail_abandoned_runs(settings, lock.crashed_holder)
+        # Cleared up even on a quiet night, when no run starts to do it: the UI should stop showing
+        # a dead run as running, and a half-built version should not sit beside the live one.
+        with _doing("clearing up after an earlier run that died"):
+            _clear_up_after(settings, lock.crashed_holder)
     if not args.force:
         from dhr_etl.changes import check_for_changes
         from dhr_etl.source.crawl import SourceUnavailable
@@ -147,13 +151,16 @@ def _instance():  # noqa: ANN202 - dagster.DagsterInstance, imported lazily
         return dg.DagsterInstance.get()
 
 
-def _fail_abandoned_runs(settings: Settings, crashed) -> None:  # noqa: ANN001
+def _clear_up_after(settings: Settings, crashed) -> None:  # noqa: ANN001 - runlock.RunHolder
     from dhr_etl.defs.run_lock import fail_abandoned_runs
+    from dhr_etl.warehouse.store import discard_staged_versions
 
     with _instance() as instance:
         for run_id in fail_abandoned_runs(instance, str(settings.data_dir), current_run_id=""):
             print(f"dhr-etl: run {run_id[:8]} ({crashed.describe()}) ended without finishing: marked it FAILED "
                   "in the Dagster instance")
+    for stale in discard_staged_versions(settings.warehouse_url):
+        print(f"dhr-etl: removed {stale}, a version that run built but never published")
 
 
 def _rewrite_report(settings: Settings) -> None:
