@@ -77,16 +77,17 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_CONFIG
     from dhr_etl.runlock import RunLocked, hold_run_lock
 
+    home = Path(_dagster_home())
     try:
-        # Before anything else, the change check included: it reads what a running run writes.
-        with hold_run_lock(settings.data_dir, "dhr-etl run", wait_seconds=args.lock_wait) as lock:
-            return _run_holding_the_lock(args, settings, lock)
+        # Before anything else, the change check and the Dagster instance included: the check reads
+        # what a running run writes, and two processes creating one fresh instance collide.
+        with hold_run_lock([settings.data_dir, home], "dhr-etl run", wait_seconds=args.lock_wait) as lock:
+            return _run_holding_the_lock(args, settings, home, lock)
     except RunLocked as exc:
         raise CliFailure(f"dhr-etl: {exc}.", EXIT_LOCKED) from None
 
 
-def _run_holding_the_lock(args: argparse.Namespace, settings: Settings, lock) -> int:  # noqa: ANN001
-    home = _dagster_home()
+def _run_holding_the_lock(args: argparse.Namespace, settings: Settings, home: Path, lock) -> int:  # noqa: ANN001
     if lock.crashed_holder is not None:
         # Cleared up even on a quiet night, when no run starts to do it: the UI should stop showing
         # a dead run as running, and a half-built version should not sit beside the live one.
@@ -141,14 +142,9 @@ def _run_holding_the_lock(args: argparse.Namespace, settings: Settings, lock) ->
 
 
 def _instance():  # noqa: ANN202 - dagster.DagsterInstance, imported lazily
-    """The Dagster instance. Made under a lock on DAGSTER_HOME: two processes creating a fresh
-    instance's SQLite storage at once collide (an alembic UNIQUE error), even on two data dirs."""
     import dagster as dg
 
-    from dhr_etl.runlock import exclusively
-
-    with exclusively(Path(os.environ["DAGSTER_HOME"]) / ".instance.lock"):
-        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.get()
 
 
 def _clear_up_after(settings: Settings, crashed) -> None:  # noqa: ANN001 - runlock.RunHolder

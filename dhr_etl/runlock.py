@@ -1,11 +1,12 @@
-"""One run at a time per data directory: an OS advisory lock that a crashed run cannot leave held.
+"""One run at a time: OS advisory locks that a crashed run cannot leave held.
 
 Two runs building at once into one warehouse destroyed the published version (issue 13). The data
 directory holds what every run shares whatever the warehouse backend (the landing zone, the agency
-registry, the record of the published version, the staged DuckDB file), so the lock is a file in it:
-``run.lock``, held with ``fcntl.flock``. The kernel releases it when the holding process dies, even
-by ``kill -9``, so there is no stale lock to clear by hand. The file also says who holds it (run
-id, pid, start time, how the run was started) so that a refused run can name the one running.
+registry, the record of the published version, the staged DuckDB file), and so does the Dagster
+instance's folder (asset values between steps), so a run holds a lock file in each: ``run.lock``,
+held with ``fcntl.flock``. The kernel releases it when the holding process dies, even by
+``kill -9``, so there is no stale lock to clear by hand. The file also says who holds it (run id,
+pid, start time, how the run was started) so that a refused run can name the one running.
 
 The CLI takes the lock before it does anything else; a Dagster run takes it when its resources
 start (``dhr_etl/defs/run_lock.py``), which covers runs from the UI and the schedule. A run the
@@ -20,8 +21,8 @@ import fcntl
 import json
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -56,35 +57,56 @@ class RunLocked(RuntimeError):
                          "so this run did not start and the live warehouse is untouched")
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class HeldLock:
-    """The lock as held by this process."""
+    """The run lock as this run holds it."""
 
     holder: RunHolder
     crashed_holder: RunHolder | None
-    """Whoever the lock file still named when the lock was taken: a holder that ended without
+    """Whoever a lock file still named when the lock was taken: a holder that ended without
     releasing it, i.e. died (a clean release empties the file). Its run needs marking as failed."""
+
+
+@dataclass
+class _HeldFile:
+    holder: RunHolder
+    crashed_holder: RunHolder | None
     handle: object = field(repr=False)  # the open lock file; closing it releases the lock
 
 
-_held_by_this_process: dict[Path, HeldLock] = {}
+_held_by_this_process: dict[Path, _HeldFile] = {}
 
 
-def lock_path(data_dir: Path) -> Path:
-    return data_dir / LOCK_FILE
+def lock_path(directory: Path) -> Path:
+    return directory / LOCK_FILE
 
 
-def current_holder(data_dir: Path) -> RunHolder | None:
-    """Who the lock file says holds it; None if it says nothing readable."""
-    return _read_holder(lock_path(data_dir))
+def current_holder(directory: Path) -> RunHolder | None:
+    """Who the lock file in ``directory`` says holds it; None if it says nothing readable."""
+    return _read_holder(lock_path(directory))
 
 
 @contextmanager
-def hold_run_lock(data_dir: Path, launched_by: str, run_id: str | None = None,
+def hold_run_lock(directories: Sequence[Path], launched_by: str, run_id: str | None = None,
                   wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Iterator[HeldLock]:
-    """Hold the data directory's run lock for the ``with`` block, waiting up to ``wait_seconds``
-    for another run to finish; raise :class:`RunLocked` naming that run if it does not."""
-    path = lock_path(data_dir).resolve()
+    """Hold the run lock of each of ``directories`` (always in the order given) for the ``with``
+    block, waiting up to ``wait_seconds`` in all for other runs to finish; raise :class:`RunLocked`
+    naming the run in the way if one does not.
+
+    Runs share state in two places, so a run locks both: the data directory (landing zone,
+    registry, staged and live DuckDB file) and the Dagster instance's folder, where the IO manager
+    keeps asset values by asset key (two runs on two data dirs and one DAGSTER_HOME read each
+    other's staged versions) and where a fresh instance's SQLite storage is created."""
+    deadline = time.monotonic() + wait_seconds
+    with ExitStack() as stack:
+        files = [stack.enter_context(_hold_file(lock_path(directory).resolve(), launched_by, run_id,
+                                                max(deadline - time.monotonic(), 0.0)))
+                 for directory in directories]
+        yield HeldLock(files[0].holder, next((f.crashed_holder for f in files if f.crashed_holder), None))
+
+
+@contextmanager
+def _hold_file(path: Path, launched_by: str, run_id: str | None, wait_seconds: float) -> Iterator[_HeldFile]:
     mine = _held_by_this_process.get(path)
     if mine is not None:  # the CLI holds it and is now executing the run it started
         if run_id:
@@ -98,7 +120,7 @@ def hold_run_lock(data_dir: Path, launched_by: str, run_id: str | None = None,
     handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - closed when the lock is released
     try:
         _acquire(handle, path, wait_seconds)
-        held = HeldLock(RunHolder(os.getpid(), _now(), launched_by, run_id), _read_holder(path), handle)
+        held = _HeldFile(RunHolder(os.getpid(), _now(), launched_by, run_id), _read_holder(path), handle)
         _write_holder(handle, held.holder)
         _held_by_this_process[path] = held
         try:
@@ -108,15 +130,6 @@ def hold_run_lock(data_dir: Path, launched_by: str, run_id: str | None = None,
             handle.truncate(0)  # released cleanly: the next holder finds nothing to clear up after
     finally:
         handle.close()  # releases the lock
-
-
-@contextmanager
-def exclusively(path: Path) -> Iterator[None]:
-    """Wait for and hold a plain lock on ``path`` for a short critical section (no holder record)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        yield
 
 
 def _acquire(handle, path: Path, wait_seconds: float) -> None:  # noqa: ANN001

@@ -38,7 +38,8 @@ class StagedVersion:
     expected_rows: dict[str, int]
 
 
-@dg.asset(required_resource_keys=LOCKED, group_name="source", description="Review pages the source lists (sitemap and listing merged).")
+@dg.asset(group_name="source", required_resource_keys=LOCKED,
+          description="Review pages the source lists (sitemap and listing merged).")
 def review_index(context: dg.AssetExecutionContext) -> dg.Output[pl.DataFrame]:
     settings = load_settings()
     context.log.info(f"discovering review pages at {settings.source}")
@@ -57,7 +58,8 @@ def review_index(context: dg.AssetExecutionContext) -> dg.Output[pl.DataFrame]:
     return dg.Output(frame, metadata=metadata)
 
 
-@dg.asset(required_resource_keys=LOCKED, group_name="source", description="The landing zone: every page as fetched, by content hash.")
+@dg.asset(group_name="source", required_resource_keys=LOCKED,
+          description="The landing zone: every page as fetched, by content hash.")
 def review_pages(context: dg.AssetExecutionContext, review_index: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     settings = load_settings()
     landing = LandingZone(settings.landing_dir)
@@ -80,7 +82,8 @@ def review_pages(context: dg.AssetExecutionContext, review_index: pl.DataFrame) 
 
 
 @dg.multi_asset(
-    required_resource_keys=LOCKED, group_name="parse",
+    group_name="parse",
+    required_resource_keys=LOCKED,
     outs={
         "parsed_reviews": dg.AssetOut(description="One row per review, from its newest page that parses."),
         "parsed_recommendations": dg.AssetOut(description="One row per row of a recommendations table."),
@@ -114,7 +117,8 @@ def parsed_pages(context: dg.AssetExecutionContext, review_pages: pl.DataFrame):
         "quarantined_pages": len(parsed.quarantine), "preview": preview(parsed.quarantine, 20, 200)})
 
 
-@dg.asset(required_resource_keys=LOCKED, group_name="resolve", description="Canonical agencies: every printed addressee resolved to a body, with a sector.")
+@dg.asset(group_name="resolve", required_resource_keys=LOCKED,
+          description="Canonical agencies: every printed addressee resolved to a body, with a sector.")
 def agencies(
     context: dg.AssetExecutionContext,
     parsed_addressees: pl.DataFrame,
@@ -140,7 +144,8 @@ def agencies(
     })
 
 
-@dg.asset(required_resource_keys=LOCKED, group_name="resolve", description="What agency resolution could not settle alone: for a human to look at.")
+@dg.asset(group_name="resolve", required_resource_keys=LOCKED,
+          description="What agency resolution could not settle alone: for a human to look at.")
 def names_for_review(agencies: AgencyResolution) -> dg.Output[pl.DataFrame]:
     findings = agencies.findings
     return dg.Output(findings, metadata={
@@ -151,27 +156,31 @@ def names_for_review(agencies: AgencyResolution) -> dg.Output[pl.DataFrame]:
     })
 
 
-@dg.asset(required_resource_keys=LOCKED, group_name="resolve", description="Canonical Community Safety Partnerships and their spellings.")
+@dg.asset(group_name="resolve", required_resource_keys=LOCKED,
+          description="Canonical Community Safety Partnerships and their spellings.")
 def csps(parsed_reviews: pl.DataFrame) -> dg.Output[tuple[pl.DataFrame, pl.DataFrame]]:
     csp_frame, lookup = resolve_csps(parsed_reviews["csp_printed"])
     return dg.Output((csp_frame, lookup), metadata={
         "csps": len(csp_frame), "spellings": len(lookup), "preview": preview(csp_frame)})
 
 
-@dg.asset(required_resource_keys=LOCKED, group_name="classify", description="Themes of every recommendation, with the rule words that decided each.")
+@dg.asset(group_name="classify", required_resource_keys=LOCKED,
+          description="Themes of every recommendation, with the rule words that decided each.")
 def recommendation_themes(parsed_recommendations: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     themes = classify_recommendations(parsed_recommendations)
     return dg.Output(themes, metadata={"assignments": len(themes), "by_theme": counts_by(themes, "theme") if len(themes) else {},
                                        "preview": preview(themes)})
 
 
-@dg.asset(required_resource_keys=LOCKED, group_name="classify", description="Groups of the same ask made in two or more reviews.")
+@dg.asset(group_name="classify", required_resource_keys=LOCKED,
+          description="Groups of the same ask made in two or more reviews.")
 def repeated_recommendations(parsed_recommendations: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     groups = group_repeats(parsed_recommendations)
     return dg.Output(groups, metadata={"groups": groups["repeat_group_key"].n_unique(), "recommendations_in_groups": len(groups)})
 
 
-@dg.asset(required_resource_keys=LOCKED, group_name="warehouse", description="A new warehouse version, built beside the live one and checked before publishing.")
+@dg.asset(group_name="warehouse", required_resource_keys=LOCKED,
+          description="A new warehouse version, built beside the live one and checked before publishing.")
 def staged_warehouse(
     context: dg.AssetExecutionContext,
     parsed_reviews: pl.DataFrame,
@@ -198,7 +207,8 @@ def staged_warehouse(
     })
 
 
-@dg.asset(required_resource_keys=LOCKED, group_name="warehouse", description="The live warehouse: the checked version, published atomically, with its views.")
+@dg.asset(group_name="warehouse", required_resource_keys=LOCKED,
+          description="The live warehouse: the checked version, published atomically, with its views.")
 def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion, review_index: pl.DataFrame,
               review_pages: pl.DataFrame) -> dg.MaterializeResult:
     settings = load_settings()
@@ -236,7 +246,7 @@ def version_row(tables: dict[str, pl.DataFrame], source: str, run_id: str) -> pl
     }])
 
 
-@dg.asset(required_resource_keys=LOCKED, group_name="warehouse", deps=["warehouse"],
+@dg.asset(group_name="warehouse", deps=["warehouse"], required_resource_keys=LOCKED,
           description="A static HTML report of the published warehouse: sectors, themes, bodies, repeats, data quality.")
 def report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = load_settings()

@@ -1,4 +1,4 @@
-"""The run lock as a Dagster resource, so that runs from the UI and the schedule take it too.
+"""The run locks as a Dagster resource, so that runs from the UI and the schedule take them too.
 
 With the in-process executor a run starts its resources once, before its first step, and stops
 them after its last, failed or not: the lock is held for the whole run. Every asset requires it
@@ -9,6 +9,7 @@ them after its last, failed or not: the lock is held for the whole run. Every as
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dagster as dg
 
@@ -30,8 +31,9 @@ def run_lock(context: dg.InitResourceContext):
     settings = load_settings()
     run = context.run
     run_id = run.run_id if run else None
-    with hold_run_lock(settings.data_dir, launched_by(run.tags if run else {}), run_id,
-                       context.resource_config["wait_seconds"]):
+    # The instance's folder too: the IO manager keeps asset values there by asset key.
+    shared = [settings.data_dir, *([Path(context.instance.root_directory)] if context.instance.root_directory else [])]
+    with hold_run_lock(shared, launched_by(run.tags if run else {}), run_id, context.resource_config["wait_seconds"]):
         if run is not None:
             context.instance.add_run_tags(run.run_id, {DATA_DIR_TAG: str(settings.data_dir), "dhr_etl/pid": str(os.getpid())})
             for abandoned in fail_abandoned_runs(context.instance, str(settings.data_dir), run.run_id):

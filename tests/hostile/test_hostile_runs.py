@@ -123,6 +123,25 @@ def test_two_runs_at_once_one_publishes_the_other_refuses_naming_it(
     assert [(r.run_id[:8], r.status) for r in runs_in(tmp_path / "dagster_home")] == [(run_id, dg.DagsterRunStatus.SUCCESS)]
 
 
+def test_two_runs_on_two_data_dirs_sharing_a_fresh_dagster_home_do_not_collide(
+        site: LibrarySite, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asset values between steps live in the Dagster instance's folder, by asset key: without a
+    lock there, one run published the other's staged file (or both failed creating the instance)."""
+    slow_down(site, monkeypatch)
+    env = environment(tmp_path)
+    first = start_cli(["run", "--force"], env)
+    wait_for(lambda: len(page_requests(site)) >= 2, "the first run to be fetching pages")
+    other_data_dir = tmp_path / "other-data"
+    second = cli(["run", "--force", "--lock-wait", "1"], {**env, "DHR_DATA_DIR": str(other_data_dir)})
+    first_out, first_err = first.communicate(timeout=300)
+
+    assert first.returncode == 0, first_err
+    assert second.returncode == EXIT_LOCKED, second.stderr
+    assert str(tmp_path / "dagster_home") in second.stderr and f"run {succeeded_run_id(first_out)}" in second.stderr
+    assert_whole_warehouse(data_dir / "warehouse.duckdb")
+    assert not (other_data_dir / "warehouse.duckdb").exists()
+
+
 def test_a_run_killed_mid_build_is_marked_failed_and_the_next_run_cleans_up_and_succeeds(
         site: LibrarySite, data_dir: Path, tmp_path: Path) -> None:
     env = environment(tmp_path)
