@@ -24,7 +24,7 @@ exit status of dhr-etl run:
   {EXIT_OK}    the run succeeded, or nothing changed and no run was needed
   {EXIT_FAILED}    the run failed; the live warehouse is unchanged (the one sentence on stderr says where and why)
   {EXIT_BAD_CONFIG}    a configuration value is wrong (named on stderr, with what is accepted); nothing was done
-  {EXIT_LOCKED}    another run on this data directory is running (named on stderr); nothing was done
+  {EXIT_LOCKED}    another run on this data directory or Dagster instance is running (named on stderr); nothing was done
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 """
 
@@ -130,7 +130,7 @@ def _run_holding_the_lock(args: argparse.Namespace, settings: Settings, home: Pa
         # run ends (so that its result can hand them back), which at 65,000 reviews is over 1 GB.
         with dg.execute_job(
             dg.reconstructable(nightly_job_definition),
-            instance=_instance(),
+            instance=dg.DagsterInstance.get(),
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
             tags={LAUNCHED_BY_TAG: "dhr-etl run", DATA_DIR_TAG: str(settings.data_dir)},
@@ -141,17 +141,13 @@ def _run_holding_the_lock(args: argparse.Namespace, settings: Settings, home: Pa
                 return _report_run(result, settings, warehouse, time.monotonic() - started)
 
 
-def _instance():  # noqa: ANN202 - dagster.DagsterInstance, imported lazily
+def _clear_up_after(settings: Settings, crashed) -> None:  # noqa: ANN001 - runlock.RunHolder
     import dagster as dg
 
-    return dg.DagsterInstance.get()
-
-
-def _clear_up_after(settings: Settings, crashed) -> None:  # noqa: ANN001 - runlock.RunHolder
     from dhr_etl.defs.run_lock import fail_abandoned_runs
     from dhr_etl.warehouse.store import discard_staged_versions
 
-    with _instance() as instance:
+    with dg.DagsterInstance.get() as instance:
         for run_id in fail_abandoned_runs(instance, str(settings.data_dir), current_run_id=""):
             print(f"dhr-etl: run {run_id[:8]} ({crashed.describe()}) ended without finishing: marked it FAILED "
                   "in the Dagster instance")
@@ -280,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--force", action="store_true",
                             help="run even when nothing changed since the live version was built")
     run_parser.add_argument("--lock-wait", type=float, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
-                            help="how long to wait for another run on the same data directory to finish before "
+                            help="how long to wait for another run on the same data directory or Dagster instance to finish before "
                                  f"giving up with status {EXIT_LOCKED} (default %(default)g)")
     run_parser.set_defaults(handler=run)
     serve_parser = commands.add_parser("serve-library", help="serve a folder of pages as a local library site on 127.0.0.1")

@@ -8,7 +8,6 @@ them after its last, failed or not: the lock is held for the whole run. Every as
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dagster as dg
@@ -35,7 +34,7 @@ def run_lock(context: dg.InitResourceContext):
     shared = [settings.data_dir, *([Path(context.instance.root_directory)] if context.instance.root_directory else [])]
     with hold_run_lock(shared, launched_by(run.tags if run else {}), run_id, context.resource_config["wait_seconds"]):
         if run is not None:
-            context.instance.add_run_tags(run.run_id, {DATA_DIR_TAG: str(settings.data_dir), "dhr_etl/pid": str(os.getpid())})
+            context.instance.add_run_tags(run.run_id, {DATA_DIR_TAG: str(settings.data_dir)})
             for abandoned in fail_abandoned_runs(context.instance, str(settings.data_dir), run.run_id):
                 context.log.warning(f"run {abandoned[:8]} was still marked STARTED but its process is gone: "
                                     "marked FAILED")
