@@ -322,22 +322,19 @@ def _agencies(clusters: _Clusters, by_key: dict[str, list[_Name]], curated_name:
               curated_sector: dict[str, str], registry: AgencyRegistry,
               ambiguous_sectors: dict[str, set[str]]) -> tuple[pl.DataFrame, dict[str, int]]:
     rows, key_of_root = [], {}
-    for root, member_keys in sorted(clusters.members.items()):
+    bodies = {root: member_keys for root, member_keys in clusters.members.items()
+              if any(by_key[k] or k in curated_name or k in registry.keys for k in member_keys)}
+    for root, agency_key in sorted(registry.assign(bodies).items()):
+        member_keys = bodies[root]
         members = [n for k in sorted(member_keys) for n in by_key[k]]
         curated = next((curated_name[k] for k in sorted(member_keys) if k in curated_name), None)
-        known = registry.lookup(member_keys)
-        if curated:
-            name = curated
-        elif known:
-            name = known[1]
-        elif members:
-            # A properly capitalised spelling, the most printed; among equals the fullest ("… NHS
-            # Foundation Trust" over "… Foundation Trust"), with "and", then alphabetical.
-            name = min(members, key=lambda n: (n.acronym, not _capitalised(n.printed), -n.count, -len(n.core),
-                                               "&" in n.printed, n.printed)).printed
-        else:
+        # A properly capitalised spelling, the most printed; among equals the fullest ("… NHS
+        # Foundation Trust" over "… Foundation Trust"), with "and", then alphabetical.
+        most_printed = min(members, key=lambda n: (n.acronym, not _capitalised(n.printed), -n.count, -len(n.core),
+                                                   "&" in n.printed, n.printed), default=None)
+        name = curated or registry.name_of(agency_key) or (most_printed.printed if most_printed else None)
+        if name is None:  # only a remembered match key, whose body is now another's: nothing to show
             continue
-        agency_key = known[0] if known else stable_key("agency", min(member_keys))
         key_of_root[root] = agency_key
         canonical_key = match_key(core_name(name))
         sector = next((curated_sector[k] for k in sorted(member_keys) if k in curated_sector), None)
@@ -404,6 +401,7 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
     csp_partnership_key = match_key(core_name("community safety partnership"))
     by_normalised = {row["normalised_name"]: key for key, row in reversed(info.items())}  # first wins, as a scan would
     partnership_of_csp: dict[str, int] = {}  # one lookup per CSP, not one per review and agency
+    taken = set(info)  # keys the bodies of this run hold
     extra: dict[int, dict] = {}
     pairs = FrameBuilder(PAIR_SCHEMA)
     by_review: dict[str, list[tuple]] = defaultdict(list)
@@ -422,7 +420,7 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
                 if csp not in partnership_of_csp:
                     partnership = f"{csp} Community Safety Partnership"
                     known = by_normalised.get(match_key(core_name(partnership)))
-                    partnership_of_csp[csp] = known if known is not None else _csp_partnership(partnership, registry, extra)
+                    partnership_of_csp[csp] = known if known is not None else _csp_partnership(partnership, registry, extra, taken)
                 meaning[key] = (partnership_of_csp[csp], "context")
                 continue
             pattern = generic[canonical]
@@ -436,10 +434,13 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
     return pairs.frame(), list(extra.values())
 
 
-def _csp_partnership(name: str, registry: AgencyRegistry, extra: dict[int, dict]) -> int:
+def _csp_partnership(name: str, registry: AgencyRegistry, extra: dict[int, dict], taken: set[int]) -> int:
+    """A key for the CSP's partnership, which no printed name in this run is: its remembered key
+    unless a body of this run holds that key now, else one derived from its name."""
     key = match_key(core_name(name))
-    known = registry.lookup({key})
-    agency_key = known[0] if known else stable_key("agency", key)
+    known = registry.keys.get(key)
+    agency_key = known if known is not None and known not in taken else registry.unused_key(key, taken)
+    taken.add(agency_key)
     extra.setdefault(agency_key, {"agency_key": agency_key, "agency_name": name, "normalised_name": key,
                                   "agency_sector": "community safety partnership", "agency_level": "local",
                                   "is_group": False,
