@@ -48,6 +48,11 @@ FUZZY_REPORT = 85.0
 MAX_BLOCK = 3000
 """Blocks larger than this are split further, so matching stays near-linear in the names seen."""
 _CAPS_TOKEN = re.compile(r"\b[A-Z][A-Za-z]{1,5}\b")
+MAX_MATCHED_CHARS = 300
+"""Names longer than this (the longest real body's name is under 120 characters) are a sentence
+or a paste, not an addressee: each stands for itself, joined only to the very same text, and is
+kept out of acronym and fuzzy matching, whose cost grows with the square of a name's length (two
+1 MB names took 65 s to compare)."""
 
 AGENCY_SCHEMA = {"agency_key": pl.Int64, "agency_name": pl.String, "normalised_name": pl.String,
                  "agency_sector": pl.String, "agency_level": pl.String, "is_group": pl.Boolean,
@@ -149,7 +154,10 @@ def resolve_agencies(
                 if name.method == "exact":
                     name.method = "rule"
 
-    findings: list[dict] = []
+    findings: list[dict] = [
+        {"kind": "not matched: too long for a name", "addressed_as": name.printed,
+         "detail": f"{len(name.printed):,} characters, over {MAX_MATCHED_CHARS}: kept as printed, as a body of its own"}
+        for name in names.values() if not _matchable(name.key)]
     _join_run_together(clusters, by_key)
     ambiguous_sectors = _join_acronyms(clusters, by_key, addressees, recommendations, findings)
     _join_fuzzy(clusters, by_key, findings)
@@ -178,6 +186,10 @@ def _distinct_names(printed: pl.Series) -> dict[str, _Name]:
     return dict(sorted(names.items()))
 
 
+def _matchable(key: str) -> bool:
+    return len(key) <= MAX_MATCHED_CHARS
+
+
 def _join_run_together(clusters: _Clusters, by_key: dict[str, list[_Name]]) -> None:
     """"Safe Lives" and "SafeLives": the same letters with the spaces taken out."""
     groups: dict[str, list[str]] = defaultdict(list)
@@ -196,6 +208,8 @@ def _join_acronyms(clusters: _Clusters, by_key: dict[str, list[_Name]], addresse
     ambiguous acronyms could belong to."""
     index: dict[str, set[str]] = defaultdict(set)
     for key, members in by_key.items():
+        if not _matchable(key):
+            continue
         for form in {key, *(name.core for name in members)}:  # "… Partnership NHS Trust" → CWPT
             for letters in initialisms(form):
                 index[letters].add(key)
@@ -249,7 +263,7 @@ def _acronym_evidence(addressees: pl.DataFrame, recommendations: pl.DataFrame | 
         tokens = {t.lower() for t in _CAPS_TOKEN.findall(text) if sum(c.isupper() for c in t) >= 2}
         for printed in printed_names:
             key = key_of.get(printed)
-            if key is None or len(key.split()) < 2:
+            if key is None or not _matchable(key) or len(key.split()) < 2:
                 continue
             known, initials = abbreviations(key)
             for token in tokens:
@@ -266,7 +280,7 @@ def _is_subsequence(letters: str, initials: str) -> bool:
 
 
 def _join_fuzzy(clusters: _Clusters, by_key: dict[str, list[_Name]], findings: list[dict]) -> None:
-    keys = sorted(k for k in by_key if by_key[k] and len(k) >= 4)
+    keys = sorted(k for k in by_key if by_key[k] and 4 <= len(k) <= MAX_MATCHED_CHARS)
     seen: set[tuple[str, str]] = set()
     for block in _blocks(keys):
         if len(block) < 2:
@@ -322,6 +336,7 @@ def _agencies(clusters: _Clusters, by_key: dict[str, list[_Name]], curated_name:
               curated_sector: dict[str, str], registry: AgencyRegistry,
               ambiguous_sectors: dict[str, set[str]]) -> tuple[pl.DataFrame, dict[str, int]]:
     rows, key_of_root = [], {}
+    generic_keys = _generic_keys()
     bodies = {root: member_keys for root, member_keys in clusters.members.items()
               if any(by_key[k] or k in curated_name or k in registry.keys for k in member_keys)}
     for root, agency_key in sorted(registry.assign(bodies).items()):
@@ -336,18 +351,19 @@ def _agencies(clusters: _Clusters, by_key: dict[str, list[_Name]], curated_name:
         if name is None:  # only a remembered match key, whose body is now another's: nothing to show
             continue
         key_of_root[root] = agency_key
-        canonical_key = match_key(core_name(name))
+        core = core_name(name)  # once: its cost grows with the name's length
+        canonical_key = match_key(core)
         sector = next((curated_sector[k] for k in sorted(member_keys) if k in curated_sector), None)
         if sector is None:
-            cores = [core_name(name)] + [n.core for n in sorted(members, key=lambda n: -n.count)]
+            cores = [core] + [n.core for n in sorted(members, key=lambda n: -n.count)]
             sector = next((s for s in map(sector_of, cores) if s != "other"), "other")
         if sector == "other":
             options = set().union(*(ambiguous_sectors.get(k, set()) for k in member_keys)) - {"other"}
             sector = options.pop() if len(options) == 1 else "other"
         rows.append({"agency_key": agency_key, "agency_name": name, "normalised_name": canonical_key,
-                     "agency_sector": sector, "agency_level": level_of(core_name(name)),
-                     "is_group": is_group(core_name(name)),
-                     "is_generic": canonical_key in _generic_keys(), "successor_agency_key": None})
+                     "agency_sector": sector, "agency_level": level_of(core),
+                     "is_group": is_group(core),
+                     "is_generic": canonical_key in generic_keys, "successor_agency_key": None})
     agencies = pl.DataFrame(rows, schema=AGENCY_SCHEMA)
     return _with_successors(agencies, clusters, key_of_root), key_of_root
 
