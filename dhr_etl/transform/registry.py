@@ -62,14 +62,14 @@ class AgencyRegistry:
                 claimants.setdefault(agency_key, []).append(cluster)
         assigned: dict[str, int] = {}
         for agency_key in sorted(claimants):
-            home = self._home_key(agency_key)
             open_claims = [c for c in claimants[agency_key] if c not in assigned]
+            if len(open_claims) > 1:  # contested: rare, so the home key is worked out only here
+                home = self._home_key(agency_key)
+                open_claims.sort(key=lambda c: (home not in clusters[c],
+                                                -sum(self.keys.get(k) == agency_key for k in clusters[c]),
+                                                min(clusters[c])))
             if open_claims:
-                owner = min(open_claims, key=lambda c: (
-                    home not in clusters[c],
-                    -sum(self.keys.get(k) == agency_key for k in clusters[c]),
-                    min(clusters[c])))
-                assigned[owner] = agency_key
+                assigned[open_claims[0]] = agency_key
         taken = set(assigned.values())
         for cluster in sorted(clusters.keys() - assigned.keys()):
             assigned[cluster] = self.unused_key(min(clusters[cluster]), taken)
