@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import re
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from dhr_etl.parse.model import PageParseError
 
 # Elements after which a reader sees a new line. Everything else is inline.
 _BLOCK_TAGS = frozenset(
@@ -53,13 +57,44 @@ def collapse_space(text: str) -> str:
     return " ".join(text.split())
 
 
+MAX_NESTING = 400
+"""Deepest element nesting read. Real pages nest under 30 deep; the walk below recurses once per
+level (Python's limit is 1,000 frames) and the HTML parser's time grows with the square of the
+depth (100,000 nested <div>s took 20 s), so deeper markup is refused before either sees it."""
+# The name is bounded and cannot overlap the attributes, so a failed match costs only the text up
+# to the next "<" or ">" (an unbounded name backtracked: 40,000 letters after a "<" took 20 s).
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]{0,40})((?:[\s/][^<>]*)?)>")
+# Elements that never enclose others, or whose end tag a page may leave out (so that an unclosed
+# <p> or <li>, which the parser closes itself, does not count as nesting).
+_NOT_NESTING = frozenset(
+    "area base br col embed hr img input link meta source track wbr "
+    "p li dt dd tr td th thead tbody tfoot option optgroup colgroup caption".split()
+)
+
+
 def html_to_document(html: str) -> Document:
+    if (depth := _nesting_depth(html)) > MAX_NESTING:
+        raise PageParseError(f"the page's markup nests elements {depth:,} deep (accepted: at most {MAX_NESTING:,})")
     tree = LexborHTMLParser(html)
     document = Document()
     walker = _Walker(document)
     walker.walk(tree.body if tree.body is not None else tree.root)
     walker.flush()
     return document
+
+
+def _nesting_depth(html: str) -> int:
+    """The deepest the page's tags nest, counted from the tags alone in one linear pass."""
+    depth = deepest = 0
+    for closing, name, attributes in _TAG.findall(html):
+        if name.lower() in _NOT_NESTING or attributes.endswith("/"):
+            continue
+        if closing:
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def text_to_document(text: str) -> Document:

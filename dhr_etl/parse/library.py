@@ -40,6 +40,7 @@ REVIEW_SCHEMA = {
     "data_as_of": pl.String,
     "status": pl.String,
     "status_note": pl.String,
+    "parse_notes": pl.String,  # what parsing removed from the page to store it, one note a line
 }
 RECOMMENDATION_SCHEMA = {
     "review_id": pl.String,
@@ -65,7 +66,7 @@ QUARANTINE_SCHEMA = {
 
 # Bump whenever a change to parsing could change what a page parses to: cached results are
 # keyed by it, so every page is parsed afresh once after the change.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,16 @@ class ParseCache:
                 stale.unlink(missing_ok=True)
 
 
+def unexpected_failure(exc: Exception) -> PageParseError:
+    """A failure no check in the parser foresaw, as one sentence: the page is quarantined with it
+    like any other parse error, so one strange page can never stop a run."""
+    # The message may quote the page: made writable as UTF-8 (it goes to the parse cache and logs).
+    message = " ".join(str(exc).split()).encode("utf-8", "replace").decode("utf-8")
+    message = message if len(message) <= 200 else message[:200] + "…"
+    return PageParseError(f"the page could not be read ({type(exc).__name__}: {message or 'no message'}); "
+                          "pages are accepted once the parser can read them, so report this page as a parser bug")
+
+
 def decode_page(content: bytes) -> str:
     try:
         return content.decode("utf-8")
@@ -170,6 +181,8 @@ def parse_library(landing: LandingZone, source: str, run_records: Sequence[Fetch
                 result = parse_review_page(page, version["rendition"], version["url"])
             except PageParseError as exc:
                 result = exc
+            except Exception as exc:  # noqa: BLE001 - any failure of one page quarantines only that page
+                result = unexpected_failure(exc)
             cache.put(version["sha256"], version["rendition"], version["url"], result)
         else:
             cached += 1
@@ -190,16 +203,21 @@ def parse_library(landing: LandingZone, source: str, run_records: Sequence[Fetch
         record = this_run.get(review_id)
         candidates = by_review.get(review_id, [])
         chosen: tuple[dict, ParsedReview] | None = None
+        failures: list[dict] = []
         for version in candidates:
             try:
                 parsed = parse_version(version)
             except PageParseError as exc:
-                quarantine.append({"review_id": review_id, "url": version["url"],
-                                   "content_sha256": version["sha256"],
-                                   "fetched_at": version["last_seen"], "reason": str(exc)})
+                failures.append({"review_id": review_id, "url": version["url"],
+                                 "content_sha256": version["sha256"],
+                                 "fetched_at": version["last_seen"], "reason": str(exc)})
                 continue
             chosen = (version, parsed)
             break
+        if chosen is not None or record is not None:
+            # A withdrawn page whose every copy fails contributes nothing: not a review, and not a
+            # failure reported night after night for a page the source no longer lists.
+            quarantine += failures
         if chosen is None:
             if record is not None and record.outcome == "failed":
                 quarantine.append({"review_id": review_id, "url": record.url, "content_sha256": None,
@@ -252,4 +270,5 @@ def _review_row(review_id: str, version: dict, parsed: ParsedReview, status: str
         "data_as_of": version["last_seen"],
         "status": status,
         "status_note": note,
+        "parse_notes": "\n".join(parsed.notes) or None,
     }

@@ -38,6 +38,9 @@ class ParsedReview:
     summary: str | None
     report_url: str | None
     recommendations: tuple[ParsedRecommendation, ...]
+    notes: tuple[str, ...] = ()
+    """What parsing changed in the page's text to store it (NUL characters removed): each one
+    becomes a data-quality finding."""
 
 
 def review_to_json(review: ParsedReview) -> dict[str, Any]:
@@ -54,6 +57,7 @@ def review_from_json(data: dict[str, Any]) -> ParsedReview:
     return ParsedReview(
         **{**data,
            "published_month": dt.date.fromisoformat(published) if published else None,
+           "notes": tuple(data.get("notes", ())),
            "recommendations": tuple(
                ParsedRecommendation(**{**rec, "addressees": tuple(rec["addressees"])})
                for rec in data["recommendations"])},

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Literal
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from dhr_etl.parse.blocks import Document, Line, Table, html_to_document, text_to_document
 from dhr_etl.parse.fields import (
@@ -13,6 +14,7 @@ from dhr_etl.parse.fields import (
     parse_declared_count,
     parse_published_month,
     parse_year,
+    shown,
 )
 from dhr_etl.parse.model import NotAReviewPage, PageParseError, ParsedRecommendation, ParsedReview
 
@@ -43,14 +45,34 @@ _EMPTY_ADDRESSEE = {"", "-", "–", "—", "n/a", "none"}
 
 
 def parse_review_page(content: str, rendition: Rendition, page_url: str | None = None) -> ParsedReview:
-    """Parse one review page; raise :class:`PageParseError` saying what is missing."""
+    """Parse one review page; raise :class:`PageParseError` saying what is missing or wrong."""
+    content, notes = _storable_text(content)
     if rendition == "html":
         document = html_to_document(content)
     elif rendition == "text":
         document = text_to_document(content)
     else:
         raise ValueError(f"rendition must be 'html' or 'text', got {rendition!r}")
-    return _review_from_document(document, page_url)
+    review = _review_from_document(document, page_url)
+    return replace(review, notes=notes) if notes else review
+
+
+def _storable_text(content: str) -> tuple[str, tuple[str, ...]]:
+    """The page's text without what a warehouse cannot store, and a note for each removal.
+
+    PostgreSQL text cannot hold NUL (DuckDB can), so NULs are removed here, before either backend
+    sees a value, and both store the same text. Lone surrogates (only possible in a str built in
+    Python: a page decoded from UTF-8 has none) cannot be written as UTF-8 at all."""
+    notes = []
+    if "\x00" in content:
+        notes.append(f"removed {content.count(chr(0)):,} NUL character(s) from the page (text cannot hold them)")
+        content = content.replace("\x00", "")
+    try:
+        content.encode("utf-8")
+    except UnicodeEncodeError:
+        content = content.encode("utf-8", "replace").decode("utf-8")
+        notes.append("replaced unpaired surrogate characters in the page with '?'")
+    return content, tuple(notes)
 
 
 def _review_from_document(document: Document, page_url: str | None) -> ParsedReview:
@@ -169,12 +191,22 @@ def _report_url(document: Document, page_url: str | None) -> str | None:
     candidates = [link for link in document.links if "full report" in link.text.lower()]
     candidates.sort(key=lambda link: "pdf" not in link.text.lower())
     if candidates:
-        href = candidates[0].href
-        return urljoin(page_url, href) if page_url else href
+        return _checked_url(candidates[0].href, page_url)
     for _, line in _lines(document):
         if "full report" in line.text.lower() and (m := _URL.search(line.text)):
-            return m.group(0)
+            return _checked_url(m.group(0), None)
     return None
+
+
+def _checked_url(href: str, page_url: str | None) -> str:
+    """The report link made absolute; PageParseError if it is no address ("http://[::1")."""
+    try:
+        url = urljoin(page_url, href) if page_url else href
+        urlsplit(url).port  # noqa: B018 - reading the port is what validates host and port
+    except ValueError as exc:
+        raise PageParseError(f"the full report link {shown(href)} is not a valid address ({exc}; "
+                             "accepted: an http or https URL, or a path on the page's site)") from None
+    return url
 
 
 def _column_indexes(row: tuple[tuple[str, ...], ...]) -> tuple[int, int, int | None] | None:

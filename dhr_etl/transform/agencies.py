@@ -63,6 +63,11 @@ MAX_BLOCK = 3000
 """Blocks larger than this are split further, so matching stays near-linear in the names seen."""
 _CAPS_TOKEN = re.compile(r"\b[A-Z][A-Za-z]{1,5}\b")
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
+MAX_MATCHED_CHARS = 300
+"""Names longer than this (the longest real body's name is under 120 characters) are a sentence
+or a paste, not an addressee: each stands for itself, joined only to the very same text, and is
+kept out of acronym and fuzzy matching, whose cost grows with the square of a name's length (two
+1 MB names took 65 s to compare)."""
 
 AGENCY_SCHEMA = {"agency_key": pl.Int64, "agency_name": pl.String, "normalised_name": pl.String,
                  "agency_sector": pl.String, "agency_level": pl.String, "is_group": pl.Boolean,
@@ -196,7 +201,10 @@ def resolve_agencies(
                     name.method = "rule"
 
     matches = _match_catalogue(clusters, by_key, addressees, places)
-    findings: list[dict] = list(matches.findings)
+    findings: list[dict] = list(matches.findings) + [
+        {"kind": "not matched: too long for a name", "addressed_as": name.printed,
+         "detail": f"{len(name.printed):,} characters, over {MAX_MATCHED_CHARS}: kept as printed, as a body of its own"}
+        for name in names.values() if not _matchable(name.key)]
     _join_run_together(clusters, by_key)
     ambiguous_sectors = _join_acronyms(clusters, by_key, addressees, recommendations, findings, matches.shared_letters)
     _join_catalogue_typos(clusters, by_key, catalogue, findings)
@@ -263,6 +271,10 @@ def _distinct_names(printed: pl.Series) -> dict[str, _Name]:
     return dict(sorted(names.items()))
 
 
+def _matchable(key: str) -> bool:
+    return len(key) <= MAX_MATCHED_CHARS
+
+
 def _join_run_together(clusters: _Clusters, by_key: dict[str, list[_Name]]) -> None:
     """"Safe Lives" and "SafeLives": the same letters with the spaces taken out."""
     groups: dict[str, list[str]] = defaultdict(list)
@@ -283,6 +295,8 @@ def _join_acronyms(clusters: _Clusters, by_key: dict[str, list[_Name]], addresse
     bodies share) are left to the review's place."""
     index: dict[str, set[str]] = defaultdict(set)
     for key, members in by_key.items():
+        if not _matchable(key):
+            continue
         for form in {key, *(name.core for name in members)}:  # "… Partnership NHS Trust" → CWPT
             for letters in initialisms(form):
                 index[letters].add(key)
@@ -336,7 +350,7 @@ def _acronym_evidence(addressees: pl.DataFrame, recommendations: pl.DataFrame | 
         tokens = {t.lower() for t in _CAPS_TOKEN.findall(text) if sum(c.isupper() for c in t) >= 2}
         for printed in printed_names:
             key = key_of.get(printed)
-            if key is None or len(key.split()) < 2:
+            if key is None or not _matchable(key) or len(key.split()) < 2:
                 continue
             known, initials = abbreviations(key)
             for token in tokens:
@@ -353,7 +367,7 @@ def _is_subsequence(letters: str, initials: str) -> bool:
 
 
 def _join_fuzzy(clusters: _Clusters, by_key: dict[str, list[_Name]], findings: list[dict]) -> None:
-    keys = sorted(k for k in by_key if by_key[k] and len(k) >= 4)
+    keys = sorted(k for k in by_key if by_key[k] and 4 <= len(k) <= MAX_MATCHED_CHARS)
     seen: set[tuple[str, str]] = set()
     for block in _blocks(keys):
         if len(block) < 2:
@@ -408,7 +422,11 @@ def _agencies(clusters: _Clusters, by_key: dict[str, list[_Name]], curated_name:
               curated_sector: dict[str, str], registry: AgencyRegistry,
               ambiguous_sectors: dict[str, set[str]], catalogue: Catalogue) -> tuple[pl.DataFrame, dict[str, int]]:
     rows, key_of_root = [], {}
-    for root, member_keys in sorted(clusters.members.items()):
+    generic_keys = _generic_keys()
+    bodies = {root: member_keys for root, member_keys in clusters.members.items()
+              if any(by_key[k] or k in curated_name or k in registry.keys for k in member_keys)}
+    for root, agency_key in sorted(_keys_of_bodies(bodies, clusters, registry, catalogue).items()):
+        member_keys = bodies[root]
         members = [n for k in sorted(member_keys) for n in by_key[k]]
         curated = next((curated_name[k] for k in sorted(member_keys) if k in curated_name), None)
         if root in clusters.body:
@@ -420,34 +438,44 @@ def _agencies(clusters: _Clusters, by_key: dict[str, list[_Name]], curated_name:
             rows.append(row | {"agency_sector": sector or body.sector})
             key_of_root[root] = body.agency_key
             continue
-        known = registry.lookup(member_keys)
-        if curated:
-            name = curated
-        elif known:
-            name = known[1]
-        elif members:
-            # A properly capitalised spelling, the most printed; among equals the fullest ("… NHS
-            # Foundation Trust" over "… Foundation Trust"), with "and", then alphabetical.
-            name = min(members, key=lambda n: (n.acronym, not _capitalised(n.printed), -n.count, -len(n.core),
-                                               "&" in n.printed, n.printed)).printed
-        else:
+        # A properly capitalised spelling, the most printed; among equals the fullest ("… NHS
+        # Foundation Trust" over "… Foundation Trust"), with "and", then alphabetical.
+        most_printed = min(members, key=lambda n: (n.acronym, not _capitalised(n.printed), -n.count, -len(n.core),
+                                                   "&" in n.printed, n.printed), default=None)
+        name = curated or registry.name_of(agency_key) or (most_printed.printed if most_printed else None)
+        if name is None:  # only a remembered match key, whose body is now another's: nothing to show
             continue
-        agency_key = known[0] if known else stable_key("agency", min(member_keys))
         key_of_root[root] = agency_key
-        canonical_key = match_key(core_name(name))
+        core = core_name(name)  # once: its cost grows with the name's length
+        canonical_key = match_key(core)
         sector = next((curated_sector[k] for k in sorted(member_keys) if k in curated_sector), None)
         if sector is None:
-            cores = [core_name(name)] + [n.core for n in sorted(members, key=lambda n: -n.count)]
+            cores = [core] + [n.core for n in sorted(members, key=lambda n: -n.count)]
             sector = next((s for s in map(sector_of, cores) if s != "other"), "other")
         if sector == "other":
             options = set().union(*(ambiguous_sectors.get(k, set()) for k in member_keys)) - {"other"}
             sector = options.pop() if len(options) == 1 else "other"
         rows.append({"agency_key": agency_key, "agency_name": name, "normalised_name": canonical_key,
-                     "agency_sector": sector, "agency_level": level_of(core_name(name)),
-                     "is_group": is_group(core_name(name)),
-                     "is_generic": canonical_key in _generic_keys(), "successor_agency_key": None})
+                     "agency_sector": sector, "agency_level": level_of(core),
+                     "is_group": is_group(core),
+                     "is_generic": canonical_key in generic_keys, "successor_agency_key": None})
     agencies = pl.DataFrame(rows, schema=AGENCY_SCHEMA)
     return _with_successors(agencies, clusters, key_of_root, catalogue), key_of_root
+
+
+def _keys_of_bodies(bodies: dict[str, set[str]], clusters: _Clusters, registry: AgencyRegistry,
+                    catalogue: Catalogue) -> dict[str, int]:
+    """cluster → agency key, one key per body in a run: a catalogue body's key comes from its
+    body_id; the others keep their remembered keys (:meth:`AgencyRegistry.assign`) unless one is
+    a catalogue body's of this run, when they take a key of their own."""
+    assigned = registry.assign(bodies)
+    catalogue_keys = {catalogue.bodies[clusters.body[root]].agency_key for root in bodies if root in clusters.body}
+    taken = set(assigned.values()) | catalogue_keys
+    for root in sorted(assigned):
+        if root not in clusters.body and assigned[root] in catalogue_keys:
+            assigned[root] = registry.unused_key(min(bodies[root]), taken)
+            taken.add(assigned[root])
+    return assigned
 
 
 def _body_row(body: Body) -> dict:
@@ -516,6 +544,7 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
     by_normalised = {row["normalised_name"]: key for key, row in reversed(info.items())}  # first wins, as a scan would
     partnership_of_csp: dict[str, int] = {}  # one lookup per CSP, not one per review and agency
     core_of: dict[int, str] = {}
+    taken = set(info)  # keys the bodies of this run hold
     extra: dict[int, dict] = {}
     unsettled: dict[tuple[str, str], None] = {}
     pairs = FrameBuilder(PAIR_SCHEMA)
@@ -553,7 +582,7 @@ def _pairs_in_context(addressees: pl.DataFrame, names: dict[str, _Name], cluster
                 if name not in partnership_of_csp:
                     partnership = f"{name} Community Safety Partnership"
                     known = by_normalised.get(match_key(core_name(partnership)))
-                    partnership_of_csp[name] = known if known is not None else _csp_partnership(partnership, registry, extra)
+                    partnership_of_csp[name] = known if known is not None else _csp_partnership(partnership, registry, extra, taken)
                 meaning[key] = (partnership_of_csp[name], "context")
                 continue
             if rule is None:
@@ -605,10 +634,13 @@ def _outside_catalogue(agencies: pl.DataFrame, catalogue: Catalogue) -> list[dic
             for name in outside["agency_name"].to_list()]
 
 
-def _csp_partnership(name: str, registry: AgencyRegistry, extra: dict[int, dict]) -> int:
+def _csp_partnership(name: str, registry: AgencyRegistry, extra: dict[int, dict], taken: set[int]) -> int:
+    """A key for the CSP's partnership, which no printed name in this run is: its remembered key
+    unless a body of this run holds that key now, else one derived from its name."""
     key = match_key(core_name(name))
-    known = registry.lookup({key})
-    agency_key = known[0] if known else stable_key("agency", key)
+    known = registry.keys.get(key)
+    agency_key = known if known is not None and known not in taken else registry.unused_key(key, taken)
+    taken.add(agency_key)
     extra.setdefault(agency_key, {"agency_key": agency_key, "agency_name": name, "normalised_name": key,
                                   "agency_sector": "community safety partnership", "agency_level": "local",
                                   "is_group": False,

@@ -8,8 +8,9 @@ FINDING_SCHEMA = {"review_id": pl.String, "finding": pl.String, "severity": pl.S
 
 
 def find_quality_issues(reviews: pl.DataFrame, recommendation_counts: pl.DataFrame,
-                        quarantine: pl.DataFrame) -> pl.DataFrame:
-    """One row per (review, finding). ``reviews`` carries ``recommendations`` (rows parsed)."""
+                        quarantine: pl.DataFrame, recommendations: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One row per (review, finding). ``recommendation_counts``: rows parsed per review;
+    ``recommendations``: the parsed rows themselves (for labels printed twice)."""
     rows: list[dict] = []
     counted = reviews.join(recommendation_counts, on="review_id", how="left").with_columns(
         pl.col("recommendations").fill_null(0)
@@ -33,6 +34,10 @@ def find_quality_issues(reviews: pl.DataFrame, recommendation_counts: pl.DataFra
                                     f"(uploaded {uploaded:%Y-%m-%d})"})
         if review["status_note"]:
             rows.append({"review_id": rid, "finding": review["status_note"], "severity": "warning"})
+        for note in (review.get("parse_notes") or "").splitlines():
+            rows.append({"review_id": rid, "finding": note, "severity": "warning"})
+    if recommendations is not None:
+        rows += _repeated_labels(recommendations)
     shown = set(reviews["review_id"].to_list())
     for failure in quarantine.filter(~pl.col("review_id").is_in(list(shown))).unique("review_id", keep="first").iter_rows(named=True):
         rows.append({"review_id": failure["review_id"], "severity": "error",
@@ -40,3 +45,13 @@ def find_quality_issues(reviews: pl.DataFrame, recommendation_counts: pl.DataFra
                                 f"{failure['reason']}"})
     return pl.DataFrame(rows, schema=FINDING_SCHEMA).unique(["review_id", "finding"], keep="first").sort(
         "review_id", "finding")
+
+
+def _repeated_labels(recommendations: pl.DataFrame) -> list[dict]:
+    """A label printed on two rows of one review ("R3" twice): both rows are kept, as printed, and
+    counted (docs/design/WAREHOUSE.md), and the repeat is flagged for a reader to check."""
+    repeated = (recommendations.group_by("review_id", "rec_label").agg(pl.len().alias("rows"))
+                .filter(pl.col("rows") > 1).sort("review_id", "rec_label"))
+    return [{"review_id": rid, "severity": "warning",
+             "finding": f"recommendation label {label!r} is printed on {rows} rows; all {rows} are kept and counted"}
+            for rid, label, rows in repeated.iter_rows()]

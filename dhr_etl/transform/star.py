@@ -80,7 +80,7 @@ def build_star(parsed: ParsedLibrary, entities: Entities, themes: pl.DataFrame |
         .join(entities.agencies.aliases.select("addressed_as", "alias_key"), on="addressed_as", how="left")
         .select("recommendation_key", "addressee_position", "agency_key", "alias_key", "addressed_as", "resolved_by")
     )
-    findings = find_quality_issues(parsed.reviews, counts, parsed.quarantine)
+    findings = find_quality_issues(parsed.reviews, counts, parsed.quarantine, parsed.recommendations)
     return {
         "dim_csp": entities.csps,
         "dim_agency": entities.agencies.agencies,

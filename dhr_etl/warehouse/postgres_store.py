@@ -73,10 +73,13 @@ class PostgresWarehouse:
     @staticmethod
     def _copy(con: psycopg.Connection, table: str, frame: pl.DataFrame) -> None:
         columns = sql.SQL(", ").join(sql.Identifier(c) for c in frame.columns)
-        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL '\\N')").format(sql.Identifier(table), columns)
+        # CSV's own NULL: an unquoted empty field. polars writes null as exactly that and every
+        # string quoted when it must be, an empty string as "", so no text is special: a title
+        # printed as \N stays the text \N (a NULL marker such as \N turned it into NULL).
+        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(sql.Identifier(table), columns)
         with con.cursor() as cursor, cursor.copy(statement) as copy:
             for chunk in _chunks(frame):
-                copy.write(chunk.write_csv(include_header=False, null_value="\\N"))
+                copy.write(chunk.write_csv(include_header=False))
 
     # -- check and publish -----------------------------------------------------------------
     def staged_query(self, location: str) -> Query:
