@@ -8,7 +8,9 @@ how many pages failed, and a digest of the code, reference files and view SQL. T
 (:func:`check_for_changes`) rediscovers the source the way a run does (conditional requests for
 the sitemaps and listing pages) and compares. Anything it cannot vouch for counts as a change:
 pages the sitemap gives no date for, pages that failed last time, a live warehouse that is not
-the recorded version, or no record at all.
+the recorded version, or no record at all. A quiet night whose report does not describe the live
+version (a run killed between publishing and reporting) needs only the report rewritten:
+:attr:`ChangeCheck.report_stale`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import asdict, dataclass
 import polars as pl
 
 from dhr_etl.files import write_atomically
+from dhr_etl.report import report_path, version_reported
 from dhr_etl.resources import PACKAGE_DIR, REFERENCE_DIR, SQL_DIR
 from dhr_etl.settings import Settings
 from dhr_etl.source.urls import path_of_file_url
@@ -49,6 +52,8 @@ class BuiltFrom:
 class ChangeCheck:
     changed: bool
     reason: str
+    report_stale: bool = False
+    """Nothing changed, but the report is missing or describes another version than the live one."""
 
 
 def code_digest() -> str:
@@ -120,7 +125,8 @@ def check_for_changes(settings: Settings) -> ChangeCheck:
     if undated:
         return ChangeCheck(True, f"the sitemap dates none of {undated} page(s): only fetching them can tell")
     return ChangeCheck(False, f"nothing changed since run {built.run_id[:8]} published at {built.published_at} "
-                              f"({len(discovered)} pages listed, none new or changed)")
+                              f"({len(discovered)} pages listed, none new or changed)",
+                       report_stale=version_reported(report_path(settings.data_dir)) != built.run_id)
 
 
 def _live_version_is(settings: Settings, run_id: str) -> bool:

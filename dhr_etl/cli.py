@@ -7,12 +7,50 @@ import os
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from dhr_etl.runlock import DEFAULT_WAIT_SECONDS
 from dhr_etl.settings import PROJECT_DIR, VARIABLES, Settings, SettingsError, load_settings
 
+EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_CONFIG = 2
+EXIT_LOCKED = 3
+EXIT_INTERRUPTED = 130
+EXIT_CODES = f"""\
+exit status of dhr-etl run:
+  {EXIT_OK}    the run succeeded, or nothing changed and no run was needed
+  {EXIT_FAILED}    the run failed; the live warehouse is unchanged (the one sentence on stderr says where and why)
+  {EXIT_BAD_CONFIG}    a configuration value is wrong (named on stderr, with what is accepted); nothing was done
+  {EXIT_LOCKED}    another run on this data directory or Dagster instance is running (named on stderr); nothing was done
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+"""
+
+
+class CliFailure(Exception):
+    """A failure already explained in one sentence, with the exit status it calls for."""
+
+    def __init__(self, sentence: str, status: int = EXIT_FAILED) -> None:
+        super().__init__(sentence)
+        self.status = status
+
+
+@contextmanager
+def _doing(what: str, outcome: str | None = "the live warehouse is unchanged") -> Iterator[None]:
+    """Turn any error in the block into one sentence: what was being done, the error's first line."""
+    try:
+        yield
+    except (CliFailure, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure is explained, none shown as a traceback
+        cause = exc
+        while cause.__cause__ is not None:  # the error itself, not what wrapped it on the way out
+            cause = cause.__cause__
+        lines = str(cause).strip().splitlines()
+        raise CliFailure(f"dhr-etl: failed while {what}: {type(cause).__name__}: "
+                         f"{lines[0] if lines else 'no message'}{f'; {outcome}' if outcome else ''}.") from exc
 
 
 def _dagster_home() -> str:
@@ -37,42 +75,93 @@ def run(args: argparse.Namespace) -> int:
     settings = _settings_or_none()
     if settings is None:
         return EXIT_BAD_CONFIG
-    home = _dagster_home()
+    from dhr_etl.runlock import RunLocked, hold_run_lock
+
+    home = Path(_dagster_home())
+    try:
+        # Before anything else, the change check and the Dagster instance included: the check reads
+        # what a running run writes, and two processes creating one fresh instance collide.
+        with hold_run_lock([settings.data_dir, home], "dhr-etl run", wait_seconds=args.lock_wait) as lock:
+            return _run_holding_the_lock(args, settings, home, lock)
+    except RunLocked as exc:
+        raise CliFailure(f"dhr-etl: {exc}.", EXIT_LOCKED) from None
+
+
+def _run_holding_the_lock(args: argparse.Namespace, settings: Settings, home: Path, lock) -> int:  # noqa: ANN001
+    if lock.crashed_holder is not None:
+        # Cleared up even on a quiet night, when no run starts to do it: the UI should stop showing
+        # a dead run as running, and a half-built version should not sit beside the live one.
+        with _doing("clearing up after an earlier run that died"):
+            _clear_up_after(settings, lock.crashed_holder)
     if not args.force:
         from dhr_etl.changes import check_for_changes
         from dhr_etl.source.crawl import SourceUnavailable
 
         try:
-            check = check_for_changes(settings)
-        except SourceUnavailable as exc:  # the run will fail the same way, and say so in full
-            check = None
-            print(f"dhr-etl: could not check the source for changes ({exc}); running the job to record why")
+            with _doing("checking the source for changes"):
+                check = check_for_changes(settings)
+        except CliFailure as exc:
+            if not isinstance(exc.__cause__, SourceUnavailable):
+                raise
+            check = None  # the run will fail the same way, and say so in full
+            print(f"dhr-etl: could not check the source for changes ({exc.__cause__}); running the job to record why")
         if check is not None and not check.changed:
-            print(f"dhr-etl: {check.reason}.\n"
-                  f"         No run started; the live warehouse is as it was: {_where(settings)}\n"
+            print(f"dhr-etl: {check.reason}.")
+            if check.report_stale:
+                _rewrite_report(settings)
+            print(f"         No run started; the live warehouse is as it was: {_where(settings)}\n"
                   "         To run the whole job anyway: dhr-etl run --force")
-            return 0
+            return EXIT_OK
         if check is not None:
             print(f"dhr-etl: running, because {check.reason}")
-    import dagster as dg  # slow import: only once the configuration is known to be good
+    with _doing("loading Dagster and the job definitions"):
+        import dagster as dg  # slow import: only once the configuration is known to be good
 
-    from dhr_etl.definitions import nightly_job_definition
+        from dhr_etl.definitions import nightly_job_definition
+        from dhr_etl.defs.run_lock import DATA_DIR_TAG, LAUNCHED_BY_TAG
+        from dhr_etl.warehouse.store import open_warehouse
+
+        print(f"dhr-etl: running the nightly job on {settings.source}")
+        warehouse = open_warehouse(settings.warehouse_url)
+        print(f"         warehouse {warehouse.display()}; Dagster instance {home}")
+    started = time.monotonic()
+    with _doing("running the nightly job"):
+        # execute_job, not execute_in_process: the latter keeps every asset's value in memory until the
+        # run ends (so that its result can hand them back), which at 65,000 reviews is over 1 GB.
+        with dg.execute_job(
+            dg.reconstructable(nightly_job_definition),
+            instance=dg.DagsterInstance.get(),
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+            tags={LAUNCHED_BY_TAG: "dhr-etl run", DATA_DIR_TAG: str(settings.data_dir)},
+        ) as result:
+            if not result.success:
+                raise CliFailure(_failure_sentence(result, time.monotonic() - started))
+            with _doing("summarising the published warehouse", "the new version is live"):
+                return _report_run(result, settings, warehouse, time.monotonic() - started)
+
+
+def _clear_up_after(settings: Settings, crashed) -> None:  # noqa: ANN001 - runlock.RunHolder
+    import dagster as dg
+
+    from dhr_etl.defs.run_lock import fail_abandoned_runs
+    from dhr_etl.warehouse.store import discard_staged_versions
+
+    with dg.DagsterInstance.get() as instance:
+        for run_id in fail_abandoned_runs(instance, str(settings.data_dir), current_run_id=""):
+            print(f"dhr-etl: run {run_id[:8]} ({crashed.describe()}) ended without finishing: marked it FAILED "
+                  "in the Dagster instance")
+    for stale in discard_staged_versions(settings.warehouse_url):
+        print(f"dhr-etl: removed {stale}, a version that run built but never published")
+
+
+def _rewrite_report(settings: Settings) -> None:
+    from dhr_etl.report import report_path, write_report
     from dhr_etl.warehouse.store import open_warehouse
 
-    print(f"dhr-etl: running the nightly job on {settings.source}")
-    warehouse = open_warehouse(settings.warehouse_url)
-    print(f"         warehouse {warehouse.display()}; Dagster instance {home}")
-    started = time.monotonic()
-    # execute_job, not execute_in_process: the latter keeps every asset's value in memory until the
-    # run ends (so that its result can hand them back), which at 65,000 reviews is over 1 GB.
-    with dg.execute_job(
-        dg.reconstructable(nightly_job_definition),
-        instance=dg.DagsterInstance.get(),
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
-        tags={"dhr_etl/launched_by": "cli"},
-    ) as result:
-        return _report_run(result, settings, warehouse, time.monotonic() - started)
+    with _doing("rewriting the report", "the live warehouse is unchanged and the report is stale"):
+        path = write_report(open_warehouse(settings.warehouse_url).query, report_path(settings.data_dir))
+    print(f"         The report did not describe the live version: rewrote it, {path}")
 
 
 def _report_run(result, settings: Settings, warehouse, seconds: float) -> int:  # noqa: ANN001
@@ -118,22 +207,19 @@ def _how_to_query(url: str, where: str) -> str:
         See the run in the Dagster UI: make ui""")
 
 
-def _failure_paragraph(result, seconds: float) -> str:
+def _failure_sentence(result, seconds: float) -> str:  # noqa: ANN001
+    """One sentence: the run, the step that failed first, and its error's first line."""
+    from dhr_etl.defs.console import first_line_of_cause
+
     failures = [event for event in result.all_events if event.is_step_failure]
-    if failures:
-        event = failures[0]
-        error = event.step_failure_data.error
-        cause = error.cause if error and error.cause else error
-        message = (cause.message if cause else "unknown error").strip().splitlines()[-1]
-        where = event.step_key
-    else:
-        where, message = "the run", "it did not complete"
-    return textwrap.fill(
-        f"dhr-etl: run {result.run_id[:8]} FAILED after {seconds:.1f} s at step '{where}': {message} "
-        "The previous warehouse, if any, is unchanged and still queryable. "
-        "The run's full log is in the Dagster UI (make ui).",
-        width=100,
-    )
+    errors = [(event.step_key, event.step_failure_data.error) for event in failures]
+    if not errors:  # failed outside any step: starting its resources (the run lock), say
+        errors = [("the run's start", event.event_specific_data.error) for event in result.all_events
+                  if event.is_run_failure and getattr(event.event_specific_data, "error", None)]
+    where, message = (errors[0][0], first_line_of_cause(errors[0][1])) if errors else ("the run", "it did not complete")
+    return (f"dhr-etl: run {result.run_id[:8]} FAILED after {seconds:.1f} s at step '{where}': "
+            f"{message.rstrip('.')}; the previous warehouse, if any, is unchanged and still queryable "
+            "(full log: make ui).")
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -181,12 +267,17 @@ def show_settings(_: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dhr-etl", description="Domestic Homicide Review recommendations ETL.")
+    parser = argparse.ArgumentParser(prog="dhr-etl", description="Domestic Homicide Review recommendations ETL.",
+                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    run_parser = commands.add_parser("run", help="run the nightly job once, in-process, recorded in the Dagster instance")
+    run_parser = commands.add_parser("run", help="run the nightly job once, in-process, recorded in the Dagster instance",
+                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     run_parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     run_parser.add_argument("--force", action="store_true",
                             help="run even when nothing changed since the live version was built")
+    run_parser.add_argument("--lock-wait", type=float, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
+                            help="how long to wait for another run on the same data directory or Dagster instance to finish before "
+                                 f"giving up with status {EXIT_LOCKED} (default %(default)g)")
     run_parser.set_defaults(handler=run)
     serve_parser = commands.add_parser("serve-library", help="serve a folder of pages as a local library site on 127.0.0.1")
     serve_parser.add_argument("folder", nargs="?", default=str(Path(__file__).parent / "sample" / "library"))
@@ -196,7 +287,16 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("grant-bi-role", help="PostgreSQL: create or update the read-only BI role "
                         "(DHR_BI_ROLE, password from DHR_BI_PASSWORD)").set_defaults(handler=grant_bi_role)
     args = parser.parse_args(argv)
-    return args.handler(args)
+    try:
+        with _doing(f"running dhr-etl {args.command}", outcome=None):
+            return args.handler(args)
+    except CliFailure as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print("\ndhr-etl: interrupted; a run cut short publishes nothing, the live warehouse is as it was.",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dagster as dg
 
 from dhr_etl.defs import assets, checks
+from dhr_etl.defs.console import one_line_console_logger
 from dhr_etl.defs.io import frame_io_manager
+from dhr_etl.defs.run_lock import run_lock
 from dhr_etl.defs.schedule import nightly_job, nightly_schedule
 from dhr_etl.settings import load_settings
 
@@ -17,7 +19,11 @@ defs = dg.Definitions(
     asset_checks=dg.load_asset_checks_from_modules([checks]),
     jobs=[nightly_job],
     schedules=[nightly_schedule(_settings.schedule_timezone)],
-    resources={"io_manager": frame_io_manager},
+    resources={"io_manager": frame_io_manager, "run_lock": run_lock},
+    loggers={"console": one_line_console_logger},
+    # Also for assets materialised from the UI outside the nightly job: in one process, a run starts
+    # its resources, the run lock among them, once for the whole run instead of once per step.
+    executor=dg.in_process_executor,
 )
 
 

@@ -11,7 +11,7 @@ import polars as pl
 from dhr_etl.changes import record_published
 from dhr_etl.defs.metadata import counts_by, preview
 from dhr_etl.parse.library import ParsedLibrary, parse_library
-from dhr_etl.report import write_report
+from dhr_etl.report import report_path, write_report
 from dhr_etl.settings import load_settings
 from dhr_etl.source.crawl import discover_reviews, fetch_summary, land_pages, unrecognised_files
 from dhr_etl.source.landing import FetchRecord, LandingZone
@@ -24,6 +24,9 @@ from dhr_etl.transform.themes import classify_recommendations
 from dhr_etl.warehouse.store import open_warehouse
 from dhr_etl.warehouse.views import VIEW_NAMES
 
+LOCKED = {"run_lock"}
+"""Every asset needs the run lock (dhr_etl/defs/run_lock.py), so a run of any selection holds it."""
+
 
 @dataclass(frozen=True)
 class StagedVersion:
@@ -35,7 +38,8 @@ class StagedVersion:
     expected_rows: dict[str, int]
 
 
-@dg.asset(group_name="source", description="Review pages the source lists (sitemap and listing merged).")
+@dg.asset(group_name="source", required_resource_keys=LOCKED,
+          description="Review pages the source lists (sitemap and listing merged).")
 def review_index(context: dg.AssetExecutionContext) -> dg.Output[pl.DataFrame]:
     settings = load_settings()
     context.log.info(f"discovering review pages at {settings.source}")
@@ -54,7 +58,8 @@ def review_index(context: dg.AssetExecutionContext) -> dg.Output[pl.DataFrame]:
     return dg.Output(frame, metadata=metadata)
 
 
-@dg.asset(group_name="source", description="The landing zone: every page as fetched, by content hash.")
+@dg.asset(group_name="source", required_resource_keys=LOCKED,
+          description="The landing zone: every page as fetched, by content hash.")
 def review_pages(context: dg.AssetExecutionContext, review_index: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     settings = load_settings()
     landing = LandingZone(settings.landing_dir)
@@ -78,6 +83,7 @@ def review_pages(context: dg.AssetExecutionContext, review_index: pl.DataFrame) 
 
 @dg.multi_asset(
     group_name="parse",
+    required_resource_keys=LOCKED,
     outs={
         "parsed_reviews": dg.AssetOut(description="One row per review, from its newest page that parses."),
         "parsed_recommendations": dg.AssetOut(description="One row per row of a recommendations table."),
@@ -111,7 +117,8 @@ def parsed_pages(context: dg.AssetExecutionContext, review_pages: pl.DataFrame):
         "quarantined_pages": len(parsed.quarantine), "preview": preview(parsed.quarantine, 20, 200)})
 
 
-@dg.asset(group_name="resolve", description="Canonical agencies: every printed addressee resolved to a body, with a sector.")
+@dg.asset(group_name="resolve", required_resource_keys=LOCKED,
+          description="Canonical agencies: every printed addressee resolved to a body, with a sector.")
 def agencies(
     context: dg.AssetExecutionContext,
     parsed_addressees: pl.DataFrame,
@@ -138,7 +145,8 @@ def agencies(
     })
 
 
-@dg.asset(group_name="resolve", description="What agency resolution could not settle alone: for a human to look at.")
+@dg.asset(group_name="resolve", required_resource_keys=LOCKED,
+          description="What agency resolution could not settle alone: for a human to look at.")
 def names_for_review(agencies: AgencyResolution) -> dg.Output[pl.DataFrame]:
     findings = agencies.findings
     return dg.Output(findings, metadata={
@@ -149,7 +157,8 @@ def names_for_review(agencies: AgencyResolution) -> dg.Output[pl.DataFrame]:
     })
 
 
-@dg.asset(group_name="resolve", description="Canonical Community Safety Partnerships, placed on the geography reference, and their spellings.")
+@dg.asset(group_name="resolve", required_resource_keys=LOCKED,
+          description="Canonical Community Safety Partnerships, placed on the geography reference, and their spellings.")
 def csps(parsed_reviews: pl.DataFrame) -> dg.Output[tuple[pl.DataFrame, pl.DataFrame]]:
     csp_frame, lookup = resolve_csps(parsed_reviews["csp_printed"])
     return dg.Output((csp_frame, lookup), metadata={
@@ -158,20 +167,28 @@ def csps(parsed_reviews: pl.DataFrame) -> dg.Output[tuple[pl.DataFrame, pl.DataF
         "preview": preview(csp_frame)})
 
 
-@dg.asset(group_name="classify", description="Themes of every recommendation, with the rule words that decided each.")
+@dg.asset(group_name="classify", required_resource_keys=LOCKED,
+          description="Themes of every recommendation, with what decided each (override, rule words, the model's evidence).")
 def recommendation_themes(parsed_recommendations: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     themes = classify_recommendations(parsed_recommendations)
     return dg.Output(themes, metadata={"assignments": len(themes), "by_theme": counts_by(themes, "theme") if len(themes) else {},
-                                       "preview": preview(themes)})
+                                       "by_method": counts_by(themes, "method") if len(themes) else {},
+                                       "preview": preview(themes, 20, 200),
+                                       "correct": "dhr_etl/reference/theme_overrides.csv"})
 
 
-@dg.asset(group_name="classify", description="Groups of the same ask made in two or more reviews.")
+@dg.asset(group_name="classify", required_resource_keys=LOCKED,
+          description="Groups of the same ask made in two or more reviews.")
 def repeated_recommendations(parsed_recommendations: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     groups = group_repeats(parsed_recommendations)
-    return dg.Output(groups, metadata={"groups": groups["repeat_group_key"].n_unique(), "recommendations_in_groups": len(groups)})
+    labels = groups.filter(pl.col("is_representative")).select("repeat_label", "review_id", "rec_position")
+    return dg.Output(groups, metadata={"groups": groups["repeat_group_key"].n_unique(), "recommendations_in_groups": len(groups),
+                                       "group_labels": preview(labels, 20, 120),
+                                       "correct": "dhr_etl/reference/repeat_overrides.csv"})
 
 
-@dg.asset(group_name="warehouse", description="A new warehouse version, built beside the live one and checked before publishing.")
+@dg.asset(group_name="warehouse", required_resource_keys=LOCKED,
+          description="A new warehouse version, built beside the live one and checked before publishing.")
 def staged_warehouse(
     context: dg.AssetExecutionContext,
     parsed_reviews: pl.DataFrame,
@@ -198,7 +215,8 @@ def staged_warehouse(
     })
 
 
-@dg.asset(group_name="warehouse", description="The live warehouse: the checked version, published atomically, with its views.")
+@dg.asset(group_name="warehouse", required_resource_keys=LOCKED,
+          description="The live warehouse: the checked version, published atomically, with its views.")
 def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion, review_index: pl.DataFrame,
               review_pages: pl.DataFrame) -> dg.MaterializeResult:
     settings = load_settings()
@@ -236,11 +254,11 @@ def version_row(tables: dict[str, pl.DataFrame], source: str, run_id: str) -> pl
     }])
 
 
-@dg.asset(group_name="warehouse", deps=["warehouse"],
+@dg.asset(group_name="warehouse", deps=["warehouse"], required_resource_keys=LOCKED,
           description="A static HTML report of the published warehouse: sectors, themes, bodies, repeats, data quality.")
 def report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = load_settings()
-    path = write_report(open_warehouse(settings.warehouse_url).query, settings.data_dir / "report" / "index.html")
+    path = write_report(open_warehouse(settings.warehouse_url).query, report_path(settings.data_dir))
     context.log.info(f"report written to {path}")
     return dg.MaterializeResult(metadata={
         "report": dg.MetadataValue.path(str(path)),

@@ -35,6 +35,10 @@ def nightly_schedule(timezone: str) -> dg.ScheduleDefinition:
         except SourceUnavailable as exc:
             # Run anyway: the run fails at discovery and records why where everyone looks.
             return dg.RunRequest(tags={"dhr_etl/launched_by": "schedule", "dhr_etl/why": f"source check failed: {exc}"[:200]})
+        if not check.changed and check.report_stale:  # a run was killed after publishing: just the report
+            return dg.RunRequest(asset_selection=[dg.AssetKey("report")],
+                                 tags={"dhr_etl/launched_by": "schedule",
+                                       "dhr_etl/why": f"{check.reason}, but the report does not describe it"[:200]})
         if not check.changed:
             return dg.SkipReason(check.reason)
         return dg.RunRequest(tags={"dhr_etl/launched_by": "schedule", "dhr_etl/why": check.reason[:200]})

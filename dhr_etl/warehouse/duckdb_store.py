@@ -1,13 +1,17 @@
 """The embedded warehouse: a DuckDB file, rebuilt whole as a new version and published by rename.
 
-DuckDB lets one process open a file at a time, so a version is built in ``<file>.staged`` beside
-the live file and published with ``os.replace``: atomic on POSIX, and a reader that holds the old
-file open keeps reading the old inode, a consistent snapshot, until it reconnects.
+DuckDB lets one process open a file at a time, so a version is built in ``<file>.staged-<run id>``
+beside the live file and published with ``os.replace``: atomic on POSIX, and a reader that holds the
+old file open keeps reading the old inode, a consistent snapshot, until it reconnects. The run id in
+the name keeps two builds from ever sharing a file (the run lock already keeps them apart); versions
+never published are discarded at the start and the end of the next run that holds the lock.
 """
 
 from __future__ import annotations
 
+import glob
 import os
+import uuid
 from functools import cache
 from pathlib import Path
 
@@ -45,8 +49,34 @@ class DuckDbWarehouse:
         return query_file(self.path)(sql)
 
 
-def staged_path(target: Path) -> Path:
-    return target.with_name(target.name + ".staged")
+_STAGED = ".staged"
+
+
+def staged_path(target: Path, version_tag: str = "") -> Path:
+    """Where the version tagged ``version_tag`` (the id of the run building it) is built."""
+    return target.with_name(target.name + _STAGED + (f"-{version_tag}" if version_tag else ""))
+
+
+def staged_versions(target: Path) -> list[Path]:
+    """Every staged file beside ``target`` (with DuckDB's write-ahead logs), whichever run built it."""
+    return sorted(Path(p) for p in glob.glob(glob.escape(str(target)) + _STAGED + "*"))
+
+
+def discard_staged_versions(target: Path) -> list[Path]:
+    """Remove versions built but never published: a failed or killed run's. Only for a caller that
+    holds the run lock, since otherwise one of them may be another run's build in progress."""
+    stale = staged_versions(target)
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
+def _version_tag(tables: dict[str, pl.DataFrame]) -> str:
+    """The id of the run that built these tables (their warehouse_version row), else a fresh one."""
+    version = tables.get("warehouse_version")
+    if version is not None and len(version) and version["run_id"][0]:
+        return str(version["run_id"][0])
+    return uuid.uuid4().hex
 
 
 def _remove(path: Path) -> None:
@@ -68,9 +98,9 @@ def _table_ddl() -> tuple[str, ...]:
 
 def build_version(tables: dict[str, pl.DataFrame], target: Path) -> Path:
     """Write every table and view into a fresh staged file; the live file is not touched."""
-    staged = staged_path(target)
+    staged = staged_path(target, _version_tag(tables))
     staged.parent.mkdir(parents=True, exist_ok=True)
-    _remove(staged)  # left by a run that was killed
+    _remove(staged)  # left by an earlier attempt of this very run
     with duckdb.connect(str(staged), config={"memory_limit": BUILD_MEMORY_LIMIT}) as con:
         for statement in _table_ddl():
             con.execute(statement)

@@ -40,3 +40,15 @@ def open_warehouse(url: str, bi_role: str | None = None) -> Warehouse:
 
         return PostgresWarehouse(url, bi_role=bi_role)
     raise ValueError(f"unsupported warehouse URL {url!r}: use duckdb:///<file> or postgresql+psycopg://…")
+
+
+def discard_staged_versions(url: str) -> list[str]:
+    """Remove versions built but never published (a failed or killed run's); only for a caller
+    holding the run lock (``dhr_etl/runlock.py``). What was removed, for the run's log."""
+    if url.startswith("duckdb:///"):
+        from dhr_etl.warehouse.duckdb_store import discard_staged_versions as discard_files
+
+        return [str(path) for path in discard_files(Path(url.removeprefix("duckdb:///")))]
+    # PostgreSQL builds its staging schema in one transaction, which a killed run rolls back, and
+    # drops any staging schema left over before it builds: nothing to discard here.
+    return []

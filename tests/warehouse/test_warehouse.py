@@ -76,7 +76,7 @@ def test_building_a_version_leaves_the_live_file_alone_until_publish(sample_tabl
     reader.close()
     with duckdb.connect(str(target), read_only=True) as fresh:
         assert fresh.execute("SELECT COUNT(*) FROM dim_review").fetchall() == [(3,)]
-    assert not duckdb_store.staged_path(target).exists()
+    assert duckdb_store.staged_versions(target) == []
 
 
 def test_checks_pass_on_a_sound_version(sample_tables, tmp_path: Path) -> None:
