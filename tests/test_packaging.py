@@ -52,3 +52,10 @@ def test_the_wheel_installed_elsewhere_runs_the_job(tmp_path: Path) -> None:
     # The bundled sample library holds 12 review pages (dhr_etl/sample/library/*.html), all parseable.
     assert int(counts[0]) == 12
     assert int(counts[1]) > 0
+    assert (tmp_path / "data" / "release" / "datapackage.json").is_file()  # the open-data release, beside it
+
+    # With no DAGSTER_HOME, the run history goes to ./dagster_home beside ./data, not into site-packages.
+    del env["DAGSTER_HOME"]
+    _run([str(venv / "bin" / "dhr-etl"), "run", "--force"], cwd=elsewhere, env=env, timeout=180)
+    assert (elsewhere / "dagster_home").is_dir()
+    assert not list(venv.glob("lib/python*/site-packages/dagster_home"))

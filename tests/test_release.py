@@ -138,3 +138,13 @@ def test_a_release_of_a_postgres_warehouse_has_the_views_rows(postgres_url: str,
         assert len(csv_rows(release / f"{view.removeprefix('v_')}.csv")) == rows, view
     in_csv = {row["recommendation"] for row in csv_rows(release / "recommendations.csv")}
     assert "'=SUM(1)" in in_csv and "=SUM(1)" not in in_csv
+
+
+def test_the_nightly_job_publishes_a_release_of_the_version_it_published(data_dir: Path) -> None:
+    from tests.conftest import run_nightly
+
+    result = run_nightly(raise_on_error=True)
+    assert result.success
+    package = json.loads((data_dir / "release" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["warehouse_version"]["run_id"] == result.run_id
+    assert len(csv_rows(data_dir / "release" / "reviews.csv")) == view_rows(data_dir / "warehouse.duckdb")["v_reviews"]
