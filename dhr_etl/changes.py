@@ -24,9 +24,9 @@ import polars as pl
 
 from dhr_etl.files import write_atomically
 from dhr_etl.report import report_path, version_reported
-from dhr_etl.settings import PACKAGE_DIR, Settings
+from dhr_etl.resources import PACKAGE_DIR, REFERENCE_DIR, SQL_DIR
+from dhr_etl.settings import Settings
 from dhr_etl.source.urls import path_of_file_url
-from dhr_etl.warehouse.views import SQL_DIR
 
 STATE_FILE = "published_from.json"
 
@@ -63,7 +63,8 @@ def code_digest() -> str:
     code = [p for p in PACKAGE_DIR.rglob("*.py")
             # the bundled library is a source like any other: its pages are compared as pages
             if "sample" not in p.relative_to(PACKAGE_DIR).parts]
-    files = sorted([*code, *(PACKAGE_DIR / "reference").glob("*.csv"), *SQL_DIR.glob("*.sql")])
+    # reference/ with its subfolders (bodies/, geography/): an edited catalogue changes resolution too
+    files = sorted([*code, *REFERENCE_DIR.rglob("*.csv"), *SQL_DIR.glob("*.sql")])
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dhr_etl.runlock import DEFAULT_WAIT_SECONDS
-from dhr_etl.settings import PROJECT_DIR, VARIABLES, Settings, SettingsError, load_settings
+from dhr_etl.settings import PROJECT_DIR, SAMPLE_LIBRARY_DIR, VARIABLES, Settings, SettingsError, load_settings
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -53,9 +53,17 @@ def _doing(what: str, outcome: str | None = "the live warehouse is unchanged") -
                          f"{lines[0] if lines else 'no message'}{f'; {outcome}' if outcome else ''}.") from exc
 
 
+def _default_dagster_home() -> Path:
+    """The checkout's dagster_home/ (shared with `make ui`) in a source tree; ./dagster_home, beside
+    the default ./data, when dhr-etl is installed from a wheel (never inside site-packages)."""
+    if (PROJECT_DIR / "pyproject.toml").is_file() and (PROJECT_DIR / "dagster_home").is_dir():
+        return PROJECT_DIR / "dagster_home"
+    return Path("dagster_home")
+
+
 def _dagster_home() -> str:
     """Runs from the CLI, the UI and the schedule share one instance, so one history."""
-    home = os.environ.get("DAGSTER_HOME") or str(PROJECT_DIR / "dagster_home")
+    home = os.environ.get("DAGSTER_HOME") or str(_default_dagster_home())
     home = str(Path(home).expanduser().resolve())  # Dagster insists on an absolute path
     Path(home).mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = home
@@ -280,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
                                  f"giving up with status {EXIT_LOCKED} (default %(default)g)")
     run_parser.set_defaults(handler=run)
     serve_parser = commands.add_parser("serve-library", help="serve a folder of pages as a local library site on 127.0.0.1")
-    serve_parser.add_argument("folder", nargs="?", default=str(Path(__file__).parent / "sample" / "library"))
+    serve_parser.add_argument("folder", nargs="?", default=str(SAMPLE_LIBRARY_DIR))
     serve_parser.add_argument("--port", type=int, default=8765)
     serve_parser.set_defaults(handler=serve)
     commands.add_parser("settings", help="show the effective configuration").set_defaults(handler=show_settings)

@@ -12,11 +12,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dhr_etl.resources import PACKAGE_DIR, SAMPLE_LIBRARY_DIR
 from dhr_etl.source.urls import MAX_URL_LENGTH, is_saved_review_page
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
-SAMPLE_LIBRARY_DIR = PACKAGE_DIR / "sample" / "library"
+
 LIVE_LIBRARY_URL = "https://www.accountabilityindex.uk/sources/dhr/"
 DEFAULT_USER_AGENT = "dhr-etl/0.1 (+https://github.com/dhr-etl/dhr-etl; nightly DHR recommendations index)"
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")

@@ -11,6 +11,7 @@ import polars as pl
 from dhr_etl.changes import record_published
 from dhr_etl.defs.metadata import counts_by, preview
 from dhr_etl.parse.library import ParsedLibrary, parse_library
+from dhr_etl.release import reader_for, write_release
 from dhr_etl.report import report_path, write_report
 from dhr_etl.settings import load_settings
 from dhr_etl.source.crawl import discover_reviews, fetch_summary, land_pages, unrecognised_files
@@ -223,6 +224,8 @@ def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion
     live = open_warehouse(staged_warehouse.warehouse_url, settings.bi_role)
     previous = live.table_counts()
     live.publish(staged_warehouse.location)
+    # Before the version is recorded: a release that fails is retried by the next run.
+    release = write_release(reader_for(staged_warehouse.warehouse_url), settings.data_dir)
     failed = int((review_pages["outcome"] == "failed").sum()) if len(review_pages) else 0
     built_from = record_published(settings, review_index, failed, context.run.run_id)  # what the next check compares
     counts = live.table_counts()
@@ -239,6 +242,7 @@ def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion
         "csps": counts["dim_csp"],
         "views": ", ".join(VIEW_NAMES),
         "built_from": dg.MetadataValue.json(asdict(built_from)),
+        "open_data_release": dg.MetadataValue.path(str(release)),
     })
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import csv
 import re
 from functools import cache
-from pathlib import Path
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
+from dhr_etl.resources import REFERENCE_DIR
 
 
 class ReferenceDataError(ValueError):

@@ -90,6 +90,12 @@ process; left at its default (80% of RAM) DuckDB kept ~950 MB more while loading
 materialising the views of 65,000 reviews, with a 1 GB cap ~500 MB, in the same time. (256 MB
 ran out of memory materialising v_recommendations; 512 MB was no leaner than 1 GB.)"""
 
+STORAGE_VERSION = "v1.1.0"
+"""The storage format the published file is written in. DuckDB writes its newest format by default,
+which the DuckDB 1.x embedded in BI tools' drivers and most users' CLIs cannot open ("Trying to read
+a database file with version number ..."); 1.1.0's format opens read-only in DuckDB 1.1 and every
+later version (tests/warehouse/test_old_duckdb_readers.py queries every view from 1.1.3 and 1.2.2)."""
+
 
 @cache
 def _table_ddl() -> tuple[str, ...]:
@@ -101,7 +107,8 @@ def build_version(tables: dict[str, pl.DataFrame], target: Path) -> Path:
     staged = staged_path(target, _version_tag(tables))
     staged.parent.mkdir(parents=True, exist_ok=True)
     _remove(staged)  # left by an earlier attempt of this very run
-    with duckdb.connect(str(staged), config={"memory_limit": BUILD_MEMORY_LIMIT}) as con:
+    config = {"memory_limit": BUILD_MEMORY_LIMIT, "storage_compatibility_version": STORAGE_VERSION}
+    with duckdb.connect(str(staged), config=config) as con:
         for statement in _table_ddl():
             con.execute(statement)
         for model in models.STAR_TABLES:

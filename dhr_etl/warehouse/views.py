@@ -1,4 +1,4 @@
-"""The BI views, one portable SQL file each under the project's ``sql/`` folder.
+"""The BI views, one portable SQL file each under the package's ``dhr_etl/sql/`` folder.
 
 Each file defines one view (``CREATE OR REPLACE VIEW v_name AS SELECT …``): the logic, readable
 and runnable by hand. When a warehouse version is built, each view's query runs once into a table
@@ -12,9 +12,8 @@ never shows rows from another version than its tables.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+from dhr_etl.resources import SQL_DIR
 
 VIEW_NAMES = (
     "v_reviews", "v_recommendations", "v_recommendation_agencies", "v_csp_year_summary", "v_region_year_summary",
@@ -35,7 +34,7 @@ def view_statements() -> list[tuple[str, str]]:
     """(file name, SQL) in file-name order: for each view, the statement that fills its table, then
     the view over that table. Later views may build on earlier ones."""
     if not SQL_DIR.is_dir():
-        raise FileNotFoundError(f"view definitions not found: {SQL_DIR} is missing (install dhr-etl from its source tree)")
+        raise FileNotFoundError(f"view definitions not found: {SQL_DIR} is missing (reinstall dhr-etl: the wheel ships dhr_etl/sql/)")
     statements = []
     for path in sorted(SQL_DIR.glob("*.sql")):
         text = path.read_text(encoding="utf-8")
