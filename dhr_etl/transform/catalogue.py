@@ -27,7 +27,7 @@ from functools import cache
 from typing import Any
 
 from dhr_etl.transform.keys import stable_key
-from dhr_etl.transform.names import core_name, initialisms, match_key, normalise_name, slugify
+from dhr_etl.transform.names import core_name, deletions, initialisms, match_key, normalise_name, one_edit_apart, slugify
 from dhr_etl.transform.rules import REFERENCE_DIR, ReferenceDataError, read_reference_csv
 
 BODIES_DIR = "bodies"
@@ -162,8 +162,8 @@ class Catalogue:
 
     def _near_words(self, word: str) -> set[str]:
         index = self._typos()
-        near = {other for variant in {word, *_deletions(word)} for other in index.get(variant, ())}
-        return {other for other in near if max(len(other), len(word)) >= 6 and _one_edit(other, word)}
+        near = {other for variant in {word, *deletions(word)} for other in index.get(variant, ())}
+        return {other for other in near if max(len(other), len(word)) >= 6 and one_edit_apart(other, word)}
 
     def _typos(self) -> dict[str, set[str]]:
         """Every catalogue word of five or more letters under itself and each of its one-letter
@@ -172,7 +172,7 @@ class Catalogue:
             index: dict[str, set[str]] = defaultdict(set)
             for word in self.vocabulary:
                 if len(word) >= 5:
-                    for variant in {word, *_deletions(word)}:
+                    for variant in {word, *deletions(word)}:
                         index[variant].add(word)
             self._typo_index = index
         return self._typo_index
@@ -185,22 +185,6 @@ def key_of(name: str) -> str:
 
 def letters_of(acronym: str) -> str:
     return normalise_name(acronym).replace(" ", "")
-
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """One substitution, insertion, deletion, or two neighbouring letters swapped."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diffs = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
-                                   and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
-    short, long = sorted((a, b), key=len)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 def _split(cell: str | Iterable[str] | None) -> list[str]:

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from dhr_etl.transform.names import normalise_name, slugify
+from dhr_etl.transform.names import deletions, normalise_name, one_edit_apart, slugify
 from dhr_etl.transform.rules import ReferenceDataError, read_reference_csv
 
 LA_FILE = "geography/local_authorities.csv"
@@ -157,22 +157,6 @@ def stripped(key: str) -> str:
 def _word_set(key: str) -> str:
     """Word order and "and" ignored: ``mid and east devon`` = ``east and mid devon``."""
     return " ".join(sorted(set(key.split()) - {"and"}))
-
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
-def _one_edit_apart(a: str, b: str) -> bool:
-    """One insertion, deletion, substitution or transposition of neighbours (never zero)."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diffs = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
-                                    and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 # --- the reference -------------------------------------------------------------------------------
@@ -313,7 +297,7 @@ class Geography:
     def _index_typos(self, words: list[str], csp_id: str) -> None:
         for i, word in enumerate(words):
             if len(word) >= _TYPO_MIN_LETTERS:
-                for variant in _deletions(word) | {word}:
+                for variant in deletions(word) | {word}:
                     self._typos[(tuple(words[:i]), tuple(words[i + 1:]), variant)].add((csp_id, word))
 
     def place(self, printed: str) -> CspPlacing:
@@ -364,9 +348,9 @@ class Geography:
             if len(word) < _TYPO_MIN_LETTERS - 1:
                 continue
             before, after = tuple(words[:i]), tuple(words[i + 1:])
-            for variant in _deletions(word) | {word}:
+            for variant in deletions(word) | {word}:
                 for csp_id, reference_word in self._typos.get((before, after, variant), ()):
-                    if _one_edit_apart(word, reference_word):
+                    if one_edit_apart(word, reference_word):
                         found.add(csp_id)
         return found
 

@@ -95,3 +95,21 @@ def looks_like_acronym(printed: str) -> bool:
     return 0 < len(words) <= 3 and all(
         2 <= len(w) <= 6 and sum(c.isupper() for c in w) >= max(2, len(w) - 1) for w in words
     )
+
+
+def deletions(word: str) -> set[str]:
+    """Every string one letter shorter than ``word``: two words one edit apart share one of
+    theirs (or the word itself), which makes a cheap index for typo search."""
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or transposition of neighbours (never zero)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
+                                    and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
