@@ -24,8 +24,7 @@ EXIT_INTERRUPTED = 130
 EXIT_CODES = f"""\
 exit status of dhr-etl run:
   {EXIT_OK}    the run succeeded, or nothing changed and no run was needed
-  {EXIT_FAILED}    the run failed, or the warehouse could not be reached before it started; the live warehouse
-       is unchanged (the one sentence on stderr says where and why)
+  {EXIT_FAILED}    the run failed, or the warehouse was unreachable before it began; the live warehouse is unchanged (the one sentence on stderr says where and why)
   {EXIT_BAD_CONFIG}    a configuration value is wrong (named on stderr, with what is accepted); nothing was done
   {EXIT_LOCKED}    another run on this data directory or Dagster instance is running (named on stderr); nothing was done
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
