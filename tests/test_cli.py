@@ -175,3 +175,14 @@ def test_an_unwritable_duckdb_warehouse_fails_before_any_crawl(tmp_path: Path) -
     assert done.returncode == 1
     sentence = done.stderr.strip()
     assert "\n" not in sentence and f"{blocker} is a file, not a folder" in sentence
+
+
+def test_a_reachable_postgresql_passes_the_check_and_the_run_loads_it(postgres_url: str, tmp_path: Path) -> None:
+    done = dhr_etl(["run", "--log-level", "WARNING"], {"DHR_DATA_DIR": str(tmp_path / "data"),
+                                                       "DAGSTER_HOME": str(tmp_path / "home"),
+                                                       "DHR_WAREHOUSE_URL": postgres_url})
+    assert done.returncode == 0, done.stderr
+    assert "succeeded" in done.stdout and "(schema dhr)" in done.stdout
+    from dhr_etl.settings import SAMPLE_LIBRARY_DIR
+
+    assert f"read {len(list(SAMPLE_LIBRARY_DIR.glob('*.html')))} pages from the folder" in done.stdout
