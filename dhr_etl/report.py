@@ -57,6 +57,16 @@ def _e(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
+def _number(value: int | float) -> str:
+    """12,345: digits grouped, as a reader of a table expects."""
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+
+
+def _year(value: object) -> str:
+    """A year as text, so that tables do not group its digits like a count."""
+    return "" if value is None else str(value)
+
+
 def _slug(text: str) -> str:
     """An id from a title: the same title gives the same id in every run (no hash())."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -66,7 +76,7 @@ def _table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[object]
     """A table in a box that scrolls sideways on its own when it is wider than the screen."""
     head = "".join(f'<th scope="col">{_e(h)}</th>' for h in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td class="n">{_e(v)}</td>' if isinstance(v, int | float) else f"<td>{_e(v)}</td>"
+        "<tr>" + "".join(f'<td class="n">{_number(v)}</td>' if isinstance(v, int | float) else f"<td>{_e(v)}</td>"
                          for v in row) + "</tr>"
         for row in rows
     )
@@ -80,11 +90,13 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
 
 
-def _svg(chart_id: str, width: int, height: int, title: str, description: str, table_id: str, shapes: str) -> str:
-    """An SVG that fills its column (never wider than drawn, so text keeps its size on a wide screen),
-    named for assistive tech and pointing at the table that holds its numbers."""
+def _svg(chart_id: str, width: int, height: int, title: str, description: str, table_id: str, shapes: str,
+         grow: float = 1.0) -> str:
+    """An SVG that fills its column but grows to at most ``grow`` times its drawn size (so its text
+    stays near the page's on a wide screen), named for assistive tech and pointing at the table
+    that holds its numbers."""
     return (f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" aria-details="{table_id}" '
-            f'viewBox="0 0 {width} {height}" style="max-width:{width}px"><title id="{chart_id}-t">{_e(title)}</title>'
+            f'viewBox="0 0 {width} {height}" style="max-width:{round(width * grow)}px"><title id="{chart_id}-t">{_e(title)}</title>'
             f'<desc id="{chart_id}-d">{_e(description)}</desc>{shapes}</svg>')
 
 
@@ -99,23 +111,26 @@ def _bars(chart_id: str, title: str, items: Sequence[tuple[str, int]], table_id:
         for i, (label, v) in enumerate(items)
     )
     description = "; ".join(f"{label}: {v}" for label, v in items)
-    return _svg(chart_id, width, row * len(items) + 4, title, description, table_id, shapes)
+    return _svg(chart_id, width, row * len(items) + 4, title, description, table_id, shapes, grow=4 / 3)
 
 
 def _columns(chart_id: str, title: str, years: Sequence[int], values: Sequence[int], top: int, table_id: str) -> str:
     """One small-multiple panel: a column per year, drawn against ``top`` (shared by every panel)."""
     width, height, above, below = 280, 120, 16, 18
-    slot = width / len(years)
+    side = 16  # room for the first and last labels to centre on their columns without being cut off
+    slot = (width - 2 * side) / len(years)
     plot = height - above - below
     every = math.ceil(34 / slot)  # a year label is about 30 units wide: label as many years as fit
+    room_for_number = len(str(top)) * 6.5 + 3  # 11px digits are about 6.5 units wide
+    highest = max(values)
     shapes = [f'<line class="axis" x1="0" y1="{height - below}" x2="{width}" y2="{height - below}"/>']
     for i, (year, value) in enumerate(zip(years, values, strict=True)):
-        x = i * slot
+        x = side + i * slot
         if value:
             bar = max(1.0, value / top * plot)
             shapes.append(f'<rect class="bar" x="{x + slot * .15:.1f}" y="{height - below - bar:.1f}" '
                           f'width="{slot * .7:.1f}" height="{bar:.1f}"/>')
-            if slot >= 16 or value == top:
+            if slot >= room_for_number or value == highest:  # when numbers do not fit, the panel's highest
                 shapes.append(f'<text class="value" x="{x + slot / 2:.1f}" y="{height - below - bar - 3:.1f}" '
                               f'text-anchor="middle">{value}</text>')
         if i == len(years) - 1 or (i % every == 0 and len(years) - 1 - i >= every):
@@ -142,7 +157,7 @@ def _trend(query: Query, view: str, column: str, what: str, heading: str) -> str
     table_id = f"{slug}-table"
     panels = "".join(
         f'<figure class="panel"><figcaption id="{slug}-{i}-c">{_e(category)} '
-        f"<span>({totals[category]} in all)</span></figcaption>"
+        f"<span>({_number(totals[category])} in all)</span></figcaption>"
         + _columns(f"{slug}-{i}", f"{heading}: {category}, by year published", years,
                    [counts.get((category, y), 0) for y in years], top, table_id) + "</figure>"
         for i, category in enumerate(categories)
@@ -233,7 +248,7 @@ def render_report(query: Query, title: str = "Domestic Homicide Review recommend
         '<p class="note">The same ask made in several reviews, in different words.</p>',
         _table("Most repeated recommendations", ["recommendation (representative wording)", "reviews", "CSPs",
                                                  "first year", "last year", "sectors addressed"],
-               [(r[0], int(r[1]), int(r[2]), r[3], r[4], r[5]) for r in repeated]),
+               [(r[0], int(r[1]), int(r[2]), _year(r[3]), _year(r[4]), r[5]) for r in repeated]),
         "<h2>Data quality</h2>",
         _table("Findings by severity", ["severity", "findings"], [(s, int(n)) for s, n in quality]),
         _table("Findings (first 50)", ["review", "finding", "severity"], findings),
