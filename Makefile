@@ -25,8 +25,8 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(BIN)/python -m pip check --disable-pip-version-check >/dev/null
 	@touch $(STAMP)
 
-run: $(STAMP)  ## run the nightly job once on the bundled sample library (or DHR_SOURCE)
-	$(BIN)/dhr-etl run
+run: $(STAMP)  ## run the nightly job once on the bundled sample library (or DHR_SOURCE); options in ARGS, e.g. make run ARGS=--force
+	$(BIN)/dhr-etl run $(ARGS)
 
 test: $(STAMP) browser  ## run the test suite
 	$(BIN)/python -m pytest

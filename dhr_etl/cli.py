@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -22,11 +24,14 @@ EXIT_INTERRUPTED = 130
 EXIT_CODES = f"""\
 exit status of dhr-etl run:
   {EXIT_OK}    the run succeeded, or nothing changed and no run was needed
-  {EXIT_FAILED}    the run failed; the live warehouse is unchanged (the one sentence on stderr says where and why)
+  {EXIT_FAILED}    the run failed, or the warehouse was unreachable before it began; the live warehouse is unchanged (the one sentence on stderr says where and why)
   {EXIT_BAD_CONFIG}    a configuration value is wrong (named on stderr, with what is accepted); nothing was done
   {EXIT_LOCKED}    another run on this data directory or Dagster instance is running (named on stderr); nothing was done
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 """
+PREFLIGHT_TIMEOUT_SECONDS = 5
+"""How long the check before a run waits for PostgreSQL to answer: long enough for a server across
+a network, short enough that a wrong host or port is reported in seconds, before any crawling."""
 
 
 class CliFailure(Exception):
@@ -79,10 +84,76 @@ def _settings_or_none() -> Settings | None:
         return None
 
 
+def _command() -> str:
+    """How to start this dhr-etl again from the current folder: its name when that is on PATH and is
+    this installation, else the script's path (``.venv/bin/dhr-etl`` in a checkout)."""
+    script = Path(sys.executable).parent / "dhr-etl"
+    on_path = shutil.which("dhr-etl")
+    if on_path and script.exists() and Path(on_path).resolve() == script.resolve():
+        return "dhr-etl"
+    if script.exists():
+        try:
+            return str(script.relative_to(Path.cwd()))
+        except ValueError:
+            return str(script)
+    return f"{sys.executable} -m dhr_etl.cli"
+
+
+def _force_hint() -> str:
+    """Commands that do run the whole job, from where the user is; make only in the checkout, where
+    the Makefile passes ARGS on."""
+    direct = f"{_command()} run --force"
+    if (Path.cwd() / "Makefile").is_file() and Path.cwd().resolve() == PROJECT_DIR:
+        return f"make run ARGS=--force  (or: {direct})"
+    return direct
+
+
+def check_warehouse_reachable(settings: Settings) -> None:
+    """Before any crawling: can this process write the warehouse? Raises CliFailure with the cause.
+
+    DuckDB: the file's folder can be created and written (a new version is staged beside the live
+    file and renamed over it), and the file, if there is one, is a file that opens. The file is not
+    opened as a database: a run replaces a damaged one. PostgreSQL: a connection within
+    PREFLIGHT_TIMEOUT_SECONDS that answers a query."""
+    nothing_done = "nothing was crawled and the live warehouse is unchanged"
+    if settings.is_duckdb:
+        path = Path(settings.warehouse_url.removeprefix("duckdb:///"))
+        in_the_way = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if in_the_way is not None:  # mkdir would say only "File exists"
+            raise CliFailure(f"dhr-etl: cannot write the DuckDB warehouse {path}: {in_the_way} is a file, not a "
+                             f"folder; {nothing_done}.")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=path.parent):  # not os.access(): it says yes to root
+                pass
+            if path.exists():
+                with open(path, "rb"):
+                    pass
+        except OSError as exc:
+            raise CliFailure(f"dhr-etl: cannot write the DuckDB warehouse {path}: {exc.strerror or type(exc).__name__}"
+                             f"{f' ({exc.filename})' if exc.filename else ''}; {nothing_done}.") from None
+        return
+    from sqlalchemy.engine import make_url
+
+    from dhr_etl.warehouse.postgres_store import PostgresWarehouse
+
+    url = make_url(settings.warehouse_url)
+    where = f"host {url.host or 'localhost'} port {url.port or 5432} database {url.database or '(default)'}"
+    try:
+        with PostgresWarehouse(settings.warehouse_url).connect(connect_timeout=PREFLIGHT_TIMEOUT_SECONDS) as con:
+            con.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure to connect is the one sentence
+        # psycopg's message: the cause on its first line, then libpq's generic hint; keep the cause.
+        cause = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        raise CliFailure(f"dhr-etl: cannot connect to the PostgreSQL warehouse at {where} within "
+                         f"{PREFLIGHT_TIMEOUT_SECONDS} s ({cause.rstrip('.')}); {nothing_done}.") from None
+
+
 def run(args: argparse.Namespace) -> int:
     settings = _settings_or_none()
     if settings is None:
         return EXIT_BAD_CONFIG
+    check_warehouse_reachable(settings)  # before the change check, which asks the source
     from dhr_etl.runlock import RunLocked, hold_run_lock
 
     home = Path(_dagster_home())
@@ -118,7 +189,7 @@ def _run_holding_the_lock(args: argparse.Namespace, settings: Settings, home: Pa
             if check.report_stale:
                 _rewrite_report(settings)
             print(f"         No run started; the live warehouse is as it was: {_where(settings)}\n"
-                  "         To run the whole job anyway: dhr-etl run --force")
+                  f"         To run the whole job anyway: {_force_hint()}")
             return EXIT_OK
         if check is not None:
             print(f"dhr-etl: running, because {check.reason}")
@@ -181,7 +252,6 @@ def _report_run(result, settings: Settings, warehouse, seconds: float) -> int:  
     parsing = result.asset_materializations_for_node("parsed_pages")
     parsed_now = next(m.metadata["pages_parsed"].value for m in parsing if "pages_parsed" in m.metadata)
     quarantined = next(m.metadata["quarantined_pages"].value for m in parsing if "quarantined_pages" in m.metadata)
-    crawl = ", ".join(f"{value} {name}" for name, value in fetch.items() if value and name not in ("bytes_received",))
     print(textwrap.dedent(f"""
         dhr-etl: run {result.run_id[:8]} succeeded in {seconds:.1f} s.
           warehouse      {warehouse.display()}
@@ -190,10 +260,43 @@ def _report_run(result, settings: Settings, warehouse, seconds: float) -> int:  
           addressee pairs {counts['bridge_recommendation_agency']} ({counts['dim_agency']} agencies, {counts['dim_agency_alias']} spellings)
           CSPs           {counts['dim_csp']}
           findings       {counts['data_quality_finding']} in v_data_quality; {quarantined} page version(s) quarantined
-          this run       {crawl or 'nothing fetched'}; {fetch['bytes_received']} bytes; {parsed_now} page(s) parsed""").rstrip())
+          this run       {crawl_in_words(fetch)}; parsed {parsed_now} page(s)""").rstrip())
     print(f"  report         {settings.data_dir / 'report' / 'index.html'} (open it in a browser)")
     print(_how_to_query(settings.warehouse_url, warehouse.display()))
     return 0
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("MB", 1_000_000), ("kB", 1_000)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} bytes"
+
+
+def _pages(count: int) -> str:
+    return f"{count} page{'' if count == 1 else 's'}"
+
+
+def crawl_in_words(fetch: dict[str, float]) -> str:
+    """What the run asked of the source, for a person: the crawl's figures (source/crawl.py
+    fetch_summary) as a sentence, naming only what happened."""
+    parts = []
+    if fetch.get("read from folder"):
+        parts.append(f"read {_pages(fetch['read from folder'])} from the folder")
+    if fetch.get("fetched (200)"):
+        parts.append(f"fetched {_pages(fetch['fetched (200)'])} ({_size(fetch.get('page_body_bytes', 0))})")
+    if fetch.get("not modified (304)"):
+        parts.append(f"{_pages(fetch['not modified (304)'])} unchanged since the last run (304 Not Modified)")
+    if fetch.get("skipped by sitemap lastmod"):
+        parts.append(f"skipped {_pages(fetch['skipped by sitemap lastmod'])} the sitemap dates before the last run")
+    if fetch.get("failed"):
+        parts.append(f"{_pages(fetch['failed'])} failed")
+    if fetch.get("requests"):
+        retried = f", {fetch['retried']} retried" if fetch.get("retried") else ""
+        parts.append(f"{fetch['requests']} requests in all{retried}, {_size(fetch.get('bytes_received', 0))} received")
+    if fetch.get("seconds_waiting"):
+        parts.append(f"waited {fetch['seconds_waiting']:.1f} s for the site's rate limit")
+    return ", ".join(parts) or "nothing fetched"
 
 
 def _where(settings: Settings) -> str:
@@ -274,26 +377,106 @@ def show_settings(_: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dhr-etl", description="Domestic Homicide Review recommendations ETL.",
-                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    run_parser = commands.add_parser("run", help="run the nightly job once, in-process, recorded in the Dagster instance",
-                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    run_parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+def _environment_help() -> str:
+    """The DHR_* variables, each with its default and what it accepts (from settings.VARIABLES)."""
+    lines = ["environment (read by run, settings and grant-bi-role; `dhr-etl settings` shows the values in effect):"]
+    for name, (default, accepted) in VARIABLES.items():
+        lines.append(textwrap.fill(f"{accepted}; default {default}", width=100, initial_indent=f"  {name:24} ",
+                                   subsequent_indent=" " * 27))
+    lines.append("  DHR_BI_PASSWORD          grant-bi-role only: the password the BI role logs in with")
+    lines.append("  DAGSTER_HOME             the Dagster instance that records runs; default ./dagster_home")
+    return "\n".join(lines)
+
+
+def _examples(*pairs: tuple[str, str]) -> str:
+    """(what it does, the command) pairs, each command under its comment so that it copies whole."""
+    return "examples:\n" + "\n".join(f"  # {what}\n  {command}" for what, command in pairs)
+
+
+def _paragraph(text: str) -> str:
+    return textwrap.fill(text, width=100)
+
+
+def _parser() -> argparse.ArgumentParser:
+    cmd = _command()
+    layout = {"formatter_class": argparse.RawDescriptionHelpFormatter}
+    parser = argparse.ArgumentParser(
+        prog="dhr-etl", **layout,
+        description=_paragraph("Domestic Homicide Review recommendations: crawl the review pages, parse them, resolve who each "
+                    "recommendation is addressed to, and publish a warehouse (DuckDB or PostgreSQL) with SQL views "
+                    "and an HTML report. Run `dhr-etl COMMAND --help` for each command's options and examples."),
+        epilog="\n\n".join([
+            _examples(("run the nightly job once, on the bundled sample library", f"{cmd} run"),
+                      ("the same from a checkout, rebuilt even if nothing changed", "make run ARGS=--force"),
+                      ("the configuration in effect", f"{cmd} settings"),
+                      ("crawl the live library", f"DHR_SOURCE=https://www.accountabilityindex.uk/sources/dhr/ {cmd} run")),
+            _environment_help(), EXIT_CODES.rstrip()]))
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run_parser = commands.add_parser(
+        "run", help="run the nightly job once, in-process, recorded in the Dagster instance", **layout,
+        description=_paragraph("Run the nightly job once: check the warehouse can be written, ask the source what changed "
+                    "(and stop there if nothing did), then fetch, parse, resolve and publish a new warehouse "
+                    "version and its report. Runs are recorded in the Dagster instance (DAGSTER_HOME), where the UI "
+                    "(make ui) shows them."),
+        epilog="\n\n".join([
+            _examples(("from a checkout: the bundled sample library", "make run"),
+                      ("from a checkout: rebuild even if nothing changed", "make run ARGS=--force"),
+                      ("rebuild, printing only warnings and errors", f"{cmd} run --force --log-level WARNING"),
+                      ("crawl a library served by serve-library",
+                       f"DHR_SOURCE=http://127.0.0.1:8765/sources/dhr/ {cmd} run"),
+                      ("load a PostgreSQL warehouse (password in PGPASSWORD)",
+                       f"DHR_WAREHOUSE_URL=postgresql://etl@db.internal:5432/dhr {cmd} run")),
+            EXIT_CODES.rstrip()]))
+    run_parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                            help="how much of the job's log to print while it runs (default %(default)s; "
+                                 "the full log is in the Dagster UI either way)")
     run_parser.add_argument("--force", action="store_true",
                             help="run even when nothing changed since the live version was built")
     run_parser.add_argument("--lock-wait", type=float, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
                             help="how long to wait for another run on the same data directory or Dagster instance to finish before "
                                  f"giving up with status {EXIT_LOCKED} (default %(default)g)")
     run_parser.set_defaults(handler=run)
-    serve_parser = commands.add_parser("serve-library", help="serve a folder of pages as a local library site on 127.0.0.1")
-    serve_parser.add_argument("folder", nargs="?", default=str(SAMPLE_LIBRARY_DIR))
-    serve_parser.add_argument("--port", type=int, default=8765)
+
+    serve_parser = commands.add_parser(
+        "serve-library", help="serve a folder of pages as a local library site on 127.0.0.1", **layout,
+        description=_paragraph("Serve a folder of saved review pages over HTTP on 127.0.0.1, laid out as the live library is "
+                    "(listing pages, sitemap, one page per review), so a run can crawl it as it would the real "
+                    "site. Stops with Ctrl-C."),
+        epilog=_examples(("the bundled sample library on http://127.0.0.1:8765/sources/dhr/", f"{cmd} serve-library"),
+                         ("a folder of your own saved pages, on another port", f"{cmd} serve-library ~/saved-pages --port 9000"),
+                         ("then, in another terminal, crawl it", f"DHR_SOURCE=http://127.0.0.1:8765/sources/dhr/ {cmd} run")))
+    serve_parser.add_argument("folder", nargs="?", default=str(SAMPLE_LIBRARY_DIR),
+                              help="folder of saved pages named <8 hex digits>-<slug>.html or .txt "
+                                   "(default: the bundled sample library)")
+    serve_parser.add_argument("--port", type=int, default=8765,
+                              help="port on 127.0.0.1 to listen on (default %(default)s; 0 picks a free one)")
     serve_parser.set_defaults(handler=serve)
-    commands.add_parser("settings", help="show the effective configuration").set_defaults(handler=show_settings)
-    commands.add_parser("grant-bi-role", help="PostgreSQL: create or update the read-only BI role "
-                        "(DHR_BI_ROLE, password from DHR_BI_PASSWORD)").set_defaults(handler=grant_bi_role)
+
+    commands.add_parser(
+        "settings", help="show the effective configuration", **layout,
+        description=_paragraph("Print every DHR_* setting in effect (defaults filled in, the warehouse URL without its "
+                    "password), or the one sentence saying which value is wrong and what is accepted (status "
+                    f"{EXIT_BAD_CONFIG})."),
+        epilog=_examples(("the configuration in effect", f"{cmd} settings"),
+                         ("check a value before using it", f"DHR_DATA_DIR=/srv/dhr {cmd} settings")),
+    ).set_defaults(handler=show_settings)
+
+    commands.add_parser(
+        "grant-bi-role", help="PostgreSQL: create or update the read-only BI role "
+                              "(DHR_BI_ROLE, password from DHR_BI_PASSWORD)", **layout,
+        description=_paragraph("PostgreSQL only: create the login role BI tools connect as (DHR_BI_ROLE, default dhr_bi), or "
+                    "update its password, with SELECT on the views in schema dhr and nothing else. Every new "
+                    "warehouse version grants it again. Needs an account that may create roles."),
+        epilog=_examples(("create the role dhr_bi, or give it a new password",
+                          "DHR_WAREHOUSE_URL=postgresql://admin@db.internal:5432/dhr DHR_BI_PASSWORD='…' "
+                          f"{cmd} grant-bi-role")),
+    ).set_defaults(handler=grant_bi_role)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     try:
         with _doing(f"running dhr-etl {args.command}", outcome=None):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.conftest import query
@@ -47,3 +49,140 @@ def test_a_failed_run_exits_non_zero_with_one_paragraph_of_explanation(tmp_path:
     paragraph = done.stderr.strip().split("\n\n")[-1]
     assert "FAILED" in paragraph and "review_index" in paragraph and "cannot reach" in paragraph
     assert "previous warehouse" in paragraph
+
+
+# -- the CLI explains itself ---------------------------------------------------------------------
+
+PROJECT = Path(__file__).resolve().parents[1]
+DHR_ETL = Path(sys.executable).parent / "dhr-etl"  # the console script, as a user runs it
+SUBCOMMANDS = ("run", "settings", "serve-library", "grant-bi-role")
+
+
+def dhr_etl(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DHR_")}
+    return subprocess.run([str(DHR_ETL), *args], env={**clean, **env}, capture_output=True, text=True,
+                          timeout=300, cwd=PROJECT)
+
+
+def test_top_level_help_names_the_commands_the_environment_and_the_exit_codes() -> None:
+    done = dhr_etl(["--help"], {})
+    assert done.returncode == 0
+    text = done.stdout
+    for command in SUBCOMMANDS:
+        assert re.search(rf"^\s+{command}\b", text, re.M), command
+    for name in ("DHR_SOURCE", "DHR_DATA_DIR", "DHR_WAREHOUSE_URL", "DHR_MAX_CONCURRENCY", "DHR_REQUESTS_PER_SECOND",
+                 "DHR_USER_AGENT", "DHR_TIMEOUT_SECONDS", "DHR_MAX_PAGE_BYTES", "DHR_MAX_LISTING_PAGES",
+                 "DHR_MAX_SITEMAP_ENTRIES", "DHR_MAX_WAIT_SECONDS", "DHR_SCHEDULE_TIMEZONE", "DHR_BI_ROLE",
+                 "DHR_BI_PASSWORD", "DAGSTER_HOME"):
+        assert re.search(rf"^  {name}\s+\S", text, re.M), name  # listed, with what it accepts
+    for status in ("0", "1", "2", "3", "130"):
+        assert re.search(rf"^  {status}\s+\w", text, re.M), status
+    assert "examples:" in text and "make run ARGS=--force" in text
+
+
+def help_parts(text: str) -> tuple[str, list[str]]:
+    """(the description paragraph between usage and the options, the example commands)."""
+    description = text.split("\n\n")[1]
+    examples = text.split("examples:\n", 1)[1].split("\n\n")[0].splitlines()
+    return description, [line.strip() for line in examples if not line.strip().startswith("#")]
+
+
+def test_every_command_help_has_a_description_examples_and_help_for_each_option() -> None:
+    for command in SUBCOMMANDS:
+        done = dhr_etl([command, "--help"], {})
+        assert done.returncode == 0, command
+        description, examples = help_parts(done.stdout)
+        assert len(description.split()) >= 15 and not description.startswith(("options", "positional")), command
+        assert any(f"dhr-etl {command}" in line or line.startswith(f"make {command}") for line in examples), command
+        # Every option and argument is followed by words saying what it does.
+        options = done.stdout.split("options:\n", 1)[1].split("\n\n")[0]
+        arguments = done.stdout.split("positional arguments:\n", 1)[1].split("\n\n")[0] if "positional" in done.stdout else ""
+        for block in (options, arguments) if arguments else (options,):
+            entries = re.split(r"\n(?=  \S)", block.strip("\n"))
+            for entry in entries:
+                assert len(entry.split()) >= 4, (command, entry)
+    run_help = dhr_etl(["run", "--help"], {}).stdout
+    assert "--log-level" in run_help and "log" in run_help.split("--log-level", 2)[2][:200]
+    assert "exit status" in run_help
+
+
+def test_make_run_passes_args_to_the_command() -> None:
+    done = subprocess.run(["make", "-n", "run", "ARGS=--force --log-level WARNING"], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == ".venv/bin/dhr-etl run --force --log-level WARNING"
+
+
+def test_the_summary_is_in_words_and_the_nothing_changed_hint_names_a_command_that_works(tmp_path: Path) -> None:
+    from dhr_etl.sample.site import LibrarySite
+    from dhr_etl.settings import SAMPLE_LIBRARY_DIR
+
+    with LibrarySite(SAMPLE_LIBRARY_DIR) as site:
+        env = {"DHR_SOURCE": site.base_url, "DHR_DATA_DIR": str(tmp_path / "data"),
+               "DAGSTER_HOME": str(tmp_path / "home"), "DHR_REQUESTS_PER_SECOND": "5"}
+        first = dhr_etl(["run"], env)
+        assert first.returncode == 0, first.stderr
+        pages = len(list(SAMPLE_LIBRARY_DIR.glob("*.html")))
+        body_kb = sum(page.stat().st_size for page in SAMPLE_LIBRARY_DIR.glob("*.html")) / 1000
+        this_run = next(line for line in first.stdout.splitlines() if line.strip().startswith("this run"))
+        assert f"fetched {pages} pages ({body_kb:.1f} kB)" in this_run, this_run
+        assert re.search(r"waited \d+\.\d s for the site's rate limit", this_run), this_run
+        for raw_name in ("page_body_bytes", "seconds_waiting", "bytes_received", "(200)"):
+            assert raw_name not in first.stdout
+
+        quiet = dhr_etl(["run"], env)
+        assert quiet.returncode == 0 and "nothing changed" in quiet.stdout, quiet.stdout + quiet.stderr
+        hint = quiet.stdout.split("To run the whole job anyway:", 1)[1]
+        assert "make run ARGS=--force" in hint
+        direct = re.search(r"\(or: (.+ run --force)\)", hint).group(1)
+        assert direct == ".venv/bin/dhr-etl run --force"
+        forced = subprocess.run(direct.split(), cwd=PROJECT, env={**os.environ, **env}, capture_output=True,
+                                text=True, timeout=300)
+        assert forced.returncode == 0, forced.stderr
+        assert "succeeded" in forced.stdout and "nothing changed" not in forced.stdout
+
+
+def test_an_unreachable_postgresql_fails_in_seconds_before_any_crawl_naming_host_and_port(tmp_path: Path) -> None:
+    from dhr_etl.sample.site import LibrarySite
+    from dhr_etl.settings import SAMPLE_LIBRARY_DIR
+
+    with LibrarySite(SAMPLE_LIBRARY_DIR) as site:
+        started = time.monotonic()
+        done = dhr_etl(["run"], {"DHR_SOURCE": site.base_url, "DHR_DATA_DIR": str(tmp_path / "data"),
+                                 "DAGSTER_HOME": str(tmp_path / "home"),
+                                 "DHR_WAREHOUSE_URL": "postgresql://u@127.0.0.1:1/db"})
+        elapsed = time.monotonic() - started
+        assert site.requests == []  # nothing crawled, not even the sitemap
+    assert done.returncode == 1
+    assert elapsed < 30  # a guard against waiting out a long connect timeout, not a speed test
+    sentence = done.stderr.strip()
+    assert "\n" not in sentence and sentence.endswith(".")
+    assert "host 127.0.0.1 port 1" in sentence and "Connection refused" in sentence
+    assert "nothing was crawled" in sentence
+
+
+def test_an_unwritable_duckdb_warehouse_fails_before_any_crawl(tmp_path: Path) -> None:
+    from dhr_etl.sample.site import LibrarySite
+    from dhr_etl.settings import SAMPLE_LIBRARY_DIR
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the warehouse's folder should be")
+    with LibrarySite(SAMPLE_LIBRARY_DIR) as site:
+        done = dhr_etl(["run"], {"DHR_SOURCE": site.base_url, "DHR_DATA_DIR": str(tmp_path / "data"),
+                                 "DAGSTER_HOME": str(tmp_path / "home"),
+                                 "DHR_WAREHOUSE_URL": f"duckdb:///{blocker}/warehouse.duckdb"})
+        assert site.requests == []
+    assert done.returncode == 1
+    sentence = done.stderr.strip()
+    assert "\n" not in sentence and f"{blocker} is a file, not a folder" in sentence
+
+
+def test_a_reachable_postgresql_passes_the_check_and_the_run_loads_it(postgres_url: str, tmp_path: Path) -> None:
+    done = dhr_etl(["run", "--log-level", "WARNING"], {"DHR_DATA_DIR": str(tmp_path / "data"),
+                                                       "DAGSTER_HOME": str(tmp_path / "home"),
+                                                       "DHR_WAREHOUSE_URL": postgres_url})
+    assert done.returncode == 0, done.stderr
+    assert "succeeded" in done.stdout and "(schema dhr)" in done.stdout
+    from dhr_etl.settings import SAMPLE_LIBRARY_DIR
+
+    assert f"read {len(list(SAMPLE_LIBRARY_DIR.glob('*.html')))} pages from the folder" in done.stdout
