@@ -1,4 +1,5 @@
-"""The console logger of every run: Dagster's own, except that a failure is one line, not a traceback.
+"""The console logger of every run: Dagster's own, except that a failure is one line, not a traceback,
+and the steps skipped because of it are not listed one by one.
 
 Dagster's console logger appends an error's whole stack trace to the line that reports it, so a
 failed ``dhr-etl run`` printed pages of Python. The stack traces stay in the Dagster instance,
@@ -25,9 +26,16 @@ def first_line_of_cause(error) -> str:  # noqa: ANN001 - dagster's SerializableE
     return re.sub(r"^(?:[A-Za-z_]\w*\.)+(?=\w+: )", "", lines[0])
 
 
+_NOT_EXECUTED = re.compile(r"\bDependencies for step \S+ (failed|were not executed)")
+"""Dagster's line for each step skipped after a failure: one per downstream step, saying nothing
+the failure line has not said (the UI still shows them)."""
+
+
 class _OneLineErrors(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
+        if _NOT_EXECUTED.search(message):
+            return False
         head, blank_line, _ = message.partition("\n\n")  # Dagster appends the error after a blank line
         if blank_line:
             event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
