@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
-.PHONY: run test ui bench lock sample clean browser themes-model
+.PHONY: run test test-fast ui bench lock sample clean browser themes-model
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "dhr-etl needs Python 3.11 or newer; found " + sys.version.split()[0]'
@@ -28,8 +28,14 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)  ## run the nightly job once on the bundled sample library (or DHR_SOURCE)
 	$(BIN)/dhr-etl run
 
-test: $(STAMP) browser  ## run the test suite
-	$(BIN)/python -m pytest
+# Two workers (pytest-xdist), one per core; tests sharing a session fixture (the one shared nightly
+# run, the PostgreSQL cluster) stay on one worker (--dist loadgroup, groups set in tests/conftest.py).
+TEST_WORKERS ?= 2
+test: $(STAMP) browser  ## run the whole test suite
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
+test-fast: $(STAMP)  ## the suite without the tests marked slow (each several full runs or a real process): for a quick check while working
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow"
 
 # The report test renders the HTML report in Debian's headless Chromium. Installed when missing and
 # this is a Debian machine we may administer; otherwise that one test is skipped and says why.

@@ -19,6 +19,20 @@ REFERENCE_TEXT = FIXTURES / "pages" / f"{REFERENCE_ID}.txt"
 REFERENCE_URL = f"https://www.accountabilityindex.uk/sources/dhr/{REFERENCE_ID}/"
 
 
+# Under pytest-xdist (make test: -n 2 --dist loadgroup) each worker is a process with its own session
+# fixtures. Tests sharing an expensive session fixture are kept on one worker, so that it is built
+# once, not once per worker.
+SHARED_ON_ONE_WORKER = {"nightly_sample": "nightly_sample", "postgres_server": "postgres"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups from the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        groups = {group for fixture, group in SHARED_ON_ONE_WORKER.items() if fixture in getattr(item, "fixturenames", ())}
+        if groups:
+            item.add_marker(pytest.mark.xdist_group("_".join(sorted(groups))))
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Every test gets its own data directory and none of the caller's DHR_* settings."""
@@ -68,6 +82,8 @@ class NightlyRun:
     result: object  # dagster.ExecuteInProcessResult; its outputs load while the session lasts
     site: LibrarySite
     data_dir: Path
+    storage_dir: Path
+    """Where the run's instance keeps asset values (the IO manager's folder)."""
 
     @property
     def warehouse(self) -> Path:
@@ -97,7 +113,16 @@ def nightly_sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nightly
             env.setenv("DHR_TIMEOUT_SECONDS", "5")
             result = defs.resolve_job_def("nightly").execute_in_process(instance=instance, raise_on_error=False)
         assert result.success, failure_messages(result)
-        yield NightlyRun(result, site, data_dir)
+        yield NightlyRun(result, site, data_dir, Path(instance.storage_directory()))
+
+
+def copy_of_published_warehouse(nightly: NightlyRun, data_dir: Path) -> Path:
+    """The shared run's warehouse copied to where ``data_dir``'s runs publish: a previous version for
+    a test to change or to check that a failed run leaves alone."""
+    import shutil
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copyfile(nightly.warehouse, data_dir / "warehouse.duckdb"))
 
 
 def query(path: Path, sql: str) -> list[tuple]:

@@ -7,7 +7,6 @@ import datetime as dt
 import http.server
 import json
 import logging
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ import pytest
 from dhr_etl.alerts import load_alert_settings
 from dhr_etl.defs.alerting import FRESHNESS_CHECK, alert_on_run_failure, warehouse_freshness_sensor
 from dhr_etl.settings import SettingsError
-from tests.conftest import NightlyRun
+from tests.conftest import NightlyRun, copy_of_published_warehouse
 
 SECRET = "T0000-B0000-s3cr3tT0k3n"
 
@@ -192,12 +191,9 @@ def test_alert_settings_default_to_no_webhook_and_36_hours() -> None:
 # -- a stale warehouse ------------------------------------------------------------------------------
 
 @pytest.fixture
-def own_warehouse(nightly_sample: NightlyRun, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def own_warehouse(nightly_sample: NightlyRun, data_dir: Path) -> Path:
     """A copy of the session's published warehouse, for this test to set its publish time."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    copy = data_dir / "warehouse.duckdb"
-    shutil.copyfile(nightly_sample.warehouse, copy)
-    return copy
+    return copy_of_published_warehouse(nightly_sample, data_dir)
 
 
 def built_hours_ago(warehouse: Path, hours: float) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+pytestmark = pytest.mark.slow  # several full runs against a PostgreSQL cluster
+
 from dhr_etl.warehouse.postgres_store import PostgresWarehouse
 from tests.conftest import REFERENCE_ID, run_nightly
 

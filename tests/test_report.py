@@ -9,17 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import query, run_nightly
+from tests.conftest import NightlyRun, query
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
-def report_path(data_dir: Path) -> Path:
-    result = run_nightly()
-    assert result.success
-    (materialization,) = result.asset_materializations_for_node("report")
+def report_path(nightly_sample: NightlyRun) -> Path:
+    (materialization,) = nightly_sample.result.asset_materializations_for_node("report")
     return Path(materialization.metadata["report"].value)
 
 
@@ -38,10 +36,11 @@ def visible_text(dom: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", body).split())
 
 
-def test_report_renders_offline_with_the_warehouse_figures(report_path: Path, data_dir: Path, tmp_path: Path) -> None:
+def test_report_renders_offline_with_the_warehouse_figures(report_path: Path, nightly_sample: NightlyRun,
+                                                           tmp_path: Path) -> None:
     dom = chromium("--dump-dom", report_path.as_uri(), profile=tmp_path / "profile")
     text = visible_text(dom)
-    db = data_dir / "warehouse.duckdb"
+    db = nightly_sample.warehouse
     (reviews, recommendations) = query(db, "SELECT COUNT(*), SUM(recommendations) FROM v_reviews")[0]
     top_body = query(db, "SELECT agency_name FROM v_agency_summary ORDER BY recommendations DESC, agency_name LIMIT 1")[0][0]
     top_repeat = query(db, "SELECT representative_text FROM v_repeated_recommendations "

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # a real dagster-webserver process
 
 
 def free_port() -> int:
