@@ -125,6 +125,23 @@ def test_a_failed_run_posts_one_line_with_its_step_and_cause(receiver: Receiver,
     assert not secret_in_logs(caplog, capsys)  # ... never the URL
 
 
+def test_a_failed_nightly_run_is_alerted_with_the_step_that_failed(receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("DHR_ALERT_WEBHOOK", receiver.webhook)
+    monkeypatch.setenv("DHR_SOURCE", "http://127.0.0.1:9/sources/dhr/")  # nothing listens on port 9
+    monkeypatch.setenv("DHR_TIMEOUT_SECONDS", "1")
+    from dhr_etl.definitions import defs
+
+    with dg.instance_for_test() as instance:
+        result = defs.resolve_job_def("nightly").execute_in_process(instance=instance, raise_on_error=False)
+        assert not result.success
+        evaluate_failure_sensor(instance, result, caplog)
+    [post] = receiver.posts
+    assert (post["job"], post["run_id"], post["step"]) == ("nightly", result.run_id, "review_index")
+    assert post["cause"].startswith("SourceUnavailable: cannot reach http://127.0.0.1:9/sources/dhr/")
+    assert post["dagster_url"] is None  # DHR_UI_URL unset: no link rather than a guessed one
+
+
 def test_without_a_webhook_a_failed_run_posts_nothing(receiver: Receiver, caplog: pytest.LogCaptureFixture) -> None:
     with dg.instance_for_test() as instance:
         result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
