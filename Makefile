@@ -28,14 +28,15 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)  ## run the nightly job once on the bundled sample library (or DHR_SOURCE)
 	$(BIN)/dhr-etl run
 
-# Two workers (pytest-xdist), one per core; tests sharing a session fixture (the one shared nightly
-# run, the PostgreSQL cluster) stay on one worker (--dist loadgroup, groups set in tests/conftest.py).
+# Two workers (pytest-xdist), one per core. Not --dist loadgroup: with pytest 9.2 and xdist 3.8 its
+# groups are ignored (xdist sets item._nodeid, which pytest 9.2 no longer reads); the cost is that a
+# session fixture (the shared nightly run, the PostgreSQL cluster) is built once per worker.
 TEST_WORKERS ?= 2
 test: $(STAMP) browser  ## run the whole test suite
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 test-fast: $(STAMP)  ## the suite without the tests marked slow (each several full runs or a real process): for a quick check while working
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow"
 
 # The report test renders the HTML report in Debian's headless Chromium. Installed when missing and
 # this is a Debian machine we may administer; otherwise that one test is skipped and says why.

@@ -19,20 +19,6 @@ REFERENCE_TEXT = FIXTURES / "pages" / f"{REFERENCE_ID}.txt"
 REFERENCE_URL = f"https://www.accountabilityindex.uk/sources/dhr/{REFERENCE_ID}/"
 
 
-# Under pytest-xdist (make test: -n 2 --dist loadgroup) each worker is a process with its own session
-# fixtures. Tests sharing an expensive session fixture are kept on one worker, so that it is built
-# once, not once per worker.
-SHARED_ON_ONE_WORKER = {"nightly_sample": "nightly_sample", "postgres_server": "postgres"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups from the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        groups = {group for fixture, group in SHARED_ON_ONE_WORKER.items() if fixture in getattr(item, "fixturenames", ())}
-        if groups:
-            item.add_marker(pytest.mark.xdist_group("_".join(sorted(groups))))
-
-
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Every test gets its own data directory and none of the caller's DHR_* settings."""
@@ -92,9 +78,10 @@ class NightlyRun:
 
 @pytest.fixture(scope="session")
 def nightly_sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NightlyRun]:
-    """The nightly job run once per session (per worker under xdist) on the sample library, for the
-    tests that only read what it produced: its warehouse, report, events and outputs. A test that
-    changes anything (the site, the warehouse) copies what it changes, or runs its own job."""
+    """The nightly job run once per session on the sample library, for the tests that only read what
+    it produced: its warehouse, report, events and outputs. A test that changes anything (the site,
+    the warehouse) copies what it changes, or runs its own job. Under pytest-xdist each worker is a
+    session: with ``make test``'s two workers it runs at most twice, instead of once per test."""
     import os
 
     import dagster as dg
