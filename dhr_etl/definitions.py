@@ -1,10 +1,11 @@
-"""The one Definitions object: assets, checks, the nightly job and its schedule."""
+"""The one Definitions object: assets, checks, the nightly job, its schedule and the alerting sensors."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from dhr_etl.defs import assets, checks
+from dhr_etl.alerts import load_alert_settings
+from dhr_etl.defs import alerting, assets, checks
 from dhr_etl.defs.console import one_line_console_logger
 from dhr_etl.defs.io import frame_io_manager
 from dhr_etl.defs.run_lock import run_lock
@@ -13,12 +14,14 @@ from dhr_etl.settings import load_settings
 
 # Validated when the code location loads, so a bad value shows in the UI before any run starts.
 _settings = load_settings()
+load_alert_settings()
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([assets]),
-    asset_checks=dg.load_asset_checks_from_modules([checks]),
+    asset_checks=[*dg.load_asset_checks_from_modules([checks]), alerting.warehouse_is_fresh],
     jobs=[nightly_job],
     schedules=[nightly_schedule(_settings.schedule_timezone)],
+    sensors=[alerting.alert_on_run_failure, alerting.warehouse_freshness_sensor],
     resources={"io_manager": frame_io_manager, "run_lock": run_lock},
     loggers={"console": one_line_console_logger},
     # Also for assets materialised from the UI outside the nightly job: in one process, a run starts

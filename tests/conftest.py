@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,56 @@ def run_nightly(raise_on_error: bool = False):
 
     with dg.instance_for_test() as instance:
         return defs.resolve_job_def("nightly").execute_in_process(instance=instance, raise_on_error=raise_on_error)
+
+
+@dataclass(frozen=True)
+class NightlyRun:
+    """One nightly run of the bundled sample library, served over HTTP as ``sample_site`` serves it."""
+    result: object  # dagster.ExecuteInProcessResult; its outputs load while the session lasts
+    site: LibrarySite
+    data_dir: Path
+    storage_dir: Path
+    """Where the run's instance keeps asset values (the IO manager's folder)."""
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="session")
+def nightly_sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NightlyRun]:
+    """The nightly job run once per session on the sample library, for the tests that only read what
+    it produced: its warehouse, report, events and outputs. A test that changes anything (the site,
+    the warehouse) copies what it changes, or runs its own job. Under pytest-xdist each worker is a
+    session: with ``make test``'s two workers it runs at most twice, instead of once per test."""
+    import os
+
+    import dagster as dg
+
+    from dhr_etl.definitions import defs
+
+    data_dir = tmp_path_factory.mktemp("nightly_sample") / "data"
+    with LibrarySite(SAMPLE_LIBRARY_DIR, per_page=4) as site, dg.instance_for_test() as instance:
+        with pytest.MonkeyPatch.context() as env:  # the job reads its settings from the environment
+            for name in [n for n in os.environ if n.startswith("DHR_") and n != "DHR_TEST_POSTGRES_URL"]:
+                env.delenv(name)
+            env.setenv("DHR_DATA_DIR", str(data_dir))
+            env.setenv("DHR_SOURCE", site.base_url)
+            env.setenv("DHR_REQUESTS_PER_SECOND", "20")  # as fast_crawl
+            env.setenv("DHR_MAX_CONCURRENCY", "4")
+            env.setenv("DHR_TIMEOUT_SECONDS", "5")
+            result = defs.resolve_job_def("nightly").execute_in_process(instance=instance, raise_on_error=False)
+        assert result.success, failure_messages(result)
+        yield NightlyRun(result, site, data_dir, Path(instance.storage_directory()))
+
+
+def copy_of_published_warehouse(nightly: NightlyRun, data_dir: Path) -> Path:
+    """The shared run's warehouse copied to where ``data_dir``'s runs publish: a previous version for
+    a test to change or to check that a failed run leaves alone."""
+    import shutil
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copyfile(nightly.warehouse, data_dir / "warehouse.duckdb"))
 
 
 def query(path: Path, sql: str) -> list[tuple]:

@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PROJECT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow  # dhr-etl and the baseline, each on a local site
 def test_harness_runs_dhr_etl_and_the_baseline_to_the_same_counts(tmp_path: Path) -> None:
     report = tmp_path / "REPORT.md"
     done = subprocess.run([sys.executable, str(PROJECT / "bench" / "run.py"), "--tiny", "--report", str(report)],

@@ -32,6 +32,7 @@ def test_before_any_published_version_there_is_always_something_to_do(site_sourc
     assert site_source.requests == []  # decided without asking the site
 
 
+@pytest.mark.slow  # three runs in real processes
 def test_a_quiet_night_from_the_cli_starts_no_run_and_says_why(site_source: LibrarySite, data_dir: Path,
                                                                tmp_path: Path) -> None:
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}

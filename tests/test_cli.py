@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import query
 
 CLI = [sys.executable, "-m", "dhr_etl.cli"]
@@ -19,6 +21,7 @@ def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
     return subprocess.run([*CLI, *args], env={**clean, **env}, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow  # a whole run in a real process
 def test_run_loads_the_sample_and_says_what_the_warehouse_holds(tmp_path: Path) -> None:
     home = tmp_path / "dagster_home"
     done = run_cli(["run"], {"DHR_DATA_DIR": str(tmp_path / "data"), "DAGSTER_HOME": str(home)})

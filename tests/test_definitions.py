@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from dhr_etl.definitions import defs
+from tests.conftest import NightlyRun
 
 # The asset graph of docs/design/ARCHITECTURE.md (as built, see README). Changing it should be a decision, seen in review.
 EXPECTED_GRAPH = {
@@ -57,22 +58,27 @@ def test_schedule_runs_nightly_at_two_in_london_and_is_on_by_default() -> None:
     assert schedule.job_name == "nightly"
 
 
-def test_frames_pass_between_assets_as_arrow_files_and_other_values_as_pickles() -> None:
+def test_alerting_sensors_are_on_by_default_and_freshness_is_checked_on_the_warehouse() -> None:
+    assert defs.resolve_sensor_def("alert_on_run_failure").default_status == dg.DefaultSensorStatus.RUNNING
+    freshness = defs.resolve_sensor_def("warehouse_freshness")
+    assert freshness.default_status == dg.DefaultSensorStatus.RUNNING and freshness.minimum_interval_seconds == 1800
+    spec = defs.resolve_asset_graph().get_check_spec(dg.AssetCheckKey(dg.AssetKey("warehouse"), "warehouse_is_fresh"))
+    assert not spec.blocking  # a stale warehouse is reported, never a reason to refuse publishing a new one
+
+
+def test_frames_pass_between_assets_as_arrow_files_and_other_values_as_pickles(nightly_sample: NightlyRun) -> None:
     import pickle
-    from pathlib import Path
 
     import polars as pl
 
     from dhr_etl.transform.agencies import AgencyResolution
 
-    with dg.instance_for_test() as instance:
-        result = defs.resolve_job_def("nightly").execute_in_process(instance=instance)
-        assert result.success
-        storage = Path(instance.storage_directory())
-        recommendations = storage / "parsed_recommendations"
-        assert recommendations.read_bytes()[:6] == b"ARROW1"
-        frame = pl.read_ipc(recommendations)
-        assert frame.equals(result.output_for_node("parsed_pages", "parsed_recommendations"))
-        assert frame.height > 100  # the bundled sample's recommendations, not an empty frame
-        agencies = pickle.loads((storage / "agencies").read_bytes())
-        assert isinstance(agencies, AgencyResolution) and agencies.agencies.height > 10
+    result = nightly_sample.result
+    assert result.success
+    recommendations = nightly_sample.storage_dir / "parsed_recommendations"
+    assert recommendations.read_bytes()[:6] == b"ARROW1"
+    frame = pl.read_ipc(recommendations)
+    assert frame.equals(result.output_for_node("parsed_pages", "parsed_recommendations"))
+    assert frame.height > 100  # the bundled sample's recommendations, not an empty frame
+    agencies = pickle.loads((nightly_sample.storage_dir / "agencies").read_bytes())
+    assert isinstance(agencies, AgencyResolution) and agencies.agencies.height > 10

@@ -11,7 +11,7 @@ import pytest
 from dhr_etl.sample.generate import SYNTHETIC_MARK, generate_reviews
 from dhr_etl.sample.site import LibrarySite
 from dhr_etl.settings import SAMPLE_LIBRARY_DIR
-from tests.conftest import REFERENCE_ID, failure_messages, query, run_nightly
+from tests.conftest import REFERENCE_ID, NightlyRun, copy_of_published_warehouse, failure_messages, query, run_nightly
 
 REFERENCE_RECOMMENDATIONS = 54
 REFERENCE_PAIRS = 59
@@ -31,13 +31,14 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def reference_theme_assignments() -> int:
-    from dhr_etl.parse import parse_review_page
-    from dhr_etl.transform.themes import themes_of
-    from tests.conftest import REFERENCE_HTML
+# The Home Office DHR library's recommendation themes (dhr_etl/reference/theme_rules.csv), "other" for none.
+THEME_VOCABULARY = {"technology systems", "identification of risk", "training", "policy", "multi agency working",
+                    "record keeping", "awareness raising", "other"}
 
-    page = parse_review_page(REFERENCE_HTML.read_text(encoding="utf-8"), "html")
-    return sum(len(themes_of(rec.text)) for rec in page.recommendations)
+
+def theme_rows_of_review(db: Path, review_id: str) -> int:
+    return query(db, "SELECT COUNT(*) FROM bridge_recommendation_theme JOIN fact_recommendation USING "
+                     f"(recommendation_key) JOIN dim_review USING (review_key) WHERE review_id = '{review_id}'")[0][0]
 
 
 def synthetic_facts() -> tuple[int, int, int]:
@@ -47,10 +48,8 @@ def synthetic_facts() -> tuple[int, int, int]:
             sum(len(names) for r in reviews for _, _, names in r.recommendations))
 
 
-def test_nightly_run_loads_every_review_and_the_views_answer(site_source: LibrarySite, data_dir: Path) -> None:
-    result = run_nightly()
-    assert result.success, failure_messages(result)
-    db = warehouse_file(data_dir)
+def test_nightly_run_loads_every_review_and_the_views_answer(nightly_sample: NightlyRun) -> None:
+    db = nightly_sample.warehouse
     reviews, recommendations, pairs = synthetic_facts()
 
     assert query(db, "SELECT COUNT(*) FROM v_reviews") == [(reviews + 1,)]
@@ -63,7 +62,7 @@ def test_nightly_run_loads_every_review_and_the_views_answer(site_source: Librar
     assert row[0] == "Nuneaton and Bedworth"
     assert (str(row[1]), row[2], str(row[3]), row[4], row[5], row[6]) == ("2023-06-01", 2023, "2023-06-06", 2012, 54, 54)
     assert row[7] == "https://homicide-review.homeoffice.gov.uk/"
-    assert row[8] == site_source.base_url + REFERENCE_ID + "/"
+    assert row[8] == nightly_sample.site.base_url + REFERENCE_ID + "/"
 
     r31 = query(db, f"SELECT agencies, agency_count, rec_order FROM v_recommendations "
                     f"WHERE review_id = '{REFERENCE_ID}' AND rec_label = 'R31'")
@@ -77,9 +76,23 @@ def test_nightly_run_loads_every_review_and_the_views_answer(site_source: Librar
     assert all(SYNTHETIC_MARK in title and "SYNTHETIC" in summary for title, summary in titles)
 
 
-def test_csp_spellings_merge_and_summaries_follow_the_counting_rules(site_source: LibrarySite, data_dir: Path) -> None:
-    assert run_nightly().success
-    db = warehouse_file(data_dir)
+def test_every_recommendation_has_its_themes_once_each_from_the_vocabulary(nightly_sample: NightlyRun) -> None:
+    db = nightly_sample.warehouse
+    _, recommendations, _ = synthetic_facts()  # counted from the generator and the reference page, not the classifier
+    assert query(db, "SELECT COUNT(*) FROM fact_recommendation") == [(recommendations + REFERENCE_RECOMMENDATIONS,)]
+    assert query(db, "SELECT COUNT(*) FROM fact_recommendation f WHERE NOT EXISTS (SELECT 1 FROM "
+                     "bridge_recommendation_theme t WHERE t.recommendation_key = f.recommendation_key)") == [(0,)]
+    assert query(db, "SELECT COUNT(*) FROM (SELECT recommendation_key, theme FROM bridge_recommendation_theme "
+                     "GROUP BY ALL HAVING COUNT(*) > 1) AS d") == [(0,)]
+    themes = {theme for (theme,) in query(db, "SELECT DISTINCT theme FROM bridge_recommendation_theme")}
+    assert themes <= THEME_VOCABULARY and len(themes) > 3  # the sample's asks span several themes
+    # "other" means no theme applied: it never stands beside one.
+    assert query(db, "SELECT COUNT(*) FROM bridge_recommendation_theme WHERE theme = 'other' AND recommendation_key "
+                     "IN (SELECT recommendation_key FROM bridge_recommendation_theme WHERE theme <> 'other')") == [(0,)]
+
+
+def test_csp_spellings_merge_and_summaries_follow_the_counting_rules(nightly_sample: NightlyRun) -> None:
+    db = nightly_sample.warehouse
     # 'Nuneaton & Bedworth' (synthetic) and 'Nuneaton and Bedworth' (reference) are one CSP.
     assert query(db, "SELECT COUNT(*) FROM dim_csp WHERE csp_slug = 'nuneaton-and-bedworth'") == [(1,)]
     assert query(db, "SELECT SUM(reviews) FROM v_csp_year_summary WHERE csp_name = 'Nuneaton and Bedworth'") == [(2,)]
@@ -98,9 +111,8 @@ def test_csp_spellings_merge_and_summaries_follow_the_counting_rules(site_source
     assert query(db, "SELECT MAX(share_of_year_recommendations) <= 1 FROM v_sector_year_summary") == [(True,)]
 
 
-def test_data_quality_findings_come_from_the_pages(site_source: LibrarySite, data_dir: Path) -> None:
-    assert run_nightly().success
-    findings = query(warehouse_file(data_dir), "SELECT review_id, finding FROM v_data_quality")
+def test_data_quality_findings_come_from_the_pages(nightly_sample: NightlyRun) -> None:
+    findings = query(nightly_sample.warehouse, "SELECT review_id, finding FROM v_data_quality")
     reviews = generate_reviews(11, 2026)
     mismatched = [r for r in reviews if r.declared != len(r.recommendations)]
     no_death = [r for r in reviews if r.year_of_death is None]
@@ -128,6 +140,7 @@ def test_a_page_that_is_not_a_review_is_quarantined_while_the_run_succeeds(site_
 def test_run_metadata_says_what_changed_since_the_last_run(site_source: LibrarySite, data_dir: Path) -> None:
     first = run_nightly()
     assert first.success
+    reference_theme_rows = theme_rows_of_review(warehouse_file(data_dir), REFERENCE_ID)
     pages = lambda result: result.asset_materializations_for_node("review_pages")[0].metadata  # noqa: E731
     assert pages(first)["since_last_run"].value == {"new": 12}
     changed_id = sorted(site_source.pages)[0]
@@ -140,7 +153,8 @@ def test_run_metadata_says_what_changed_since_the_last_run(site_source: LibraryS
     assert warehouse["rows_changed_since_previous_version"].value == {
         "dim_review": "+1", "fact_recommendation": f"+{REFERENCE_RECOMMENDATIONS}",
         "bridge_recommendation_agency": f"+{REFERENCE_PAIRS}",
-        "bridge_recommendation_theme": f"+{reference_theme_assignments()}",
+        # a copy of the reference page: the same asks, so as many theme rows as the reference has
+        "bridge_recommendation_theme": f"+{reference_theme_rows}",
         # the copy's id says March 2024 while its page says June 2023: one more finding
         "data_quality_finding": "+1"}
 
@@ -157,10 +171,9 @@ def test_a_page_that_breaks_keeps_its_last_good_data_flagged_with_its_date(site_
     assert "page failed to parse on" in finding and "showing data from" in finding
 
 
-def test_an_unreachable_source_fails_the_run_and_leaves_the_previous_warehouse(site_source: LibrarySite, data_dir: Path,
+def test_an_unreachable_source_fails_the_run_and_leaves_the_previous_warehouse(nightly_sample: NightlyRun, data_dir: Path,
                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run_nightly().success
-    db = warehouse_file(data_dir)
+    db = copy_of_published_warehouse(nightly_sample, data_dir)
     before = sha(db)
     monkeypatch.setenv("DHR_SOURCE", "http://127.0.0.1:9/sources/dhr/")
     monkeypatch.setenv("DHR_TIMEOUT_SECONDS", "1")
@@ -172,9 +185,8 @@ def test_an_unreachable_source_fails_the_run_and_leaves_the_previous_warehouse(s
 
 
 def test_a_version_failing_a_blocking_check_is_not_published(site_source: LibrarySite, data_dir: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run_nightly().success
-    db = warehouse_file(data_dir)
+                                                              monkeypatch: pytest.MonkeyPatch, nightly_sample: NightlyRun) -> None:
+    db = copy_of_published_warehouse(nightly_sample, data_dir)
     before = sha(db)
     import dhr_etl.defs.assets as assets
 

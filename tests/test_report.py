@@ -16,25 +16,17 @@ import pytest
 
 from dhr_etl.settings import SAMPLE_LIBRARY_DIR
 from dhr_etl.warehouse.views import materialised_table
-from tests.conftest import query, run_nightly
+from tests.conftest import NightlyRun, query
 
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (1400, 360)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(report, warehouse) of one nightly run on the bundled sample, shared by the tests here."""
-    data_dir = tmp_path_factory.mktemp("report") / "data"
-    with pytest.MonkeyPatch.context() as env:
-        for name in list(os.environ):
-            if name.startswith("DHR_"):
-                env.delenv(name)
-        env.setenv("DHR_DATA_DIR", str(data_dir))
-        result = run_nightly()
-    assert result.success
-    (materialization,) = result.asset_materializations_for_node("report")
-    return Path(materialization.metadata["report"].value), data_dir / "warehouse.duckdb"
+@pytest.fixture
+def built(nightly_sample: NightlyRun) -> tuple[Path, Path]:
+    """(report, warehouse) of the session's nightly run on the bundled sample (read only here)."""
+    (materialization,) = nightly_sample.result.asset_materializations_for_node("report")
+    return Path(materialization.metadata["report"].value), nightly_sample.warehouse
 
 
 @pytest.fixture(scope="module")

@@ -78,6 +78,7 @@ def _blobs_are_intact(landing: Path) -> bool:
                for p in (landing / "blobs").rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
+@pytest.mark.slow  # real processes, one killed
 def test_a_run_killed_mid_fetch_leaves_everything_consistent_and_the_next_run_picks_up(
         site_source: LibrarySite, data_dir: Path, tmp_path: Path) -> None:
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}

@@ -25,7 +25,7 @@ from dhr_etl.settings import SAMPLE_LIBRARY_DIR
 from dhr_etl.warehouse.views import VIEW_NAMES
 from tests.conftest import page_requests, query
 
-pytestmark = pytest.mark.usefixtures("fast_crawl")
+pytestmark = [pytest.mark.usefixtures("fast_crawl"), pytest.mark.slow]  # real dhr-etl processes
 
 CLI = [sys.executable, "-m", "dhr_etl.cli"]
 SAMPLE_REVIEWS = 12  # pages in the bundled sample library
