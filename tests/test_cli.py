@@ -110,8 +110,10 @@ def test_every_command_help_has_a_description_examples_and_help_for_each_option(
 
 
 def test_make_run_passes_args_to_the_command() -> None:
-    done = subprocess.run(["make", "-n", "run", "ARGS=--force --log-level WARNING"], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=60)
+    # Run as a user would, not as a sub-make of `make test` (which would print "Entering directory").
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    done = subprocess.run(["make", "--no-print-directory", "-n", "run", "ARGS=--force --log-level WARNING"],
+                          cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == ".venv/bin/dhr-etl run --force --log-level WARNING"
 
