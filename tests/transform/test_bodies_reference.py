@@ -11,6 +11,7 @@ import pytest
 
 from dhr_etl.transform.names import normalise_name
 from dhr_etl.transform.rules import REFERENCE_DIR, read_reference_csv
+from tests.transform.library_vocabulary import LIBRARY_POLICE_FORCE_AREAS
 
 BODY_FILES = ("police_forces.csv", "pcc.csv", "health_areas.csv", "ccgs.csv", "nhs_trusts.csv", "probation.csv",
               "national_bodies.csv", "charities.csv", "housing_associations.csv", "fire_and_rescue.csv",
@@ -20,15 +21,6 @@ SECTORS = {"police", "health services", "social services", "housing services", "
            "IDVA or other domestic abuse support service", "community safety partnership", "school",
            "other educational institution", "employer", "military", "religious institution", "multi-agency groups",
            "national government", "courts and prosecution", "other"}
-# The Home Office DHR library's 44 police force areas, as its filter names them.
-LIBRARY_PFAS = {
-    "Bedfordshire", "Cambridgeshire", "Essex", "Hertfordshire", "Norfolk", "Suffolk", "Derbyshire", "Leicestershire",
-    "Lincolnshire", "Northamptonshire", "Nottinghamshire", "Metropolitan Police", "City of London", "Cleveland",
-    "Durham", "Northumbria", "Cheshire", "Cumbria", "Greater Manchester", "Lancashire", "Merseyside", "Hampshire",
-    "Kent", "Surrey", "Sussex", "Thames Valley", "Avon and Somerset", "Devon and Cornwall", "Dorset",
-    "Gloucestershire", "North Devon", "Wiltshire", "Dyfed-Powys", "Gwent", "North Wales", "South Wales",
-    "Staffordshire", "Warwickshire", "West Mercia", "West Midlands", "Humberside", "North Yorkshire",
-    "South Yorkshire", "West Yorkshire"}
 ICBS = {
     "Bath and North East Somerset, Swindon and Wiltshire", "Bedfordshire, Luton and Milton Keynes",
     "Birmingham and Solihull", "Black Country", "Bristol, North Somerset and South Gloucestershire",
@@ -97,7 +89,7 @@ def test_sector_level_and_status_use_the_shared_vocabulary():
 
 def test_areas_name_only_places_of_the_shared_vocabulary():
     la_names = {row["la_name"] for row in read_reference_csv("geography/local_authorities.csv")}
-    allowed = {"pfa": LIBRARY_PFAS, "health": ICBS | WELSH_HEALTH_BOARDS, "probation": PROBATION_REGIONS,
+    allowed = {"pfa": LIBRARY_POLICE_FORCE_AREAS, "health": ICBS | WELSH_HEALTH_BOARDS, "probation": PROBATION_REGIONS,
                "region": REGIONS, "la": la_names}
     for file, row in all_rows():
         for area in split(row["areas"]):
@@ -141,7 +133,7 @@ def test_the_44_forces_each_police_their_library_area():
         assert row["sector"] == "police"
         for area in split(row["areas"]):
             force_of_area[area.removeprefix("pfa:")].append(row["name"])
-    assert set(force_of_area) == LIBRARY_PFAS
+    assert set(force_of_area) == LIBRARY_POLICE_FORCE_AREAS
     assert all(len(names) == 1 for names in force_of_area.values())
     assert force_of_area["North Devon"] == ["Devon and Cornwall Police"]
     assert force_of_area["Metropolitan Police"] == ["Metropolitan Police Service"]

@@ -22,6 +22,7 @@ from dhr_etl.transform.csps import csp_findings, resolve_csps
 from dhr_etl.transform.geography import folded, load_geography, read_geography, stripped
 from dhr_etl.transform.keys import stable_key
 from dhr_etl.transform.rules import ReferenceDataError, read_reference_csv
+from tests.transform.library_vocabulary import LIBRARY_POLICE_FORCE_AREAS
 
 
 @pytest.fixture(scope="module")
@@ -36,15 +37,6 @@ def placed_name(geo, printed: str) -> str | None:
 
 # --- the reference itself ------------------------------------------------------------------------
 
-LIBRARY_POLICE_FORCE_AREAS = {
-    "Bedfordshire", "Cambridgeshire", "Essex", "Hertfordshire", "Norfolk", "Suffolk", "Derbyshire", "Leicestershire",
-    "Lincolnshire", "Northamptonshire", "Nottinghamshire", "Metropolitan Police", "City of London", "Cleveland",
-    "Durham", "Northumbria", "Cheshire", "Cumbria", "Greater Manchester", "Lancashire", "Merseyside", "Hampshire",
-    "Kent", "Surrey", "Sussex", "Thames Valley", "Avon and Somerset", "Devon and Cornwall", "Dorset",
-    "Gloucestershire", "North Devon", "Wiltshire", "Dyfed-Powys", "Gwent", "North Wales", "South Wales",
-    "Staffordshire", "Warwickshire", "West Mercia", "West Midlands", "Humberside", "North Yorkshire",
-    "South Yorkshire", "West Yorkshire",
-}
 HEALTH_AREAS = {
     "Bath and North East Somerset, Swindon and Wiltshire", "Bedfordshire, Luton and Milton Keynes",
     "Birmingham and Solihull", "Black Country", "Bristol, North Somerset and South Gloucestershire",
