@@ -60,8 +60,9 @@ def core_name(printed: str) -> str:
     from dhr_etl.transform.rules import acronyms, synonyms
 
     text = normalise_name(printed)
-    for pattern, replacement in synonyms():
-        text = pattern.sub(replacement, text)
+    for phrase, pattern, replacement in synonyms():
+        if phrase in text:  # a substring test first: most names contain none of the phrases
+            text = pattern.sub(replacement, text)
     words = text.split()
     # "Greater Manchester Police (GMP)": an acronym of the rest, repeated at the end, adds nothing.
     if len(words) > 2 and words[-1] in initialisms(" ".join(words[:-1])):

@@ -56,8 +56,10 @@ def _names(name: str, *columns: str) -> list[tuple[str, ...]]:
 
 
 @cache
-def synonyms() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(rf"\b{re.escape(phrase)}\b"), replacement)
+def synonyms() -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """(phrase, its whole-word pattern, replacement): the phrase lets a caller skip the pattern
+    where the text does not contain it (the catalogue normalises ~40,000 names per process)."""
+    return tuple((phrase, re.compile(rf"\b{re.escape(phrase)}\b"), replacement)
                  for phrase, replacement in _names("synonyms.csv", "phrase", "replacement"))
 
 
