@@ -10,6 +10,7 @@ import pytest
 
 from dhr_etl.transform.agencies import resolve_agencies
 from dhr_etl.transform.catalogue import build_catalogue, load_catalogue
+from dhr_etl.transform.geography import Csp
 from dhr_etl.transform.rules import ReferenceDataError
 from tests.transform.resolution_helpers import addressees, one_per_review
 
@@ -24,17 +25,6 @@ class La:
     successor: str = ""
     welsh_name: str = ""
     former_names: str = ""
-
-
-@dataclass(frozen=True)
-class Csp:
-    csp_id: str
-    name: str
-    region: str
-    police_force_area: str
-    local_authorities: tuple[str, ...]
-    health_area: str
-    probation_region: str
 
 
 @dataclass(frozen=True)
