@@ -26,7 +26,6 @@ from dhr_etl.warehouse.store import StagedVersion
 from dhr_etl.warehouse.views import VIEW_NAMES
 
 
-
 @dg.asset(group_name="source",
           description="Review pages the source lists (sitemap and listing merged).")
 def review_index(context: dg.AssetExecutionContext, run_lock: RunLock,
@@ -80,7 +79,8 @@ def review_pages(context: dg.AssetExecutionContext, run_lock: RunLock, source: S
         "parse_quarantine": dg.AssetOut(description="Page versions that failed to fetch or parse, with why."),
     },
 )
-def parsed_pages(context: dg.AssetExecutionContext, run_lock: RunLock, settings: SettingsResource, review_pages: pl.DataFrame):
+def parsed_pages(context: dg.AssetExecutionContext, run_lock: RunLock, settings: SettingsResource,
+                 review_pages: pl.DataFrame):
     records = [FetchRecord(**row) for row in review_pages.to_dicts()]
     parsed = pipeline.parse(settings.settings(), records)
     for failure in parsed.quarantine.iter_rows(named=True):
@@ -112,10 +112,14 @@ def parsed_pages(context: dg.AssetExecutionContext, run_lock: RunLock, settings:
 @dg.multi_asset(
     group_name="resolve",
     outs={
-        "agencies": dg.AssetOut(description="Canonical agencies: every printed addressee resolved to a body, with a sector."),
-        "agency_aliases": dg.AssetOut(description="One row per printed spelling: its body, how it was matched, with what confidence."),
-        "agency_pairs": dg.AssetOut(description="One row per (recommendation, addressee): the body meant there, context included."),
-        "names_for_review": dg.AssetOut(description="What agency resolution could not settle alone: for a human to look at."),
+        "agencies": dg.AssetOut(
+            description="Canonical agencies: every printed addressee resolved to a body, with a sector."),
+        "agency_aliases": dg.AssetOut(
+            description="One row per printed spelling: its body, how it was matched, with what confidence."),
+        "agency_pairs": dg.AssetOut(
+            description="One row per (recommendation, addressee): the body meant there, context included."),
+        "names_for_review": dg.AssetOut(
+            description="What agency resolution could not settle alone: for a human to look at."),
     },
 )
 def agency_resolution(
@@ -162,12 +166,14 @@ def agency_resolution(
     group_name="resolve",
     outs={
         "csps": dg.AssetOut(description="Canonical Community Safety Partnerships, placed on the geography reference."),
-        "csp_spellings": dg.AssetOut(description="Each CSP name as printed on a page, with the CSP it stands for and how it was placed."),
+        "csp_spellings": dg.AssetOut(
+            description="Each CSP name as printed on a page, with the CSP it stands for and how it was placed."),
     },
 )
 def csp_resolution(run_lock: RunLock, parsed_reviews: pl.DataFrame):
     csp_frame, spellings = pipeline.resolve_csp_names(parsed_reviews)
-    yield dg.Output(csp_frame, output_name="csps", metadata={**table_metadata(csp_frame), "preview": preview(csp_frame)})
+    yield dg.Output(csp_frame, output_name="csps",
+                    metadata={**table_metadata(csp_frame), "preview": preview(csp_frame)})
     yield dg.Output(spellings, output_name="csp_spellings", metadata={
         **table_metadata(spellings),
         "by_placement_method": counts_by(spellings, "placement_method") if len(spellings) else {},
@@ -233,8 +239,9 @@ def staged_warehouse(
 @dg.asset(group_name="warehouse",
           description="The live warehouse: the checked version, published atomically, with its views. Materialised "
                       "with staged_warehouse only: a run discards the versions it built and did not publish.")
-def warehouse(context: dg.AssetExecutionContext, run_lock: RunLock, settings: SettingsResource, warehouse: WarehouseResource,
-              staged_warehouse: pl.DataFrame, review_index: pl.DataFrame, review_pages: pl.DataFrame) -> dg.MaterializeResult:
+def warehouse(context: dg.AssetExecutionContext, run_lock: RunLock, settings: SettingsResource,
+              warehouse: WarehouseResource, staged_warehouse: pl.DataFrame, review_index: pl.DataFrame,
+              review_pages: pl.DataFrame) -> dg.MaterializeResult:
     staged = StagedVersion.from_frame(staged_warehouse)
     if staged.run_id != context.run.run_id:
         raise dg.Failure(description=(

@@ -136,7 +136,8 @@ def _as_source(source: ReviewSource | Settings) -> ReviewSource:
     return review_source(source) if isinstance(source, Settings) else source
 
 
-def discover_reviews(source: ReviewSource | Settings, progress: Progress = print) -> tuple[pl.DataFrame, Discovery, FetchStats]:
+def discover_reviews(source: ReviewSource | Settings,
+                     progress: Progress = print) -> tuple[pl.DataFrame, Discovery, FetchStats]:
     """All review pages the source lists, one row per review (sitemap and listing merged).
     Settings stand for the source they configure."""
     return _as_source(source).discover(progress)
