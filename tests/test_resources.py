@@ -81,6 +81,21 @@ def error_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     return messages
 
 
+def test_a_variable_set_when_the_definitions_load_and_unset_later_is_read_when_the_run_starts(
+        saved_pages: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dhr_etl.defs.resources import settings_from_environment
+
+    monkeypatch.setenv("DHR_WAREHOUSE_URL", f"duckdb:///{tmp_path / 'at_load.duckdb'}")
+    resources = {**dhr_resources(settings_from_environment()), "io_manager": frame_io_manager, "run_lock": run_lock}
+    monkeypatch.delenv("DHR_WAREHOUSE_URL")  # as a test, or a wrapper script, may do after the import
+    monkeypatch.setenv("DHR_SOURCE", str(saved_pages))  # and one set only now is read too
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(ALL_ASSETS, instance=instance, resources=resources, raise_on_error=False)
+    assert result.success, error_messages(result)
+    assert not (tmp_path / "at_load.duckdb").exists()
+    assert query(tmp_path / "data" / "warehouse.duckdb", "SELECT review_id FROM v_reviews") == [(REFERENCE_ID,)]
+
+
 # Every asset after a whole run, re-materialised alone (its inputs from the IO manager, as the UI
 # does it); an asset of a multi-asset with the other tables that one step yields, as the UI selects them.
 ALONE = ["review_index", "review_pages", "parsed_reviews", "csps", "agencies", "recommendation_themes",

@@ -93,7 +93,11 @@ def dhr_resources(settings: SettingsResource) -> dict[str, object]:
 
 
 def settings_from_environment() -> SettingsResource:
-    """The settings resource of the code location: each DHR_* variable set in its environment as a
-    dg.EnvVar (read when a run starts, shown as such in the launchpad), configurable per run."""
-    from_env = {field_name(name): dg.EnvVar(name) for name in VARIABLES if os.environ.get(name, "").strip()}
-    return SettingsResource.configure_at_launch(**from_env)
+    """The settings resource of the code location: configurable per run, every field left out
+    taken from the environment when the run starts.
+
+    Not dg.EnvVar fields: Dagster fails a run whose EnvVar names a variable that is not set
+    (dagster/_config/source.py), and every DHR_* variable is optional, with a default. Bound as
+    EnvVars when the code location loads, a variable unset later (a test, a wrapper script) would
+    fail every run of that process."""
+    return SettingsResource.configure_at_launch()
