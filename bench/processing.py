@@ -16,26 +16,28 @@ from pathlib import Path
 def land(library: Path, work: Path):
     """Copy the library's pages into a landing zone under ``work``; returns (settings, landing, records)."""
     os.environ.update({"DHR_SOURCE": str(library), "DHR_DATA_DIR": str(work)})
-    from dhr_etl.pipeline import land as land_pages
+    from dhr_etl import pipeline
     from dhr_etl.settings import load_settings
+    from dhr_etl.source.crawl import review_source
 
     settings = load_settings()
-    landing, records = land_pages(settings)
+    source = review_source(settings)
+    discovered, _, _ = pipeline.discover(source)
+    landing, records, _ = pipeline.land(source, discovered, "run")
     shutil.rmtree(landing.root / "parsed", ignore_errors=True)  # every page parsed afresh
-    import dhr_etl.parse.library, dhr_etl.transform.star, dhr_etl.warehouse.duckdb_store  # noqa: E401, F401
+    import dhr_etl.warehouse.duckdb_store  # noqa: F401 - imported before any timing starts, as the baseline's are
     return settings, landing, records
 
 
 def process(settings, landing, records) -> None:  # noqa: ANN001
-    # Imported by land(), before any timing starts: the baseline's imports are not timed either.
-    from dhr_etl.parse.library import parse_library
-    from dhr_etl.transform.star import build_star, resolve_entities
+    """The steps the nightly assets call (dhr_etl/pipeline.py), parse to publish, without Dagster."""
+    from dhr_etl import pipeline
     from dhr_etl.warehouse.duckdb_store import DuckDbWarehouse
 
-    parsed = parse_library(landing, settings.source, records)
-    tables = build_star(parsed, resolve_entities(parsed))
     warehouse = DuckDbWarehouse(settings.data_dir / "warehouse.duckdb")
-    warehouse.publish(warehouse.build_version(tables))
+    tables = pipeline.tables_from_landed(settings, records)
+    staged = pipeline.stage(warehouse, settings.warehouse_url, tables, settings.source, "bench")
+    warehouse.publish(staged.location)
 
 
 def main() -> None:

@@ -188,16 +188,16 @@ def test_a_version_failing_a_blocking_check_is_not_published(site_source: Librar
                                                               monkeypatch: pytest.MonkeyPatch, nightly_sample: NightlyRun) -> None:
     db = copy_of_published_warehouse(nightly_sample, data_dir)
     before = sha(db)
-    import dhr_etl.defs.assets as assets
+    import dhr_etl.pipeline as pipeline
 
-    real_build_star = assets.build_star
+    real_build_star = pipeline.build_star
 
     def build_star_with_an_orphan(*args):  # a fault injected into the data, not the machinery
         tables = real_build_star(*args)
         tables["dim_csp"] = tables["dim_csp"].head(len(tables["dim_csp"]) - 1)
         return tables
 
-    monkeypatch.setattr(assets, "build_star", build_star_with_an_orphan)
+    monkeypatch.setattr(pipeline, "build_star", build_star_with_an_orphan)
     result = run_nightly()
     assert not result.success
     checks = {e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data.passed

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import polars as pl
 
@@ -68,12 +69,78 @@ class Discovery:
         return pl.DataFrame(rows, schema=DISCOVERED_SCHEMA)
 
 
-def discover_reviews(settings: Settings, progress: Progress = print) -> tuple[pl.DataFrame, Discovery, FetchStats]:
-    """All review pages the source lists, one row per review (sitemap and listing merged)."""
-    if not settings.source_is_url:
-        return _discover_folder(Path(settings.source)), Discovery(), FetchStats()
-    discovery, stats = asyncio.run(_discover_site(settings, progress))
-    return discovery.frame(), discovery, stats
+class ReviewSource(Protocol):
+    """Where the review pages come from: a web site or a folder of saved pages, chosen once from
+    the settings (:func:`review_source`), so that no step asks which it is."""
+
+    settings: Settings
+
+    def discover(self, progress: Progress) -> tuple[pl.DataFrame, Discovery, FetchStats]:
+        """All review pages the source lists, one row per review."""
+
+    def read_pages(self, rows: list[dict], previous: dict[str, dict], landing: LandingZone,
+                   progress: Progress) -> tuple[list[FetchRecord], FetchStats]:
+        """Every listed page's content stored in ``landing``, one record per row of ``rows``."""
+
+    def files_not_read(self) -> list[str] | None:
+        """Files next to the pages that are not pages (reported, not read); None for a site."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSource:
+    """A web site: sitemap and listing pages, then each review page, politely over HTTP."""
+
+    settings: Settings
+
+    def discover(self, progress: Progress) -> tuple[pl.DataFrame, Discovery, FetchStats]:
+        discovery, stats = asyncio.run(_discover_site(self.settings, progress))
+        return discovery.frame(), discovery, stats
+
+    def read_pages(self, rows: list[dict], previous: dict[str, dict], landing: LandingZone,
+                   progress: Progress) -> tuple[list[FetchRecord], FetchStats]:
+        return asyncio.run(_fetch_all(self.settings, rows, previous, landing, progress))
+
+    def files_not_read(self) -> list[str] | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class FolderSource:
+    """A folder of saved pages, ``<8 hex digits>-<slug>.html`` or ``.txt``: read, never fetched."""
+
+    settings: Settings
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.settings.source)
+
+    def discover(self, progress: Progress) -> tuple[pl.DataFrame, Discovery, FetchStats]:
+        return _discover_folder(self.folder), Discovery(), FetchStats()
+
+    def read_pages(self, rows: list[dict], previous: dict[str, dict], landing: LandingZone,
+                   progress: Progress) -> tuple[list[FetchRecord], FetchStats]:
+        records = [_read_file(self.settings.source, row, landing) for row in rows]
+        progress(f"read {len(records)} saved pages from {self.settings.source}")
+        return records, FetchStats()
+
+    def files_not_read(self) -> list[str] | None:
+        return unrecognised_files(self.folder)
+
+
+def review_source(settings: Settings) -> ReviewSource:
+    """The source the settings name (validated there: an http(s) URL or a folder of pages)."""
+    return SiteSource(settings) if settings.source_is_url else FolderSource(settings)
+
+
+def _as_source(source: ReviewSource | Settings) -> ReviewSource:
+    return review_source(source) if isinstance(source, Settings) else source
+
+
+def discover_reviews(source: ReviewSource | Settings,
+                     progress: Progress = print) -> tuple[pl.DataFrame, Discovery, FetchStats]:
+    """All review pages the source lists, one row per review (sitemap and listing merged).
+    Settings stand for the source they configure."""
+    return _as_source(source).discover(progress)
 
 
 def _discover_folder(folder: Path) -> pl.DataFrame:
@@ -201,19 +268,16 @@ async def _read_listing(client: PoliteClient, settings: Settings, discovery: Dis
         url = page.next_url if page.next_url and under_base(page.next_url, settings.source) else None
 
 
-def land_pages(settings: Settings, discovered: pl.DataFrame, landing: LandingZone, run_stamp: str,
+def land_pages(source: ReviewSource | Settings, discovered: pl.DataFrame, landing: LandingZone, run_stamp: str,
                progress: Progress = print) -> tuple[list[FetchRecord], FetchStats]:
     """Fetch (or read) every discovered page into the landing zone, and record the run there.
 
-    ``run_stamp`` names the run's fetch log; stamps must sort in run order.
+    ``run_stamp`` names the run's fetch log; stamps must sort in run order. Settings stand for the
+    source they configure.
     """
-    previous = _previous_fetches(landing.history(settings.source))
-    rows = discovered.to_dicts()
-    if settings.source_is_url:
-        records, stats = asyncio.run(_fetch_all(settings, rows, previous, landing, progress))
-    else:
-        records, stats = [_read_file(settings.source, row, landing) for row in rows], FetchStats()
-        progress(f"read {len(records)} saved pages from {settings.source}")
+    source = _as_source(source)
+    previous = _previous_fetches(landing.history(source.settings.source))
+    records, stats = source.read_pages(discovered.to_dicts(), previous, landing, progress)
     records = [_with_change(record, previous.get(record.review_id)) for record in records]
     landing.record_run(records, run_stamp)
     return records, stats
