@@ -8,17 +8,16 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from dhr_etl.changes import record_published
+from dhr_etl.changes import built_from, last_published
 from dhr_etl.defs.metadata import counts_by, preview
 from dhr_etl.parse.library import ParsedLibrary, parse_library
-from dhr_etl.release import reader_for, write_release
-from dhr_etl.report import report_path, write_report
+from dhr_etl.published import write_outputs
 from dhr_etl.settings import load_settings
 from dhr_etl.source.crawl import discover_reviews, fetch_summary, land_pages, unrecognised_files
 from dhr_etl.source.landing import FetchRecord, LandingZone
 from dhr_etl.transform.agencies import AgencyResolution, resolve_agencies
 from dhr_etl.transform.csps import resolve_csps
-from dhr_etl.transform.registry import AgencyRegistry
+from dhr_etl.transform.registry import AgencyRegistry, publish_staged_registry, published_registry, staged_registry
 from dhr_etl.transform.repeats import group_repeats
 from dhr_etl.transform.star import Entities, build_star, review_csp_names
 from dhr_etl.transform.themes import classify_recommendations
@@ -128,10 +127,10 @@ def agencies(
     csps: tuple[pl.DataFrame, pl.DataFrame],
 ) -> dg.Output[AgencyResolution]:
     settings = load_settings()
-    registry = AgencyRegistry.load(settings.data_dir / "entities" / "agency_registry.json")
+    registry = AgencyRegistry.load(published_registry(settings.data_dir))
     resolution = resolve_agencies(parsed_addressees, parsed_recommendations,
                                   review_csp_names(parsed_reviews, *csps), registry)
-    registry.save()
+    registry.save(staged_registry(settings.data_dir))  # the registry only once this version is published
     agency_frame, aliases = resolution.agencies, resolution.aliases
     context.log.info(f"{aliases.height} printed spellings resolved to {agency_frame.height} agencies")
     return dg.Output(resolution, metadata={
@@ -200,11 +199,15 @@ def staged_warehouse(
     csps: tuple[pl.DataFrame, pl.DataFrame],
     recommendation_themes: pl.DataFrame,
     repeated_recommendations: pl.DataFrame,
+    review_index: pl.DataFrame,
+    review_pages: pl.DataFrame,
 ) -> dg.Output[StagedVersion]:
     settings = load_settings()
     parsed = ParsedLibrary(parsed_reviews, parsed_recommendations, parsed_addressees, parse_quarantine)
     tables = build_star(parsed, Entities(agencies, *csps), recommendation_themes, repeated_recommendations)
-    tables["warehouse_version"] = version_row(tables, settings.source, context.run.run_id)
+    # What it is built from goes into the version itself: published with it, for the next change check.
+    tables["warehouse_version"] = version_row(tables, settings.source, context.run.run_id,
+                                              built_from(settings, review_index, review_pages))
     warehouse = open_warehouse(settings.warehouse_url, settings.bi_role)
     context.log.info(f"building a new warehouse version beside {warehouse.display()}")
     location = warehouse.build_version(tables)
@@ -218,16 +221,12 @@ def staged_warehouse(
 
 @dg.asset(group_name="warehouse", required_resource_keys=LOCKED,
           description="The live warehouse: the checked version, published atomically, with its views.")
-def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion, review_index: pl.DataFrame,
-              review_pages: pl.DataFrame) -> dg.MaterializeResult:
+def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion) -> dg.MaterializeResult:
     settings = load_settings()
     live = open_warehouse(staged_warehouse.warehouse_url, settings.bi_role)
     previous = live.table_counts()
     live.publish(staged_warehouse.location)
-    # Before the version is recorded: a release that fails is retried by the next run.
-    release = write_release(reader_for(staged_warehouse.warehouse_url), settings.data_dir)
-    failed = int((review_pages["outcome"] == "failed").sum()) if len(review_pages) else 0
-    built_from = record_published(settings, review_index, failed, context.run.run_id)  # what the next check compares
+    publish_staged_registry(settings.data_dir)  # the agency registry this version was resolved with
     counts = live.table_counts()
     changes = {table: rows - previous.get(table, 0) for table, rows in counts.items()}
     context.log.info(f"published {live.display()}: {counts['dim_review']} reviews, "
@@ -241,12 +240,11 @@ def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion
         "agencies": counts["dim_agency"],
         "csps": counts["dim_csp"],
         "views": ", ".join(VIEW_NAMES),
-        "built_from": dg.MetadataValue.json(asdict(built_from)),
-        "open_data_release": dg.MetadataValue.path(str(release)),
+        "built_from": dg.MetadataValue.json(asdict(last_published(settings) or {})),
     })
 
 
-def version_row(tables: dict[str, pl.DataFrame], source: str, run_id: str) -> pl.DataFrame:
+def version_row(tables: dict[str, pl.DataFrame], source: str, run_id: str, built: dict[str, object]) -> pl.DataFrame:
     return pl.DataFrame([{
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "run_id": run_id,
@@ -255,17 +253,19 @@ def version_row(tables: dict[str, pl.DataFrame], source: str, run_id: str) -> pl
         "recommendations": len(tables["fact_recommendation"]),
         "agencies": len(tables["dim_agency"]),
         "csps": len(tables["dim_csp"]),
+        **built,
     }])
 
 
 @dg.asset(group_name="warehouse", deps=["warehouse"], required_resource_keys=LOCKED,
-          description="A static HTML report of the published warehouse: sectors, themes, bodies, repeats, data quality.")
+          description="A static HTML report of the published warehouse (sectors, themes, bodies, repeats, data "
+                      "quality) and its open-data release (every view as Parquet and CSV).")
 def report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    settings = load_settings()
-    path = write_report(open_warehouse(settings.warehouse_url).query, report_path(settings.data_dir))
-    context.log.info(f"report written to {path}")
+    path, release = write_outputs(load_settings())
+    context.log.info(f"report written to {path}, open-data release to {release}")
     return dg.MaterializeResult(metadata={
         "report": dg.MetadataValue.path(str(path)),
         "open": dg.MetadataValue.url(path.as_uri()),
         "bytes": path.stat().st_size,
+        "open_data_release": dg.MetadataValue.path(str(release)),
     })
