@@ -82,6 +82,22 @@ def test_what_a_version_was_built_from_is_recorded_in_the_version_itself(site_so
     assert last_published(load_settings()).run_id == result.run_id
 
 
+@pytest.mark.slow  # a full run against a PostgreSQL cluster
+def test_the_record_and_the_check_work_the_same_on_postgresql(site_source: LibrarySite, postgres_url: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DHR_WAREHOUSE_URL", postgres_url)
+    settings = load_settings()
+    assert check_for_changes(settings).verdict is Verdict.CHANGED  # an empty database: no record
+    result = run_nightly()
+    assert result.success
+    recorded = last_published(settings)
+    assert (recorded.run_id, recorded.source, recorded.listed_pages) == (result.run_id, site_source.base_url,
+                                                                         len(site_source.pages))
+    assert check_for_changes(settings).verdict is Verdict.QUIET
+    site_source.pages[REFERENCE_ID].last_modified += 60
+    assert check_for_changes(settings).verdict is Verdict.CHANGED
+
+
 def test_a_changed_page_a_failed_page_and_a_missing_warehouse_each_count_as_a_change(
         site_source: LibrarySite, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run_nightly().success

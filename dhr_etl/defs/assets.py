@@ -240,7 +240,7 @@ def warehouse(context: dg.AssetExecutionContext, staged_warehouse: StagedVersion
         "agencies": counts["dim_agency"],
         "csps": counts["dim_csp"],
         "views": ", ".join(VIEW_NAMES),
-        "built_from": dg.MetadataValue.json(asdict(last_published(settings) or {})),
+        "built_from": dg.MetadataValue.json(asdict(built) if (built := last_published(settings)) else {}),
     })
 
 
