@@ -158,7 +158,7 @@ def test_the_sensor_neither_waits_for_a_site_asking_it_to_nor_hangs_on_one_that_
         asked_to_wait, seconds = evaluate(source_changes_sensor(3600, "Europe/London"), instance)
         assert seconds < 20  # not the hour asked for, nor the run's 600 s budget for waiting
         (request,) = asked_to_wait.run_requests  # the run crawls politely, waiting as the site asks
-        assert "answered HTTP 429" in request.tags["dhr_etl/why"]
+        assert "/sitemap.xml gave HTTP 429, and the check does not wait to retry" in request.tags["dhr_etl/why"]
         assert "the run crawls politely instead" in request.tags["dhr_etl/why"]
         assert [r.status for r in site_source.requests_to("/sitemap.xml")][-1:] == [429]
         assert len(site_source.requests_to("/sitemap.xml")) == 2  # one by the run, one by the check: no retry

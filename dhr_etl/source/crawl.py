@@ -99,8 +99,7 @@ async def _discover_site_within(settings: Settings, progress: Progress, seconds:
 
 
 def _cut_short(exc: WaitRefused) -> DiscoveryCutShort:
-    return DiscoveryCutShort(f"{shown(exc.url)} answered {exc.problem}, and a retry means waiting "
-                             f"{exc.delay:.0f} s or more, which the check does not do")
+    return DiscoveryCutShort(f"asking {shown(exc.url)} gave {exc.problem}, and the check does not wait to retry")
 
 
 def _discover_folder(folder: Path) -> pl.DataFrame:
