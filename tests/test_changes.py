@@ -82,6 +82,20 @@ def test_what_a_version_was_built_from_is_recorded_in_the_version_itself(site_so
     assert last_published(load_settings()).run_id == result.run_id
 
 
+def test_a_quiet_check_notices_a_release_or_report_that_is_not_of_the_live_version(site_source: LibrarySite,
+                                                                                   data_dir: Path) -> None:
+    from dhr_etl.published import write_outputs
+
+    assert run_nightly().success
+    settings = load_settings()
+    assert not check_for_changes(settings).outputs_stale
+    (data_dir / "release").unlink()  # as if the run had stopped between publishing and writing the release
+    check = check_for_changes(settings)
+    assert check.verdict is Verdict.QUIET and check.outputs_stale
+    write_outputs(settings)
+    assert not check_for_changes(settings).outputs_stale
+
+
 @pytest.mark.slow  # a full run against a PostgreSQL cluster
 def test_the_record_and_the_check_work_the_same_on_postgresql(site_source: LibrarySite, postgres_url: str,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
