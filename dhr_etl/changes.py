@@ -33,6 +33,9 @@ from dhr_etl.resources import PACKAGE_DIR, REFERENCE_DIR, SQL_DIR
 from dhr_etl.settings import Settings
 from dhr_etl.source.urls import path_of_file_url
 
+WAREHOUSE_TIMEOUT_SECONDS = 5
+"""How long reading the live version's record may take on PostgreSQL (connecting included): the
+check runs inside a sensor evaluation, which a server that never answers must not hang."""
 NIGHT_BEGINS_AT_HOUR = 2
 """A "night" runs from 02:00 to 02:00 local time (DHR_SCHEDULE_TIMEZONE): the hour the nightly
 schedule used to run at. Retries that no change calls for happen at most once a night (:func:`run_key`)."""
@@ -126,7 +129,7 @@ def last_published(settings: Settings) -> BuiltFrom | None:
     from dhr_etl.warehouse.store import open_warehouse
 
     try:
-        rows = open_warehouse(settings.warehouse_url).query(
+        rows = open_warehouse(settings.warehouse_url, timeout_seconds=WAREHOUSE_TIMEOUT_SECONDS).query(
             "SELECT run_id, built_at, source, pages_digest, listed_pages, undated_pages, failed_pages, code_digest "
             "FROM warehouse_version")
     except Exception:  # noqa: BLE001 - any failure to read it means it cannot be vouched for

@@ -184,6 +184,20 @@ def test_the_sensor_neither_waits_for_a_site_asking_it_to_nor_hangs_on_one_that_
         assert "did not finish answering the check within 3 s" in request.tags["dhr_etl/why"]
 
 
+def test_a_postgresql_warehouse_that_never_answers_cannot_hang_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from dhr_etl.changes import WAREHOUSE_TIMEOUT_SECONDS
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # connections queue; nothing ever answers
+        monkeypatch.setenv("DHR_WAREHOUSE_URL", f"postgresql://etl@127.0.0.1:{silent.getsockname()[1]}/dhr")
+        started = time.monotonic()
+        check = check_for_changes(load_settings())
+        seconds = time.monotonic() - started
+    assert check.verdict is Verdict.CHANGED and "no record" in check.reason
+    assert seconds < WAREHOUSE_TIMEOUT_SECONDS + 10  # not forever: libpq waits without limit by default
+
+
 def test_the_sensor_checks_nothing_while_a_run_is_in_progress(site_source: LibrarySite) -> None:
     from dagster._core.test_utils import create_run_for_test
 
