@@ -36,7 +36,7 @@ def process(settings, landing, records) -> None:  # noqa: ANN001
 
     warehouse = DuckDbWarehouse(settings.data_dir / "warehouse.duckdb")
     tables = pipeline.tables_from_landed(settings, records)
-    staged = pipeline.stage(warehouse, settings.warehouse_url, tables, settings.source, "bench")
+    staged = pipeline.stage(warehouse, settings.warehouse_url, tables, settings.source, "bench", built_from={})
     warehouse.publish(staged.location)
 
 

@@ -14,14 +14,13 @@ from pathlib import Path
 import polars as pl
 
 from dhr_etl.parse.library import ParsedLibrary, parse_library
-from dhr_etl.release import reader_for, write_release
 from dhr_etl.settings import Settings
 from dhr_etl.source.crawl import Discovery, ReviewSource, discover_reviews, land_pages, review_source
 from dhr_etl.source.http import FetchStats
 from dhr_etl.source.landing import FetchRecord, LandingZone
 from dhr_etl.transform.agencies import AgencyResolution, resolve_agencies
 from dhr_etl.transform.csps import resolve_csps
-from dhr_etl.transform.registry import AgencyRegistry
+from dhr_etl.transform.registry import AgencyRegistry, publish_staged_registry
 from dhr_etl.transform.repeats import group_repeats
 from dhr_etl.transform.star import Entities, build_star, review_csp_names
 from dhr_etl.transform.themes import classify_recommendations
@@ -81,21 +80,23 @@ def assemble(parsed: ParsedLibrary, entities: Entities, themes: pl.DataFrame,
 
 
 def stage(warehouse: Warehouse, warehouse_url: str, tables: dict[str, pl.DataFrame], source: str,
-          run_id: str) -> StagedVersion:
-    """A new version holding ``tables`` and a row saying what built it, beside the live one, unpublished."""
-    tables = {**tables, "warehouse_version": version_row(tables, source, run_id)}
+          run_id: str, built_from: dict[str, object]) -> StagedVersion:
+    """A new version holding ``tables`` and a row saying what built it (the run, and ``built_from``:
+    the pages and code, :func:`dhr_etl.changes.built_from`), beside the live one, unpublished."""
+    tables = {**tables, "warehouse_version": version_row(tables, source, run_id, built_from)}
     location = warehouse.build_version(tables)
     return StagedVersion(warehouse_url, location, {name: len(frame) for name, frame in tables.items()}, run_id)
 
 
-def publish(warehouse: Warehouse, staged: StagedVersion, data_dir: Path) -> Path:
-    """Make the staged version live, then write its open-data release; the release's folder."""
+def publish(warehouse: Warehouse, staged: StagedVersion, data_dir: Path) -> None:
+    """Make the staged version live, then the agency registry it was resolved with (the report and
+    the open-data release follow, from the live version: :func:`dhr_etl.published.write_outputs`)."""
     warehouse.publish(staged.location)
-    # Before the version is recorded as built from its pages: a release that fails is retried by the next run.
-    return write_release(reader_for(staged.warehouse_url), data_dir)
+    publish_staged_registry(data_dir)
 
 
-def version_row(tables: dict[str, pl.DataFrame], source: str, run_id: str) -> pl.DataFrame:
+def version_row(tables: dict[str, pl.DataFrame], source: str, run_id: str,
+                built_from: dict[str, object]) -> pl.DataFrame:
     return pl.DataFrame([{
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "run_id": run_id,
@@ -104,6 +105,7 @@ def version_row(tables: dict[str, pl.DataFrame], source: str, run_id: str) -> pl
         "recommendations": len(tables["fact_recommendation"]),
         "agencies": len(tables["dim_agency"]),
         "csps": len(tables["dim_csp"]),
+        **built_from,
     }])
 
 

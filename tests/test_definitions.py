@@ -1,4 +1,4 @@
-"""The Dagster definitions: the graph's shape is pinned, the schedule runs nightly by default."""
+"""The Dagster definitions: the graph's shape is pinned, the change sensor is on by default."""
 
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ EXPECTED_GRAPH = {
     "csp_spellings": {"parsed_reviews"},
     "recommendation_themes": {"parsed_recommendations"},
     "repeated_recommendations": {"parsed_recommendations"},
+    # review_index and review_pages: what the version is built from, recorded in it for the change check
     "staged_warehouse": {"parsed_reviews", "parsed_recommendations", "parsed_addressees", "parse_quarantine",
                          "agencies", "agency_aliases", "agency_pairs", "names_for_review", "csps", "csp_spellings",
-                         "recommendation_themes", "repeated_recommendations"},
-    # review_index and review_pages: what the published version was built from, for the change check
-    "warehouse": {"staged_warehouse", "review_index", "review_pages"},
+                         "recommendation_themes", "repeated_recommendations", "review_index", "review_pages"},
+    "warehouse": {"staged_warehouse"},
     "report": {"warehouse"},
 }
 
@@ -53,12 +53,12 @@ def test_nightly_job_covers_every_asset_and_runs_in_process() -> None:
     assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == set(EXPECTED_GRAPH)
 
 
-def test_schedule_runs_nightly_at_two_in_london_and_is_on_by_default() -> None:
-    schedule = defs.resolve_schedule_def("nightly_schedule")
-    assert schedule.cron_schedule == "0 2 * * *"
-    assert schedule.execution_timezone == "Europe/London"
-    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
-    assert schedule.job_name == "nightly"
+def test_the_source_changes_sensor_starts_the_nightly_job_checking_hourly_and_is_on_by_default() -> None:
+    sensor = defs.resolve_sensor_def("source_changes")
+    assert sensor.minimum_interval_seconds == 3600
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.job_name == "nightly"
+    assert list(defs.schedules or []) == []  # the sensor replaces the 02:00 schedule: one thing starts runs
 
 
 def test_alerting_sensors_are_on_by_default_and_freshness_is_checked_on_the_warehouse() -> None:

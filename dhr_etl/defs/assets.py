@@ -11,16 +11,16 @@ import dagster as dg
 import polars as pl
 
 from dhr_etl import pipeline
-from dhr_etl.changes import record_published
+from dhr_etl.changes import built_from, last_published
 from dhr_etl.defs.metadata import counts_by, preview, table_metadata
 from dhr_etl.defs.resources import SettingsResource, SourceResource, WarehouseResource
 from dhr_etl.defs.run_lock import RunLock
 from dhr_etl.parse.library import ParsedLibrary
-from dhr_etl.report import report_path, write_report
+from dhr_etl.published import write_outputs
 from dhr_etl.source.crawl import fetch_summary
 from dhr_etl.source.landing import FetchRecord
 from dhr_etl.transform.agencies import AgencyResolution
-from dhr_etl.transform.registry import AgencyRegistry
+from dhr_etl.transform.registry import AgencyRegistry, published_registry, staged_registry
 from dhr_etl.transform.star import Entities
 from dhr_etl.warehouse.store import StagedVersion
 from dhr_etl.warehouse.views import VIEW_NAMES
@@ -132,10 +132,11 @@ def agency_resolution(
     csps: pl.DataFrame,
     csp_spellings: pl.DataFrame,
 ):
-    registry = AgencyRegistry.load(settings.settings().data_dir / "entities" / "agency_registry.json")
+    data_dir = settings.settings().data_dir
+    registry = AgencyRegistry.load(published_registry(data_dir))
     resolution = pipeline.resolve_agency_names(parsed_addressees, parsed_recommendations, parsed_reviews,
                                                csps, csp_spellings, registry)
-    registry.save()
+    registry.save(staged_registry(data_dir))  # the registry the next run starts from only once this version is published
     agency_frame, aliases, findings = resolution.agencies, resolution.aliases, resolution.findings
     context.log.info(f"{aliases.height} printed spellings resolved to {agency_frame.height} agencies")
     yield dg.Output(agency_frame, output_name="agencies", metadata={
@@ -220,13 +221,18 @@ def staged_warehouse(
     csp_spellings: pl.DataFrame,
     recommendation_themes: pl.DataFrame,
     repeated_recommendations: pl.DataFrame,
+    review_index: pl.DataFrame,
+    review_pages: pl.DataFrame,
 ) -> dg.Output[pl.DataFrame]:
+    run_settings = settings.settings()
     parsed = ParsedLibrary(parsed_reviews, parsed_recommendations, parsed_addressees, parse_quarantine)
     entities = Entities(AgencyResolution(agencies, agency_aliases, agency_pairs, names_for_review), csps, csp_spellings)
     tables = pipeline.assemble(parsed, entities, recommendation_themes, repeated_recommendations)
     target = warehouse.open()
     context.log.info(f"building a new warehouse version beside {target.display()}")
-    staged = pipeline.stage(target, warehouse.url, tables, settings.settings().source, context.run.run_id)
+    # What it is built from goes into the version itself: published with it, for the next change check.
+    staged = pipeline.stage(target, warehouse.url, tables, run_settings.source, context.run.run_id,
+                            built_from(run_settings, review_index, review_pages))
     frame = staged.as_frame()
     return dg.Output(frame, metadata={
         **table_metadata(frame),
@@ -240,8 +246,7 @@ def staged_warehouse(
           description="The live warehouse: the checked version, published atomically, with its views. Materialised "
                       "with staged_warehouse only: a run discards the versions it built and did not publish.")
 def warehouse(context: dg.AssetExecutionContext, run_lock: RunLock, settings: SettingsResource,
-              warehouse: WarehouseResource, staged_warehouse: pl.DataFrame, review_index: pl.DataFrame,
-              review_pages: pl.DataFrame) -> dg.MaterializeResult:
+              warehouse: WarehouseResource, staged_warehouse: pl.DataFrame) -> dg.MaterializeResult:
     staged = StagedVersion.from_frame(staged_warehouse)
     if staged.run_id != context.run.run_id:
         raise dg.Failure(description=(
@@ -251,9 +256,7 @@ def warehouse(context: dg.AssetExecutionContext, run_lock: RunLock, settings: Se
     run_settings = settings.settings()
     live = warehouse.open()  # the run's warehouse, where staged_warehouse built this version
     previous = live.table_counts()
-    release = pipeline.publish(live, staged, run_settings.data_dir)
-    failed = int((review_pages["outcome"] == "failed").sum()) if len(review_pages) else 0
-    built_from = record_published(run_settings, review_index, failed, context.run.run_id)  # what the next check compares
+    pipeline.publish(live, staged, run_settings.data_dir)
     counts = live.table_counts()
     changes = {table: rows - previous.get(table, 0) for table, rows in counts.items()}
     context.log.info(f"published {live.display()}: {counts['dim_review']} reviews, "
@@ -267,19 +270,19 @@ def warehouse(context: dg.AssetExecutionContext, run_lock: RunLock, settings: Se
         "agencies": counts["dim_agency"],
         "csps": counts["dim_csp"],
         "views": ", ".join(VIEW_NAMES),
-        "built_from": dg.MetadataValue.json(asdict(built_from)),
-        "open_data_release": dg.MetadataValue.path(str(release)),
+        "built_from": dg.MetadataValue.json(asdict(built) if (built := last_published(run_settings)) else {}),
     })
 
 
 @dg.asset(group_name="warehouse", deps=["warehouse"],
-          description="A static HTML report of the published warehouse: sectors, themes, bodies, repeats, data quality.")
-def report(context: dg.AssetExecutionContext, run_lock: RunLock, settings: SettingsResource,
-           warehouse: WarehouseResource) -> dg.MaterializeResult:
-    path = write_report(warehouse.open().query, report_path(settings.settings().data_dir))
-    context.log.info(f"report written to {path}")
+          description="A static HTML report of the published warehouse (sectors, themes, bodies, repeats, data "
+                      "quality) and its open-data release (every view as Parquet and CSV).")
+def report(context: dg.AssetExecutionContext, run_lock: RunLock, settings: SettingsResource) -> dg.MaterializeResult:
+    path, release = write_outputs(settings.settings())
+    context.log.info(f"report written to {path}, open-data release to {release}")
     return dg.MaterializeResult(metadata={
         "report": dg.MetadataValue.path(str(path)),
         "open": dg.MetadataValue.url(path.as_uri()),
         "bytes": path.stat().st_size,
+        "open_data_release": dg.MetadataValue.path(str(release)),
     })

@@ -31,7 +31,9 @@ class Warehouse(Protocol):
         """Run SQL against the live version."""
 
 
-def open_warehouse(url: str, bi_role: str | None = None) -> Warehouse:
+def open_warehouse(url: str, bi_role: str | None = None, timeout_seconds: int | None = None) -> Warehouse:
+    """``timeout_seconds``: for PostgreSQL, the most connecting or a statement may take (a local
+    DuckDB file needs no limit); by default none."""
     if url.startswith("duckdb:///"):
         from dhr_etl.warehouse.duckdb_store import DuckDbWarehouse
 
@@ -39,7 +41,7 @@ def open_warehouse(url: str, bi_role: str | None = None) -> Warehouse:
     if url.startswith("postgresql+psycopg://"):
         from dhr_etl.warehouse.postgres_store import PostgresWarehouse
 
-        return PostgresWarehouse(url, bi_role=bi_role)
+        return PostgresWarehouse(url, bi_role=bi_role, timeout_seconds=timeout_seconds)
     raise ValueError(f"unsupported warehouse URL {url!r}: use duckdb:///<file> or postgresql+psycopg://…")
 
 
