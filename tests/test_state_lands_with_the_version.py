@@ -11,25 +11,11 @@ from dhr_etl.changes import Verdict, check_for_changes, last_published
 from dhr_etl.sample.site import LibrarySite
 from dhr_etl.settings import load_settings
 from dhr_etl.transform.registry import published_registry
-from tests.conftest import REFERENCE_ID, query, run_nightly
+from tests.conftest import REFERENCE_ID, orphan_a_csp, query, run_nightly
 
 pytestmark = pytest.mark.usefixtures("fast_crawl")
 NEW_BODY = "Borsetshire Widget Trust"
 NEW_NAME = ("new name since the last run", NEW_BODY)
-
-
-def fail_the_blocking_checks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fault in the data, not the machinery: the version loses a CSP its reviews point at."""
-    import dhr_etl.defs.assets as assets
-
-    real_build_star = assets.build_star
-
-    def build_star_with_an_orphan(*args):
-        tables = real_build_star(*args)
-        tables["dim_csp"] = tables["dim_csp"].head(len(tables["dim_csp"]) - 1)
-        return tables
-
-    monkeypatch.setattr(assets, "build_star", build_star_with_an_orphan)
 
 
 def test_a_name_first_seen_in_a_version_that_fails_its_checks_is_still_new_when_a_version_is_published(
@@ -45,7 +31,7 @@ def test_a_name_first_seen_in_a_version_that_fails_its_checks_is_still_new_when_
     page.content = page.content.replace(b"<td>Refuge</td></tr>", f"<td>{NEW_BODY}</td></tr>".encode())
     page.last_modified += 60
     with monkeypatch.context() as broken:
-        fail_the_blocking_checks(broken)
+        orphan_a_csp(broken)
         assert not run_nightly().success
     # Nothing the next run starts from has moved: the registry, and the record of the live version,
     # by which the change is still a change.

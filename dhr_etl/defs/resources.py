@@ -43,6 +43,7 @@ class SettingsResource(dg.ConfigurableResource):
     max_sitemap_entries: str | None = _field("DHR_MAX_SITEMAP_ENTRIES")
     max_wait_seconds: str | None = _field("DHR_MAX_WAIT_SECONDS")
     schedule_timezone: str | None = _field("DHR_SCHEDULE_TIMEZONE")
+    check_every: str | None = _field("DHR_CHECK_EVERY")  # read by the source_changes sensor, not by runs
     bi_role: str | None = _field("DHR_BI_ROLE")
 
     _validated: Settings | None = PrivateAttr(default=None)
