@@ -106,7 +106,10 @@ def occurrence_vectors(occurrences: pl.DataFrame) -> tuple[np.ndarray, np.ndarra
     index = occurrences.select(pl.col("word").replace_strict(vocabulary, pl.int_range(len(vocabulary), eager=True),
                                                              return_dtype=pl.Int64))["word"].to_numpy()
     times = occurrences["times"].to_numpy()
-    return sums[index] * times[:, None].astype(np.float32), tokens[index] * times
+    vectors = sums[index]
+    if times.max(initial=1) > 1:  # most words occur once in a text: then skip a pass over the rows
+        vectors *= times[:, None].astype(np.float32)
+    return vectors, tokens[index] * times
 
 
 def sum_rows(index: np.ndarray, rows: np.ndarray, count: int) -> np.ndarray:

@@ -149,14 +149,17 @@ def same_ask_scores(texts: list[str], a: list[int], b: list[int]) -> np.ndarray:
     return same_ask_probability(prepared, np.asarray(a), np.asarray(b))
 
 
-def _nearest_leaders(meaning: np.ndarray, block: np.ndarray, leaders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _nearest_leaders(meaning: np.ndarray, block: np.ndarray, leaders: np.ndarray,
+                     leader_meaning: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(doc, other) pairs: for each doc of the block, the CANDIDATES texts nearest it in meaning
-    among the leaders so far and the block's texts before it (which may become leaders)."""
+    among the leaders so far (``leader_meaning``: their meaning, kept as leaders are made, not
+    gathered again for every block) and the block's texts before it (which may become leaders)."""
     if not len(block):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    within = meaning[block] @ meaning[block].T
+    mine = meaning[block]
+    within = mine @ mine.T
     within[np.triu_indices(len(block))] = -np.inf  # only those before it
-    similarity = np.hstack([meaning[block] @ meaning[leaders].T, within])
+    similarity = np.hstack([mine @ leader_meaning.T, within])
     others = np.concatenate([leaders, block])
     k = min(CANDIDATES, similarity.shape[1])
     top = np.argpartition(-similarity, k - 1, axis=1)[:, :k].ravel()
@@ -186,10 +189,11 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     placeable = np.array([prepared.term_count[d] > 0 and d not in excluded for d in range(rows.height)], dtype=bool)
     leader_of = list(range(rows.height))
     leaders = np.zeros(0, np.int64)
+    leader_meaning = np.zeros((0, prepared.meaning.shape[1]), prepared.meaning.dtype)
     for start in range(0, rows.height, BLOCK):
         block = np.arange(start, min(start + BLOCK, rows.height))
         block = block[placeable[block]]
-        doc, other = _nearest_leaders(prepared.meaning, block, leaders)
+        doc, other = _nearest_leaders(prepared.meaning, block, leaders, leader_meaning)
         probability = same_ask_probability(prepared, doc, other)
         candidates: dict[int, list[tuple[int, float]]] = defaultdict(list)
         for d, o, p in zip(doc.tolist(), other.tolist(), probability.tolist()):
@@ -206,6 +210,7 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
                 new_leaders.append(d)
                 led.add(d)
         leaders = np.concatenate([leaders, np.array(new_leaders, dtype=np.int64)])
+        leader_meaning = np.vstack([leader_meaning, prepared.meaning[new_leaders]])
     members: dict[int, list[int]] = defaultdict(list)
     for doc, leader in enumerate(leader_of):
         members[leader].append(doc)

@@ -152,3 +152,29 @@ def test_a_group_keeps_its_id_and_label_when_a_later_review_joins_it() -> None:
     assert after["repeat_group_key"].n_unique() == 1
     assert after["repeat_group_key"][0] == before["repeat_group_key"][0]
     assert "routine enquiry" in after["repeat_label"][0] and "gp" in after["repeat_label"][0]
+
+
+def test_a_paraphrase_is_the_same_ask_and_a_shared_opening_with_another_object_is_not() -> None:
+    """The same-ask model compares what is asked: a rewording that shares almost no word joins, and
+    one frame with a different object ("... their policy on DVPNs" / "... on firearms licensing")
+    stays apart."""
+    corpus = [r.text for p in sorted(SAMPLE_LIBRARY_DIR.glob("*.html"))
+              for r in parse_review_page(p.read_text(encoding="utf-8"), "html").recommendations]
+    paraphrase = ("GPs should ask about domestic abuse when patients are seen alone.",
+                  "Primary care clinicians to make routine enquiry about DA where a patient attends without their partner.")
+    hard_negative = ("The police should review their policy on DVPNs.",
+                     "The police should review their policy on firearms licensing.")
+    n = len(corpus)
+    scores = same_ask_scores(corpus + [*paraphrase, *hard_negative], [n, n + 2], [n + 1, n + 3])
+    assert scores[0] >= REPEAT_THRESHOLD > scores[1]
+
+
+def test_grouping_does_not_depend_on_the_order_rows_arrive_in() -> None:
+    library = [(p.stem, i, r.text) for p in sorted(SAMPLE_LIBRARY_DIR.glob("*.html"))
+               for i, r in enumerate(parse_review_page(p.read_text(encoding="utf-8"), "html").recommendations)]
+    recs = pl.DataFrame(library, schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String},
+                        orient="row")
+    first = group_repeats(recs).sort("review_id", "rec_position")
+    again = group_repeats(recs.sample(fraction=1.0, shuffle=True, seed=5)).sort("review_id", "rec_position")
+    assert first.height > 0
+    assert first.equals(again)
