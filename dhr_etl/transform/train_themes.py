@@ -55,11 +55,13 @@ def train(texts: list[str], accepted: list[set[str]], themes: list[str]) -> tupl
     for doc, feature in found.filter(pl.col("feature").is_in(vocabulary)).iter_rows():
         x[doc, index[feature]] = 1.0
     x /= np.maximum(np.sqrt(x.sum(axis=1, keepdims=True)), 1.0)  # long texts do not shout louder
-    x = np.hstack([x, meaning_vectors(pl.Series(texts, dtype=pl.String))]).astype(np.float32)  # float32: twice as fast
+    # float64: float32 would be twice as fast, but its rounding differs with the number of BLAS
+    # threads, and the written weights (4 decimals) then differed from machine to machine.
+    x = np.hstack([x, meaning_vectors(pl.Series(texts, dtype=pl.String))])
     vocabulary = vocabulary + [f"{MEANING}{i:03d}" for i in range(x.shape[1] - len(vocabulary))]
-    y = np.array([[theme in a for theme in themes] for a in accepted], dtype=np.float32)
-    w = np.zeros((len(vocabulary), len(themes)), dtype=np.float32)
-    b = np.zeros(len(themes), dtype=np.float32)
+    y = np.array([[theme in a for theme in themes] for a in accepted], dtype=float)
+    w = np.zeros((len(vocabulary), len(themes)))
+    b = np.zeros(len(themes))
     n = len(texts)
     for _ in range(STEPS):
         p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
