@@ -107,19 +107,6 @@ def tfidf_weights(texts: pl.Series) -> tuple[pl.DataFrame, list[str], list[str]]
     return weights, document_frequency["term"].to_list(), document_frequency["word"].to_list()
 
 
-def tfidf_vectors(texts: list[str]) -> list[dict[str, float]]:
-    """One {term: weight} per text (for looking at pairs; :func:`group_repeats` works on columns)."""
-    weights, terms, _ = tfidf_weights(pl.Series(texts, dtype=pl.String))
-    vectors: list[dict[str, float]] = [{} for _ in texts]
-    for doc, term_id, w in weights.iter_rows():
-        vectors[doc][terms[term_id]] = w
-    return vectors
-
-
-def cosine(a: dict, b: dict) -> float:
-    return sum(a[t] * b[t] for t in a.keys() & b.keys())  # the set intersection runs in C
-
-
 def _kept_apart() -> set[tuple[str, str]]:
     return {(r["review_id"].strip(), r["rec_label"].strip()) for r in read_reference_csv("repeat_overrides.csv")}
 
