@@ -8,6 +8,7 @@ import polars as pl
 
 from dhr_etl.parse.library import ParsedLibrary
 from dhr_etl.transform.agencies import AgencyResolution, resolve_agencies
+from dhr_etl.transform.catalogue import Catalogue
 from dhr_etl.transform.csps import csp_findings, resolve_csps
 from dhr_etl.transform.registry import AgencyRegistry
 from dhr_etl.transform.repeats import group_repeats
@@ -30,11 +31,14 @@ def review_csp_names(reviews: pl.DataFrame, csps: pl.DataFrame, csp_lookup: pl.D
     return dict(named.select("review_id", "csp_name").iter_rows())
 
 
-def resolve_entities(parsed: ParsedLibrary, registry: AgencyRegistry | None = None) -> Entities:
-    """CSPs, then agencies (which read "Community Safety Partnership" as the review's own CSP's)."""
+def resolve_entities(parsed: ParsedLibrary, registry: AgencyRegistry | None = None,
+                     catalogue: Catalogue | None = None) -> Entities:
+    """CSPs, then agencies (which read "Community Safety Partnership" as the review's own CSP's).
+    ``catalogue``: as :func:`~dhr_etl.transform.agencies.resolve_agencies` takes it (pass
+    ``load_catalogue(settings.cache_dir)`` so a new process reads it rather than builds it)."""
     csps, lookup = resolve_csps(parsed.reviews["csp_printed"])
     agencies = resolve_agencies(parsed.addressees, parsed.recommendations,
-                                review_csp_names(parsed.reviews, csps, lookup), registry)
+                                review_csp_names(parsed.reviews, csps, lookup), registry, catalogue)
     return Entities(agencies, csps, lookup)
 
 
