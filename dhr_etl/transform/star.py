@@ -36,7 +36,8 @@ def resolve_entities(parsed: ParsedLibrary, registry: AgencyRegistry | None = No
     """CSPs, then agencies (which read "Community Safety Partnership" as the review's own CSP's).
     ``catalogue``: as :func:`~dhr_etl.transform.agencies.resolve_agencies` takes it (pass
     ``load_catalogue(settings.cache_dir)`` so a new process reads it rather than builds it)."""
-    csps, lookup = resolve_csps(parsed.reviews["csp_printed"])
+    # The catalogue holds the geography it was built with: read from the cache, it spares building another.
+    csps, lookup = resolve_csps(parsed.reviews["csp_printed"], catalogue.geography if catalogue else None)
     agencies = resolve_agencies(parsed.addressees, parsed.recommendations,
                                 review_csp_names(parsed.reviews, csps, lookup), registry, catalogue)
     return Entities(agencies, csps, lookup)
