@@ -1,5 +1,7 @@
 """Digests that say when something derived must be rebuilt: of a folder's files, and of a module's
-code together with every ``dhr_etl`` module it imports (directly or through others)."""
+code together with every ``dhr_etl`` module it imports (directly or through others), for caches
+that only that code decides (the built catalogue). :func:`dhr_etl.changes.code_digest` is the
+coarser one for the whole package, which decides whether a quiet night rebuilds the warehouse."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ def folder_digest(folder: Path) -> str:
 
 
 @cache
-def code_digest(module: str) -> str:
+def module_digest(module: str) -> str:
     """sha256 over the source of ``module`` and of each ``dhr_etl`` module it imports, at any
     depth, wherever the import statement is (a function-level import counts too), plus the Python
     version (name normalisation depends on its Unicode tables). Cached: code does not change while

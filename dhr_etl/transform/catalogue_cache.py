@@ -17,7 +17,7 @@ import pickle
 from collections.abc import Callable
 from pathlib import Path
 
-from dhr_etl.digests import code_digest, folder_digest
+from dhr_etl.digests import folder_digest, module_digest
 from dhr_etl.files import write_atomically
 from dhr_etl.transform.catalogue import Catalogue
 
@@ -37,7 +37,7 @@ def cached_catalogue(cache_dir: Path, reference_dir: Path, build: Callable[[], C
 
 
 def cache_path(cache_dir: Path, reference_dir: Path) -> Path:
-    key = hashlib.sha256(f"{folder_digest(reference_dir)} {code_digest(__name__)}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{folder_digest(reference_dir)} {module_digest(__name__)}".encode()).hexdigest()[:32]
     return cache_dir / PATTERN.replace("*", key)
 
 

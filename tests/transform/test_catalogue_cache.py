@@ -100,8 +100,8 @@ def test_the_digest_follows_the_code_that_builds_the_catalogue(tmp_path: Path, m
     module = "dhr_etl.transform.catalogue_cache"
 
     def digest() -> str:
-        digests.code_digest.cache_clear()
-        return digests.code_digest(module)
+        digests.module_digest.cache_clear()
+        return digests.module_digest(module)
 
     before = digest()
     with open(package / "transform" / "themes.py", "a", encoding="utf-8") as unrelated:
@@ -110,4 +110,4 @@ def test_the_digest_follows_the_code_that_builds_the_catalogue(tmp_path: Path, m
     with open(package / "transform" / "names.py", "a", encoding="utf-8") as imported:  # reached through catalogue.py
         imported.write("\n# changes what a name normalises to\n")
     assert digest() != before
-    digests.code_digest.cache_clear()
+    digests.module_digest.cache_clear()
