@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from dhr_etl import digests
@@ -111,3 +112,24 @@ def test_the_digest_follows_the_code_that_builds_the_catalogue(tmp_path: Path, m
         imported.write("\n# changes what a name normalises to\n")
     assert digest() != before
     digests.module_digest.cache_clear()
+
+
+def test_csps_are_placed_with_the_geography_the_catalogue_was_built_with() -> None:
+    """A catalogue read from the cache brings its geography: resolve_entities places CSPs with it
+    rather than building another."""
+    from dhr_etl.parse.library import ParsedLibrary
+    from dhr_etl.transform.catalogue import build_catalogue
+    from dhr_etl.transform.geography import Csp, Geography, LocalAuthority
+    from dhr_etl.transform.star import resolve_entities
+    from tests.transform.resolution_helpers import one_per_review, recommendations
+
+    council = LocalAuthority("Nowhereshire", "Nowhereshire Council", "unitary", "", "South East", "Kent",
+                             "Kent and Medway", "Kent, Surrey and Sussex", "", "current", "", ())
+    csp = Csp("nowhereshire", "Nowhereshire", "South East", "Kent", ("Nowhereshire",), "Kent and Medway",
+              "Kent, Surrey and Sussex")
+    catalogue = build_catalogue({}, Geography({csp.csp_id: csp}, {council.la_name: council}))
+    reviews = pl.DataFrame({"review_id": ["r0"], "csp_printed": ["Nowhereshire"]})
+    parsed = ParsedLibrary(reviews, recommendations(("r0", ["x"])), one_per_review(["Police"]), pl.DataFrame())
+    placed = resolve_entities(parsed, catalogue=catalogue).csps
+    assert placed.select("csp_name", "police_force_area").rows() == [("Nowhereshire", "Kent")]
+    assert resolve_entities(parsed).csps["police_force_area"].to_list() == [None]  # the reference has no such CSP
