@@ -6,7 +6,10 @@ code that builds it (this module, :mod:`dhr_etl.transform.catalogue` and every p
 import), so a changed reference file or changed code is never answered by a stale catalogue. A
 file that cannot be read (cut short, written by another version of Python's pickle, not a
 catalogue) is ignored and rebuilt; a cache that cannot be written only costs the next process a
-build. Files are written atomically and older catalogues removed, so the folder holds one."""
+build. Files are written atomically and older catalogues removed, so the folder holds one.
+
+Reading a pickle runs what it says, so the file is trusted as the data folder is: only dhr-etl's
+user may write there (the landing zone and the warehouse it publishes live there too)."""
 
 from __future__ import annotations
 
