@@ -24,7 +24,8 @@ def state(clusters: Clusters) -> tuple:
 
 
 @pytest.fixture
-def spellings() -> tuple[dict, Clusters]:
+def spellings() -> tuple:
+    """(addressees, spellings by match key, clusters of those keys)."""
     frame = one_per_review(PRINTED)
     by_key = by_match_key(distinct_names(frame["addressed_as"], Catalogue()))
     return frame, by_key, Clusters(by_key, set())
