@@ -19,6 +19,23 @@ REFERENCE_TEXT = FIXTURES / "pages" / f"{REFERENCE_ID}.txt"
 REFERENCE_URL = f"https://www.accountabilityindex.uk/sources/dhr/{REFERENCE_ID}/"
 
 
+# Where the machine has a RAM-backed /dev/shm (Linux), temporary files go there unless TMPDIR says
+# otherwise: every run commits ~450 times to a Dagster instance's SQLite files and DuckDB checkpoints
+# its warehouse, each an fsync on a disk but not on tmpfs. Measured here under load: one nightly run
+# 32-51 s on /tmp, 17 s on /dev/shm. Set before pytest picks its base temporary folder (and before
+# xdist starts its workers), so tmp_path, instance_for_test and every child process follow it.
+RAM_DISK = Path("/dev/shm")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import os
+    import tempfile
+
+    if "TMPDIR" not in os.environ and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK | os.X_OK):
+        os.environ["TMPDIR"] = str(RAM_DISK)
+        tempfile.tempdir = None  # forget a folder chosen before the variable was set
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Every test gets its own data directory and none of the caller's DHR_* settings."""
