@@ -127,6 +127,18 @@ def nightly_sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nightly
         yield NightlyRun(result, site, data_dir, Path(instance.storage_directory()))
 
 
+@pytest.fixture(scope="session")
+def sample_star(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Every table of a warehouse version of the bundled sample, through the pure pipeline code (no
+    Dagster), built once per session (per xdist worker) for the tests that load or read it: polars
+    frames never change in place, and each test takes a dict of its own (``dict(sample_star)``)."""
+    from dhr_etl.pipeline import star_tables
+    from dhr_etl.settings import load_settings
+
+    # As a test's own call would see it under isolated_environment: no DHR_* but a data directory.
+    return star_tables(load_settings({"DHR_DATA_DIR": str(tmp_path_factory.mktemp("sample_star") / "data")}))
+
+
 def copy_of_published_warehouse(nightly: NightlyRun, data_dir: Path) -> Path:
     """The shared run's warehouse copied to where ``data_dir``'s runs publish: a previous version for
     a test to change or to check that a failed run leaves alone."""
