@@ -186,8 +186,8 @@ def _run_holding_the_lock(args: argparse.Namespace, settings: Settings, home: Pa
             print(f"dhr-etl: could not check the source for changes ({exc.__cause__}); running the job to record why")
         if check is not None and not check.changed:
             print(f"dhr-etl: {check.reason}.")
-            if check.report_stale:
-                _rewrite_report(settings)
+            if check.outputs_stale:
+                _rewrite_outputs(settings)
             print(f"         No run started; the live warehouse is as it was: {_where(settings)}\n"
                   f"         To run the whole job anyway: {_force_hint()}")
             return EXIT_OK
@@ -234,19 +234,18 @@ def _clear_up_after(settings: Settings, crashed) -> None:  # noqa: ANN001 - runl
         print(f"dhr-etl: removed {stale}, a version that run built but never published")
 
 
-def _rewrite_report(settings: Settings) -> None:
-    from dhr_etl.report import report_path, write_report
-    from dhr_etl.warehouse.store import open_warehouse
+def _rewrite_outputs(settings: Settings) -> None:
+    from dhr_etl.published import write_outputs
 
-    with _doing("rewriting the report", "the live warehouse is unchanged and the report is stale"):
-        path = write_report(open_warehouse(settings.warehouse_url).query, report_path(settings.data_dir))
-    print(f"         The report did not describe the live version: rewrote it, {path}")
+    with _doing("rewriting the report and the open-data release",
+                "the live warehouse is unchanged and the report or release is stale"):
+        path, release = write_outputs(settings)
+    print(f"         The report or the open-data release did not describe the live version: rewrote them, "
+          f"{path} and {release}")
 
 
 def _report_run(result, settings: Settings, warehouse, seconds: float) -> int:  # noqa: ANN001
-    if not result.success:
-        print("\n" + _failure_paragraph(result, seconds), file=sys.stderr)
-        return EXIT_FAILED
+    """What a successful run did (a failed one is raised as a CliFailure before this)."""
     counts = warehouse.table_counts()
     fetch = result.asset_materializations_for_node("review_pages")[0].metadata["fetch"].value
     parsing = result.asset_materializations_for_node("parsed_pages")

@@ -120,6 +120,15 @@ def write_release(read: ReadView, data_dir: Path) -> Path:
     return data_dir / RELEASE_LINK
 
 
+def version_released(data_dir: Path) -> str | None:
+    """The run id of the warehouse version the current release is of; None if there is none."""
+    try:
+        package = json.loads((data_dir / RELEASE_LINK / "datapackage.json").read_text(encoding="utf-8"))
+        return package["warehouse_version"]["run_id"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Text cells a spreadsheet would run as a formula, prefixed with an apostrophe."""
     return frame.with_columns(

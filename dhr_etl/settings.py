@@ -42,6 +42,8 @@ class Settings:
     max_wait_seconds: float
     """Budget for all back-off and Retry-After sleeping in one run; past it, failing pages fail."""
     schedule_timezone: str
+    check_every: str
+    """How often the source_changes sensor asks the source whether anything changed: "30m", "1h"."""
     bi_role: str
     """PostgreSQL role that BI tools log in as; granted SELECT on the views of every new version."""
 
@@ -54,8 +56,18 @@ class Settings:
         return self.data_dir / "landing"
 
     @property
+    def cache_dir(self) -> Path:
+        """What can be rebuilt from the code and reference files at any time (the built catalogue)."""
+        return self.data_dir / "cache"
+
+    @property
     def is_duckdb(self) -> bool:
         return self.warehouse_url.startswith("duckdb:///")
+
+    @property
+    def check_every_seconds(self) -> int:
+        count, unit = int(self.check_every[:-1]), self.check_every[-1]
+        return count * _SECONDS_PER[unit]
 
 
 # name → (default, description of what is accepted); the README's configuration table mirrors this.
@@ -77,6 +89,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "DHR_MAX_SITEMAP_ENTRIES": ("50000", "a whole number from 1 to 1000000"),
     "DHR_MAX_WAIT_SECONDS": ("600", "a number of seconds from 0 to 7200"),
     "DHR_SCHEDULE_TIMEZONE": ("Europe/London", "an IANA time zone name such as Europe/London"),
+    "DHR_CHECK_EVERY": ("1h", "a whole number of minutes or hours from 5m to 24h, such as 30m or 1h"),
     "DHR_BI_ROLE": ("dhr_bi", "a PostgreSQL role name: lower-case letters, digits and _"),
 }
 
@@ -103,6 +116,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_sitemap_entries=int(_number("DHR_MAX_SITEMAP_ENTRIES", get("DHR_MAX_SITEMAP_ENTRIES"), 50_000, 1, 1_000_000, whole=True)),
         max_wait_seconds=_number("DHR_MAX_WAIT_SECONDS", get("DHR_MAX_WAIT_SECONDS"), 600, 0, 7200),
         schedule_timezone=_timezone(get("DHR_SCHEDULE_TIMEZONE")),
+        check_every=_interval(get("DHR_CHECK_EVERY")),
         bi_role=_role(get("DHR_BI_ROLE")),
     )
 
@@ -224,3 +238,23 @@ def _timezone(value: str | None) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise _fail("DHR_SCHEDULE_TIMEZONE", value, "is not a known time zone") from None
     return value
+
+
+_SECONDS_PER = {"m": 60, "h": 3600}
+_INTERVAL = re.compile(r"(\d{1,4})\s*([mh])", re.IGNORECASE)
+CHECK_EVERY_LIMITS = (5 * 60, 24 * 3600)
+"""At least 5 minutes: each check costs the site a few requests. At most a day: a quiet source
+should still be looked at daily."""
+
+
+def _interval(value: str | None) -> str:
+    if value is None:
+        return "1h"
+    match = _INTERVAL.fullmatch(value)
+    if not match:
+        raise _fail("DHR_CHECK_EVERY", value, "is not a number of minutes or hours")
+    interval = f"{int(match[1])}{match[2].lower()}"
+    seconds = int(match[1]) * _SECONDS_PER[match[2].lower()]
+    if not CHECK_EVERY_LIMITS[0] <= seconds <= CHECK_EVERY_LIMITS[1]:
+        raise _fail("DHR_CHECK_EVERY", value, "is out of range")
+    return interval

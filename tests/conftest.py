@@ -155,6 +155,21 @@ def query(path: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def orphan_a_csp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fault in the data, not the machinery: every version built loses a CSP its reviews point at,
+    so it fails the blocking check no_orphan_rows."""
+    import dhr_etl.pipeline as pipeline
+
+    real_build_star = pipeline.build_star
+
+    def build_star_with_an_orphan(*args):
+        tables = real_build_star(*args)
+        tables["dim_csp"] = tables["dim_csp"].head(len(tables["dim_csp"]) - 1)
+        return tables
+
+    monkeypatch.setattr(pipeline, "build_star", build_star_with_an_orphan)
+
+
 def failure_messages(result) -> str:
     return "\n".join(
         str(event.step_failure_data.error.message) + str(event.step_failure_data.error.cause or "")

@@ -11,7 +11,8 @@ import pytest
 from dhr_etl.sample.generate import SYNTHETIC_MARK, generate_reviews
 from dhr_etl.sample.site import LibrarySite
 from dhr_etl.settings import SAMPLE_LIBRARY_DIR
-from tests.conftest import REFERENCE_ID, NightlyRun, copy_of_published_warehouse, failure_messages, query, run_nightly
+from tests.conftest import (REFERENCE_ID, NightlyRun, copy_of_published_warehouse, failure_messages, orphan_a_csp, query,
+                            run_nightly)
 
 REFERENCE_RECOMMENDATIONS = 54
 REFERENCE_PAIRS = 59
@@ -188,16 +189,7 @@ def test_a_version_failing_a_blocking_check_is_not_published(site_source: Librar
                                                               monkeypatch: pytest.MonkeyPatch, nightly_sample: NightlyRun) -> None:
     db = copy_of_published_warehouse(nightly_sample, data_dir)
     before = sha(db)
-    import dhr_etl.defs.assets as assets
-
-    real_build_star = assets.build_star
-
-    def build_star_with_an_orphan(*args):  # a fault injected into the data, not the machinery
-        tables = real_build_star(*args)
-        tables["dim_csp"] = tables["dim_csp"].head(len(tables["dim_csp"]) - 1)
-        return tables
-
-    monkeypatch.setattr(assets, "build_star", build_star_with_an_orphan)
+    orphan_a_csp(monkeypatch)
     result = run_nightly()
     assert not result.success
     checks = {e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data.passed

@@ -63,14 +63,16 @@ def webserver(tmp_path_factory: pytest.TempPathFactory):
     process.wait(timeout=30)
 
 
-def test_ui_lists_every_asset_and_the_nightly_schedule_running(webserver: int) -> None:
+def test_ui_lists_every_asset_and_the_source_changes_sensor_running(webserver: int) -> None:
     data = graphql(webserver, "{ assetNodes { assetKey { path } } repositoriesOrError { ... on RepositoryConnection "
-                              "{ nodes { schedules { name cronSchedule executionTimezone scheduleState { status } } } } } }")
+                              "{ nodes { schedules { name } sensors { name minIntervalSeconds sensorState { status } } } } } }")
     assets = {node["assetKey"]["path"][0] for node in data["assetNodes"]}
     assert {"review_index", "review_pages", "parsed_reviews", "agencies", "csps", "staged_warehouse", "warehouse"} <= assets
-    (schedule,) = data["repositoriesOrError"]["nodes"][0]["schedules"]
-    assert schedule == {"name": "nightly_schedule", "cronSchedule": "0 2 * * *", "executionTimezone": "Europe/London",
-                        "scheduleState": {"status": "RUNNING"}}
+    (repository,) = data["repositoriesOrError"]["nodes"]
+    assert repository["schedules"] == []
+    sensors = {sensor["name"]: sensor for sensor in repository["sensors"]}
+    assert sensors["source_changes"] == {"name": "source_changes", "minIntervalSeconds": 3600,
+                                         "sensorState": {"status": "RUNNING"}}
 
 
 def non_loopback_ipv4_addresses() -> set[str]:

@@ -12,6 +12,7 @@ import dagster as dg
 from dhr_etl.alerts import (load_alert_settings, post_alert, run_failure_alert, stale_warehouse_alert,
                             warehouse_freshness)
 from dhr_etl.defs.console import first_line_of_cause
+from dhr_etl.defs.resources import WarehouseResource
 from dhr_etl.settings import load_settings
 from dhr_etl.warehouse.store import open_warehouse
 
@@ -48,9 +49,8 @@ def _first_failure(context: dg.RunFailureSensorContext) -> tuple[str | None, str
 @dg.asset_check(asset="warehouse", description="A version was published within DHR_STALE_AFTER_HOURS (default 36): "
                                                "the nightly runs are publishing. Evaluated after each publish and "
                                                "every 30 minutes by the warehouse_freshness sensor.")
-def warehouse_is_fresh() -> dg.AssetCheckResult:
-    freshness = warehouse_freshness(open_warehouse(load_settings().warehouse_url),
-                                    load_alert_settings().stale_after_hours)
+def warehouse_is_fresh(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    freshness = warehouse_freshness(warehouse.open(), load_alert_settings().stale_after_hours)
     return dg.AssetCheckResult(passed=freshness.fresh, severity=dg.AssetCheckSeverity.ERROR,
                                description=freshness.description, metadata=_metadata(freshness))
 

@@ -4,13 +4,13 @@
 import dagster as dg
 import polars as pl
 
-from dhr_etl.defs.assets import StagedVersion
 from dhr_etl.defs.metadata import preview
 from dhr_etl.warehouse import checks
-from dhr_etl.warehouse.store import open_warehouse
+from dhr_etl.warehouse.store import StagedVersion, open_warehouse
 
 
-def _staged_query(staged: StagedVersion) -> checks.Query:
+def _staged_query(staged_warehouse: pl.DataFrame) -> checks.Query:
+    staged = StagedVersion.from_frame(staged_warehouse)
     return open_warehouse(staged.warehouse_url).staged_query(staged.location)
 
 
@@ -24,18 +24,19 @@ def _result(outcome: checks.CheckOutcome) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(asset="staged_warehouse", blocking=True, description="Keys unique and not null in every table.")
-def keys_unique(staged_warehouse: StagedVersion) -> dg.AssetCheckResult:
+def keys_unique(staged_warehouse: pl.DataFrame) -> dg.AssetCheckResult:
     return _result(checks.duplicate_keys(_staged_query(staged_warehouse)))
 
 
 @dg.asset_check(asset="staged_warehouse", blocking=True, description="No fact, bridge or alias row points at a missing row.")
-def no_orphan_rows(staged_warehouse: StagedVersion) -> dg.AssetCheckResult:
+def no_orphan_rows(staged_warehouse: pl.DataFrame) -> dg.AssetCheckResult:
     return _result(checks.orphan_rows(_staged_query(staged_warehouse)))
 
 
 @dg.asset_check(asset="staged_warehouse", blocking=True, description="Row counts equal what was parsed and resolved.")
-def counts_reconcile(staged_warehouse: StagedVersion) -> dg.AssetCheckResult:
-    return _result(checks.counts_reconcile(_staged_query(staged_warehouse), staged_warehouse.expected_rows))
+def counts_reconcile(staged_warehouse: pl.DataFrame) -> dg.AssetCheckResult:
+    return _result(checks.counts_reconcile(_staged_query(staged_warehouse),
+                                           StagedVersion.from_frame(staged_warehouse).expected_rows))
 
 
 @dg.asset_check(

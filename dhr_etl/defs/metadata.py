@@ -21,3 +21,12 @@ def preview(frame: pl.DataFrame, rows: int = 10, width: int = 80) -> dg.Metadata
 
 def counts_by(frame: pl.DataFrame, column: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in frame[column].value_counts(sort=True).iter_rows()}
+
+
+def table_metadata(frame: pl.DataFrame) -> dict[str, object]:
+    """The row count and column schema the Dagster UI shows for a table asset."""
+    return {
+        "dagster/row_count": len(frame),
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(name, str(dtype)) for name, dtype in frame.schema.items()]),
+    }

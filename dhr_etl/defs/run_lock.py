@@ -2,7 +2,7 @@
 
 With the in-process executor a run starts its resources once, before its first step, and stops
 them after its last, failed or not: the lock is held for the whole run. Every asset requires it
-(``LOCKED`` in assets.py), so any selection of assets takes it. The lock itself is
+(a ``run_lock: RunLock`` parameter of each asset in assets.py), so any selection of assets takes it. The lock itself is
 ``dhr_etl/runlock.py``.
 """
 
@@ -13,21 +13,24 @@ from pathlib import Path
 import dagster as dg
 
 from dhr_etl.runlock import DEFAULT_WAIT_SECONDS, hold_run_lock
-from dhr_etl.settings import load_settings
 from dhr_etl.warehouse.store import discard_staged_versions
 
 DATA_DIR_TAG = "dhr_etl/data_dir"
 """The data directory a run worked on: whose lock it held, so whose lock frees it once it died."""
 LAUNCHED_BY_TAG = "dhr_etl/launched_by"
 
+RunLock = dg.ResourceParam[None]
+"""The type of an asset's ``run_lock`` parameter: it holds nothing, but asking for it makes the run hold the lock."""
+
 
 @dg.resource(
     config_schema={"wait_seconds": dg.Field(float, default_value=DEFAULT_WAIT_SECONDS,
                                             description="How long to wait for another run to finish before refusing.")},
     description="One run at a time per data directory: waits briefly for a running one, else fails naming it.",
+    required_resource_keys={"settings"},  # the run's data directory and warehouse, as set for this run
 )
 def run_lock(context: dg.InitResourceContext):
-    settings = load_settings()
+    settings = context.resources.settings.settings()
     run = context.run
     run_id = run.run_id if run else None
     # The instance's folder too: the IO manager keeps asset values there by asset key.

@@ -13,12 +13,15 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import IO
 
 import polars as pl
 
 from dhr_etl.frames import FrameBuilder
+from dhr_etl.resources import packaged_path
 from dhr_etl.parse.model import PageParseError, ParsedReview, review_from_json, review_to_json
 from dhr_etl.parse.review_page import parse_review_page
 from dhr_etl.source.landing import FetchRecord, LandingZone
@@ -64,9 +67,20 @@ QUARANTINE_SCHEMA = {
 }
 
 
-# Bump whenever a change to parsing could change what a page parses to: cached results are
-# keyed by it, so every page is parsed afresh once after the change.
-PARSER_VERSION = "2"
+PARSER_DIR = packaged_path("parse")
+
+
+@cache
+def parser_digest() -> str:
+    """A digest of the code that turns a page into a ParsedReview: every source file of
+    ``dhr_etl/parse/`` and the version of selectolax, the HTML parser it reads pages with. Cached
+    results are keyed by it, so any change to parsing (an edit, an upgrade) parses every page afresh
+    once, with no version number for anyone to remember to bump. Computed once per process."""
+    digest = hashlib.sha256(f"selectolax {package_version('selectolax')}".encode())
+    for path in sorted(PARSER_DIR.glob("*.py")):
+        digest.update(f"\x1e{path.name}\x1f".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +100,12 @@ class ParseCache:
     one JSON-lines file per run holding that run's new results, read whole at the start of the
     next (one file per page would cost more than the parsing on a slow file system).
 
+    An entry is keyed by the page's content, rendition and URL and by :func:`parser_digest`, so it
+    says only what this parser makes of that page, whichever warehouse version it ends up in: it is
+    written as soon as parsed, and a run whose version fails its checks leaves entries that are
+    still right. Each file is named after the digest it was written under; files of any other
+    parser are removed, not read (``discard_unsaved``), so old results do not pile up in memory.
+
     Memory is what limits a large library here, so earlier entries stay as their JSON text until
     asked for, and new ones go straight to this run's file (a temporary name until ``save``): at
     65,000 pages, decoded dictionaries and a run's results held until the end took over 1 GB."""
@@ -95,7 +115,8 @@ class ParseCache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.entries: dict[str, str] = {}
-        for path in sorted(root.glob("*.jsonl")) if root.is_dir() else []:
+        self._prefix = f"p{parser_digest()[:16]}-"
+        for path in sorted(root.glob(f"{self._prefix}*.jsonl")) if root.is_dir() else []:
             with path.open(encoding="utf-8") as lines:
                 for line in lines:
                     if line.strip():
@@ -113,7 +134,7 @@ class ParseCache:
 
     @staticmethod
     def _key(sha: str, rendition: str, url: str) -> str:
-        return hashlib.sha256(f"{PARSER_VERSION}|{sha}|{rendition}|{url}".encode()).hexdigest()
+        return hashlib.sha256(f"{parser_digest()}|{sha}|{rendition}|{url}".encode()).hexdigest()
 
     def get(self, sha: str, rendition: str, url: str) -> ParsedReview | PageParseError | None:
         line = self.entries.get(self._key(sha, rendition, url))
@@ -140,13 +161,17 @@ class ParseCache:
         os.fsync(self._pending.fileno())
         self._pending.close()
         self._pending = None
-        os.replace(self._pending_path, self.root / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{self.added}.jsonl")
+        final = f"{self._prefix}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{self.added}.jsonl"
+        os.replace(self._pending_path, self.root / final)
 
     def discard_unsaved(self) -> None:
-        """Remove what killed runs left half-written."""
+        """Remove what killed runs left half-written, and the results of any other parser code."""
         for stale in self.root.glob(".*.jsonl.tmp") if self.root.is_dir() else []:
             if stale != self._pending_path:
                 stale.unlink(missing_ok=True)
+        for other in self.root.glob("*.jsonl") if self.root.is_dir() else []:
+            if not other.name.startswith(self._prefix):
+                other.unlink(missing_ok=True)
 
 
 def unexpected_failure(exc: Exception) -> PageParseError:

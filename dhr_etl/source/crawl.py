@@ -8,13 +8,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import polars as pl
 
 from dhr_etl.files import write_atomically
 from dhr_etl.settings import Settings
 from dhr_etl.source.discovery import DiscoveryError, parse_listing, parse_sitemap
-from dhr_etl.source.http import FetchFailed, FetchRefused, FetchStats, PoliteClient, conditional_headers
+from dhr_etl.source.http import FetchFailed, FetchRefused, FetchStats, PoliteClient, WaitRefused, conditional_headers
 from dhr_etl.source.landing import FetchRecord, LandingZone, utc_now
 from dhr_etl.source.urls import (
     BadURL,
@@ -36,6 +37,11 @@ DISCOVERED_SCHEMA = {"review_id": pl.String, "url": pl.String, "lastmod": pl.Str
 
 class SourceUnavailable(RuntimeError):
     """The source could not be read at all; the run stops and the warehouse is left as it was."""
+
+
+class DiscoveryCutShort(RuntimeError):
+    """A hurried discovery (the change sensor's) stopped before the end: the site asked to wait, or
+    the time allowed ran out. Says which, in a sentence."""
 
 
 @dataclass(slots=True)
@@ -68,12 +74,102 @@ class Discovery:
         return pl.DataFrame(rows, schema=DISCOVERED_SCHEMA)
 
 
-def discover_reviews(settings: Settings, progress: Progress = print) -> tuple[pl.DataFrame, Discovery, FetchStats]:
-    """All review pages the source lists, one row per review (sitemap and listing merged)."""
-    if not settings.source_is_url:
-        return _discover_folder(Path(settings.source)), Discovery(), FetchStats()
-    discovery, stats = asyncio.run(_discover_site(settings, progress))
-    return discovery.frame(), discovery, stats
+class ReviewSource(Protocol):
+    """Where the review pages come from: a web site or a folder of saved pages, chosen once from
+    the settings (:func:`review_source`), so that no step asks which it is."""
+
+    settings: Settings
+
+    def discover(self, progress: Progress,
+                 within_seconds: float | None = None) -> tuple[pl.DataFrame, Discovery, FetchStats]:
+        """All review pages the source lists, one row per review. ``within_seconds``: a hurried
+        discovery (see :func:`discover_reviews`)."""
+
+    def read_pages(self, rows: list[dict], previous: dict[str, dict], landing: LandingZone,
+                   progress: Progress) -> tuple[list[FetchRecord], FetchStats]:
+        """Every listed page's content stored in ``landing``, one record per row of ``rows``."""
+
+    def files_not_read(self) -> list[str] | None:
+        """Files next to the pages that are not pages (reported, not read); None for a site."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSource:
+    """A web site: sitemap and listing pages, then each review page, politely over HTTP."""
+
+    settings: Settings
+
+    def discover(self, progress: Progress,
+                 within_seconds: float | None = None) -> tuple[pl.DataFrame, Discovery, FetchStats]:
+        if within_seconds is None:
+            discovery, stats = asyncio.run(_discover_site(self.settings, progress))
+        else:
+            discovery, stats = asyncio.run(_discover_site_within(self.settings, progress, within_seconds))
+        return discovery.frame(), discovery, stats
+
+    def read_pages(self, rows: list[dict], previous: dict[str, dict], landing: LandingZone,
+                   progress: Progress) -> tuple[list[FetchRecord], FetchStats]:
+        return asyncio.run(_fetch_all(self.settings, rows, previous, landing, progress))
+
+    def files_not_read(self) -> list[str] | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class FolderSource:
+    """A folder of saved pages, ``<8 hex digits>-<slug>.html`` or ``.txt``: read, never fetched."""
+
+    settings: Settings
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.settings.source)
+
+    def discover(self, progress: Progress,
+                 within_seconds: float | None = None) -> tuple[pl.DataFrame, Discovery, FetchStats]:
+        return _discover_folder(self.folder), Discovery(), FetchStats()
+
+    def read_pages(self, rows: list[dict], previous: dict[str, dict], landing: LandingZone,
+                   progress: Progress) -> tuple[list[FetchRecord], FetchStats]:
+        records = [_read_file(self.settings.source, row, landing) for row in rows]
+        progress(f"read {len(records)} saved pages from {self.settings.source}")
+        return records, FetchStats()
+
+    def files_not_read(self) -> list[str] | None:
+        return unrecognised_files(self.folder)
+
+
+def review_source(settings: Settings) -> ReviewSource:
+    """The source the settings name (validated there: an http(s) URL or a folder of pages)."""
+    return SiteSource(settings) if settings.source_is_url else FolderSource(settings)
+
+
+def _as_source(source: ReviewSource | Settings) -> ReviewSource:
+    return review_source(source) if isinstance(source, Settings) else source
+
+
+def discover_reviews(source: ReviewSource | Settings, progress: Progress = print,
+                     within_seconds: float | None = None) -> tuple[pl.DataFrame, Discovery, FetchStats]:
+    """All review pages the source lists, one row per review (sitemap and listing merged).
+    Settings stand for the source they configure.
+
+    ``within_seconds``: a hurried discovery, for a caller that must not block (the change sensor,
+    under the Dagster daemon's evaluation timeout). It never waits for the site, neither a
+    Retry-After nor a back-off, and stops when the time is up; either way it raises
+    :class:`DiscoveryCutShort`. The rate limit and robots.txt hold as in any crawl."""
+    return _as_source(source).discover(progress, within_seconds)
+
+
+async def _discover_site_within(settings: Settings, progress: Progress, seconds: float) -> tuple[Discovery, FetchStats]:
+    try:
+        async with asyncio.timeout(seconds):
+            return await _discover_site(settings, progress, may_wait=False)
+    except TimeoutError:
+        raise DiscoveryCutShort(f"{settings.source} did not finish answering the check within {seconds:g} s") from None
+
+
+def _cut_short(exc: WaitRefused) -> DiscoveryCutShort:
+    return DiscoveryCutShort(f"asking {shown(exc.url)} gave {exc.problem}, and the check does not wait to retry")
 
 
 def _discover_folder(folder: Path) -> pl.DataFrame:
@@ -117,20 +213,24 @@ class DiscoveryCache:
         write_atomically(self.path, json.dumps(self.entries, indent=1, sort_keys=True).encode("utf-8"))
 
 
-async def _discover_site(settings: Settings, progress: Progress) -> tuple[Discovery, FetchStats]:
+async def _discover_site(settings: Settings, progress: Progress, may_wait: bool = True) -> tuple[Discovery, FetchStats]:
     base = settings.source
     discovery = Discovery()
     cache = DiscoveryCache(LandingZone(settings.landing_dir))
-    async with _client(settings) as client:
+    async with _client(settings, may_wait) as client:
         try:
             await client.load_robots()
         except (FetchFailed, FetchRefused) as exc:
+            if isinstance(exc, WaitRefused) and not may_wait:
+                raise _cut_short(exc) from None
             raise SourceUnavailable(f"cannot reach {base}: {exc}") from None
         failures = []
         for name, step in (("sitemap", _read_sitemaps), ("listing", _read_listing)):
             try:
                 await step(client, settings, discovery, cache)
             except (FetchFailed, FetchRefused, DiscoveryError) as exc:
+                if isinstance(exc, WaitRefused) and not may_wait:
+                    raise _cut_short(exc) from None
                 failures.append(f"{name}: {exc}")
                 discovery.notes.append(f"{name} unreadable: {exc}")
         progress(f"discovered {len(discovery.reviews)} review pages "
@@ -144,7 +244,7 @@ async def _discover_site(settings: Settings, progress: Progress) -> tuple[Discov
         return discovery, client.stats
 
 
-def _client(settings: Settings) -> PoliteClient:
+def _client(settings: Settings, may_wait: bool = True) -> PoliteClient:
     return PoliteClient(
         settings.source,
         user_agent=settings.user_agent,
@@ -152,7 +252,7 @@ def _client(settings: Settings) -> PoliteClient:
         requests_per_second=settings.requests_per_second,
         timeout_seconds=settings.timeout_seconds,
         max_bytes=settings.max_page_bytes,
-        max_wait_seconds=settings.max_wait_seconds,
+        max_wait_seconds=settings.max_wait_seconds if may_wait else 0.0,
     )
 
 
@@ -201,19 +301,16 @@ async def _read_listing(client: PoliteClient, settings: Settings, discovery: Dis
         url = page.next_url if page.next_url and under_base(page.next_url, settings.source) else None
 
 
-def land_pages(settings: Settings, discovered: pl.DataFrame, landing: LandingZone, run_stamp: str,
+def land_pages(source: ReviewSource | Settings, discovered: pl.DataFrame, landing: LandingZone, run_stamp: str,
                progress: Progress = print) -> tuple[list[FetchRecord], FetchStats]:
     """Fetch (or read) every discovered page into the landing zone, and record the run there.
 
-    ``run_stamp`` names the run's fetch log; stamps must sort in run order.
+    ``run_stamp`` names the run's fetch log; stamps must sort in run order. Settings stand for the
+    source they configure.
     """
-    previous = _previous_fetches(landing.history(settings.source))
-    rows = discovered.to_dicts()
-    if settings.source_is_url:
-        records, stats = asyncio.run(_fetch_all(settings, rows, previous, landing, progress))
-    else:
-        records, stats = [_read_file(settings.source, row, landing) for row in rows], FetchStats()
-        progress(f"read {len(records)} saved pages from {settings.source}")
+    source = _as_source(source)
+    previous = _previous_fetches(landing.history(source.settings.source))
+    records, stats = source.read_pages(discovered.to_dicts(), previous, landing, progress)
     records = [_with_change(record, previous.get(record.review_id)) for record in records]
     landing.record_run(records, run_stamp)
     return records, stats

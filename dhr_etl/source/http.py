@@ -30,6 +30,15 @@ class FetchFailed(Exception):
     """The URL could not be fetched; the message says why (status, timeout, size …)."""
 
 
+class WaitRefused(FetchFailed):
+    """A retry would mean waiting (Retry-After, back-off) longer than the budget left for waiting."""
+
+    def __init__(self, url: str, problem: str, delay: float) -> None:
+        super().__init__(f"{shown(url)}: {problem}; not retried: this run's budget for waiting "
+                         "(DHR_MAX_WAIT_SECONDS) is spent")
+        self.url, self.problem, self.delay = url, problem, delay
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     url: str
@@ -179,8 +188,7 @@ class PoliteClient:
             if delay is None:
                 delay = min(30.0, 0.5 * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
             if delay > self.retry_budget:
-                raise FetchFailed(f"{shown(url)}: {problem}; not retried: this run's budget for waiting "
-                                  f"(DHR_MAX_WAIT_SECONDS) is spent")
+                raise WaitRefused(url, problem, delay)
             self.retry_budget -= delay
             self.stats.retried += 1
             self.stats.seconds_waiting += delay

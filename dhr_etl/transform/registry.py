@@ -9,11 +9,17 @@ One key names one body in a run, whatever sources were seen before: when bodies 
 an earlier run are apart in this one ("CWP" joined to Coventry and Warwickshire Partnership until
 a source also printed Cheshire and Wirral Partnership), the key stays with the body whose name it
 was given under, and the other takes a key of its own (:meth:`AgencyRegistry.assign`).
+
+What a run learns is written beside the registry (:func:`staged_registry`) and becomes the registry
+only when the version built with it is published (:func:`publish_staged_registry`): a version that
+fails its checks teaches the next run nothing, so a spelling first seen in it is still reported as
+new ("new name since the last run" in v_resolution_review) when a version with it is published.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,9 +109,31 @@ class AgencyRegistry:
             self.keys.setdefault(normalised, agency_key)
         self.aliases |= set(aliases["addressed_as"].to_list())
 
-    def save(self) -> None:
-        if self.path is None:
+    def save(self, path: Path | None = None) -> None:
+        """Write the registry to ``path``; by default where it was loaded from."""
+        path = path or self.path
+        if path is None:
             return
         data = {"keys": dict(sorted(self.keys.items())), "names": {str(k): v for k, v in sorted(self.names.items())},
                 "aliases": sorted(self.aliases)}
-        write_atomically(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        write_atomically(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def published_registry(data_dir: Path) -> Path:
+    """The registry of the live warehouse version: what the next run starts from."""
+    return data_dir / "entities" / "agency_registry.json"
+
+
+def staged_registry(data_dir: Path) -> Path:
+    """The registry as the last resolution left it, until the version built with it is published."""
+    return data_dir / "entities" / "agency_registry.staged.json"
+
+
+def publish_staged_registry(data_dir: Path) -> bool:
+    """Once a version is live: its registry becomes the one the next run starts from (one rename).
+    Whether there was a staged registry to publish."""
+    staged = staged_registry(data_dir)
+    if not staged.exists():
+        return False
+    os.replace(staged, published_registry(data_dir))
+    return True

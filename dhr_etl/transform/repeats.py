@@ -1,37 +1,52 @@
 """Repeated recommendations: the same ask, made again in other reviews, in other words.
 
 "The same ask" is the same action on the same object by the same kind of body, whatever the
-words. Three steps make two wordings comparable:
+words. How two wordings are compared:
 1. Concepts (``reference/ask_concepts.csv``): phrases different authors choose for one thing
    ("routine enquiry", "ask about"; "GP", "primary care"; "DA", "domestic violence") are read as
    one concept word.
 2. The sentence frame is not the ask: frame words ("ensure", "consider", "all agencies", "staff",
    "should") are dropped, so two asks that share an opening but differ in substance do not look alike.
-3. TF-IDF over what is left (concepts and stemmed words) and cosine similarity; two
-   recommendations from different reviews at or above REPEAT_THRESHOLD make the same ask.
+3. A trained same-ask model (:mod:`dhr_etl.transform.same_ask`) weighs the TF-IDF cosine of what
+   is left, the cosine of the two texts' meaning vectors (word embeddings: paraphrases that share
+   no word), the meaning of the words they do NOT share (a shared opening with a different object
+   stays apart) and their word overlap; two recommendations whose same-ask probability reaches
+   REPEAT_THRESHOLD make the same ask.
 Groups gather around leaders (see :func:`group_repeats`); a group's key is its leader's, and
 leaders are taken in the order reviews were published (review ids begin with the upload time), so
-a group keeps its id when later reviews join it. Each group has a representative text and a
-short label (its most characteristic words). ``reference/repeat_overrides.csv`` keeps a
-recommendation out of any group, which is how a user corrects a wrong member.
+a group keeps its id when later reviews join it. Each group has a representative text (the member
+nearest the group's mean meaning) and a short label (its most characteristic words).
+``reference/repeat_overrides.csv`` keeps a recommendation out of any group, which is how a user
+corrects a wrong member.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+import numpy as np
 import polars as pl
 
 from dhr_etl.frames import FrameBuilder
 from dhr_etl.transform.keys import stable_key
 from dhr_etl.transform.rules import read_reference_csv
+from dhr_etl.transform.same_ask import ask_words, same_ask_probability
 from dhr_etl.transform.text import ACTOR_MARK, CONCEPT_PREFIX, PURPOSE_MARK, STOPWORDS, stemmed_words, with_concepts
 
-REPEAT_THRESHOLD = 0.45
-"""Chosen on the labelled training pairs (tests/transform/fixtures/themes_dev/pairs_train.csv)."""
-INDEXED_TERMS = 6
-"""A recommendation meets the leaders that share one of its most specific terms (highest TF-IDF
-weights): two wordings of one ask share their specific words."""
+REPEAT_THRESHOLD = 0.4
+"""The same-ask probability at which two recommendations are grouped. Chosen by grouping the
+texts of each labelled training pair file (themes_dev train and holdout, themes_dev2 train) and
+the labelled clusters at 0.3, 0.35 and 0.4. At 0.3 recall is highest (pairs: precision 0.61-0.72,
+recall 0.44-0.62) but, among the sample library's real-world texts, long multi-part
+recommendations joined short asks they merely touch (tests/transform/test_themes_and_repeats.py);
+at 0.4 they do not, at precision 0.64-0.73 and recall 0.39-0.43 on the pair files (clusters
+0.62-0.77 / 0.22-0.24), and 0.85 / 0.85 on the older labelled pairs. The model's own
+cross-validated pair figures: `python -m dhr_etl.transform.train_repeats --folds 5`."""
+CANDIDATES = 8
+"""A recommendation is compared with the leaders whose meaning is nearest its own (this many),
+by the same-ask model: two wordings of one ask are near in meaning even when they share no word."""
+BLOCK = 1024
+"""Recommendations placed per step: their nearest leaders are found by one matrix product."""
 FRAME_WORDS = frozenset("""
 ensure ensuring ensures ensured consider considers considering should need needs needed must make makes
 sure all agency agencies staff practitioner practitioners professional professionals organisation
@@ -64,7 +79,7 @@ def _term_counts(texts: pl.Series, offset: int) -> pl.DataFrame:
             .group_by("doc", "term").agg(pl.col("count").sum().alias("f"), pl.col("word").first()))
 
 
-def _weights(texts: pl.Series) -> tuple[pl.DataFrame, list[str], list[str]]:
+def tfidf_weights(texts: pl.Series) -> tuple[pl.DataFrame, list[str], list[str]]:
     """(doc, term_id, w), the terms by id and a readable word for each: each document's TF-IDF
     weights, unit length per document, sorted by document, weight descending, then term.
 
@@ -92,19 +107,6 @@ def _weights(texts: pl.Series) -> tuple[pl.DataFrame, list[str], list[str]]:
     return weights, document_frequency["term"].to_list(), document_frequency["word"].to_list()
 
 
-def tfidf_vectors(texts: list[str]) -> list[dict[str, float]]:
-    """One {term: weight} per text (for looking at pairs; :func:`group_repeats` works on columns)."""
-    weights, terms, _ = _weights(pl.Series(texts, dtype=pl.String))
-    vectors: list[dict[str, float]] = [{} for _ in texts]
-    for doc, term_id, w in weights.iter_rows():
-        vectors[doc][terms[term_id]] = w
-    return vectors
-
-
-def cosine(a: dict, b: dict) -> float:
-    return sum(a[t] * b[t] for t in a.keys() & b.keys())  # the set intersection runs in C
-
-
 def _kept_apart() -> set[tuple[str, str]]:
     return {(r["review_id"].strip(), r["rec_label"].strip()) for r in read_reference_csv("repeat_overrides.csv")}
 
@@ -121,58 +123,96 @@ def _readable(word: str) -> str:
     return word[len(CONCEPT_PREFIX):].replace("_", " ") if word.startswith(CONCEPT_PREFIX) else word
 
 
+def ask_words_of(texts: pl.Series):
+    """The content words, meanings and TF-IDF weights of a corpus, for :func:`same_ask_scores`;
+    and the readable word of each TF-IDF term (for labels)."""
+    weights, _, words = tfidf_weights(texts)
+    return ask_words(texts, _STOP, weights), words
+
+
+def same_ask_scores(texts: list[str], a: list[int], b: list[int]) -> np.ndarray:
+    """The same-ask probability of the pairs (texts[a[i]], texts[b[i]]), word weights from ``texts``."""
+    prepared, _ = ask_words_of(pl.Series(texts, dtype=pl.String))
+    return same_ask_probability(prepared, np.asarray(a), np.asarray(b))
+
+
+def _nearest_leaders(meaning: np.ndarray, block: np.ndarray, leaders: np.ndarray,
+                     leader_meaning: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(doc, other) pairs: for each doc of the block, the CANDIDATES texts nearest it in meaning
+    among the leaders so far (``leader_meaning``: their meaning, kept as leaders are made, not
+    gathered again for every block) and the block's texts before it (which may become leaders)."""
+    if not len(block):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    mine = meaning[block]
+    within = mine @ mine.T
+    within[np.triu_indices(len(block))] = -np.inf  # only those before it
+    similarity = np.hstack([mine @ leader_meaning.T, within])
+    others = np.concatenate([leaders, block])
+    k = min(CANDIDATES, similarity.shape[1])
+    top = np.argpartition(-similarity, k - 1, axis=1)[:, :k].ravel()
+    row = np.repeat(np.arange(len(block)), k)
+    keep = np.isfinite(similarity[row, top])
+    return block[row[keep]], others[top[keep]]
+
+
 def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRESHOLD) -> pl.DataFrame:
     """review_id, rec_position, repeat_group_key, is_representative, repeat_label for every
     recommendation in a group seen in two or more reviews.
 
-    Leader clustering over an inverted index of leaders' specific terms: in publication order,
-    each recommendation joins the most similar existing leader at or above the
-    threshold, or becomes a leader itself. Comparing with leaders only keeps a chain of small
-    rewordings from drifting from one ask to another, and keeps the work near-linear: each
-    recommendation meets the leaders that share a specific term with it, not every other one."""
+    Leader clustering in publication order: each recommendation joins the existing leader with
+    which its same-ask probability is highest, at or above the threshold, or becomes a leader
+    itself. Comparing with leaders only keeps a chain of small rewordings from drifting from one
+    ask to another. A recommendation meets only the CANDIDATES leaders nearest it in meaning (one
+    matrix product per BLOCK of recommendations, which also meets the block's own earlier texts), so the work grows with recommendations times leaders in a matrix product, and
+    the model scores the candidate pairs column-wise."""
     columns = ["review_id", "rec_position", "recommendation"] + (["rec_label"] if "rec_label" in recommendations.columns else [])
     rows = recommendations.select(columns).sort("review_id", "rec_position")
     apart = _kept_apart()
     excluded = ({i for i, key in enumerate(zip(rows["review_id"], rows["rec_label"])) if key in apart}
                 if apart and "rec_label" in rows.columns else set())
     review_of = rows["review_id"].rank("dense").to_list()
-    weights, _, words = _weights(rows["recommendation"])
-    by_doc = weights.group_by("doc", maintain_order=True).agg("term_id", "w")
-    leader_vectors: dict[int, dict[int, float]] = {}
-    leader_postings: dict[int, list[int]] = defaultdict(list)
-    leader_of = list(range(rows.height))  # a text with no content words leads itself, alone
-    for doc, term_ids, term_weights in by_doc.iter_rows():
-        if doc in excluded:
-            continue
-        vector = dict(zip(term_ids, term_weights))
-        specific = term_ids[:INDEXED_TERMS]  # highest weights first, ties by term
-        best, best_leader = -1.0, None
-        for leader in sorted({leader for term in specific for leader in leader_postings.get(term, ())}):
-            other = leader_vectors[leader]
-            score = sum(vector[t] * other[t] for t in vector.keys() & other.keys())  # cosine(), inlined: the hot loop
-            if score > best:  # ascending leaders: on a tie the earliest leader stays
-                best, best_leader = score, leader
-        if best_leader is not None and best >= threshold:
-            leader_of[doc] = best_leader
-        else:
-            leader_vectors[doc] = vector
-            for term in specific:
-                leader_postings[term].append(doc)
+    prepared, words = ask_words_of(rows["recommendation"])
+    # A text with no content words (or kept apart by an override) leads itself, alone, and no one joins it.
+    placeable = np.array([prepared.term_count[d] > 0 and d not in excluded for d in range(rows.height)], dtype=bool)
+    leader_of = list(range(rows.height))
+    leaders = np.zeros(0, np.int64)
+    leader_meaning = np.zeros((0, prepared.meaning.shape[1]), prepared.meaning.dtype)
+    for start in range(0, rows.height, BLOCK):
+        block = np.arange(start, min(start + BLOCK, rows.height))
+        block = block[placeable[block]]
+        doc, other = _nearest_leaders(prepared.meaning, block, leaders, leader_meaning)
+        probability = same_ask_probability(prepared, doc, other)
+        candidates: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        for d, o, p in zip(doc.tolist(), other.tolist(), probability.tolist()):
+            if p >= threshold:
+                candidates[d].append((o, p))
+        new_leaders: list[int] = []
+        led: set[int] = set()
+        for d in block.tolist():
+            # A candidate from the block counts only if it became a leader; on a tie the earliest leader stays.
+            joined = [(p, -o) for o, p in candidates.get(d, ()) if o < start or o in led]
+            if joined:
+                leader_of[d] = -max(joined)[1]
+            else:
+                new_leaders.append(d)
+                led.add(d)
+        leaders = np.concatenate([leaders, np.array(new_leaders, dtype=np.int64)])
+        leader_meaning = np.vstack([leader_meaning, prepared.meaning[new_leaders]])
     members: dict[int, list[int]] = defaultdict(list)
     for doc, leader in enumerate(leader_of):
         members[leader].append(doc)
     groups = {leader: docs for leader, docs in members.items() if len({review_of[d] for d in docs}) >= 2}
     in_groups = [d for docs in groups.values() for d in docs]
-    vectors = {doc: dict(zip(t, w)) for doc, t, w in by_doc.filter(pl.col("doc").is_in(in_groups)).iter_rows()}
+    vectors = {doc: dict(zip(t, w)) for doc, t, w in prepared.tfidf.group_by("doc", maintain_order=True).agg("term_id", "w")
+               .filter(pl.col("doc").is_in(in_groups)).iter_rows()}
     review_ids, positions = rows["review_id"].to_list(), rows["rec_position"].to_list()
     out = FrameBuilder(GROUP_SCHEMA)
     for leader, docs in groups.items():
         key = stable_key("repeat", review_ids[leader], positions[leader])
-        # The member closest to the group's centre says its ask best.
-        centre: Counter[int] = Counter()
-        for doc in docs:
-            centre.update(vectors.get(doc, {}))
-        representative = max(docs, key=lambda d: (cosine(vectors.get(d, {}), centre), -d))
+        # The member nearest the group's mean meaning says its ask best.
+        centre = prepared.meaning[docs].sum(axis=0)
+        closeness = prepared.meaning[docs] @ centre
+        representative = docs[int(np.argmax(closeness))]  # argmax: the earliest member on a tie
         label = _label([vectors.get(d, {}) for d in docs], words)
         for doc in docs:
             out.add((review_ids[doc], positions[doc], key, doc == representative, label))

@@ -130,7 +130,9 @@ class DataQualityFinding(SQLModel, table=True):
 
 
 class WarehouseVersion(SQLModel, table=True):
-    """One row: what this warehouse version is, so anyone holding the file can tell."""
+    """One row: what this warehouse version is, so anyone holding the file can tell, and what it was
+    built from, which the change check (dhr_etl/changes.py) compares the source against. Kept in the
+    version itself so that the record is published in the same step as the data it describes."""
 
     __tablename__ = "warehouse_version"
     built_at: str = Field(primary_key=True)
@@ -140,6 +142,12 @@ class WarehouseVersion(SQLModel, table=True):
     recommendations: int
     agencies: int
     csps: int
+    pages_digest: str | None = Field(default=None, description=(
+        "digest of the pages the source listed: review id, URL and sitemap date (a folder: size and mtime)"))
+    listed_pages: int | None = Field(default=None, description="pages the source listed")
+    undated_pages: int | None = Field(default=None, description="listed pages the sitemap gave no date for")
+    failed_pages: int | None = Field(default=None, description="pages that failed to fetch in the run that built it")
+    code_digest: str | None = Field(default=None, description="digest of dhr-etl's code, reference files and view SQL")
 
 
 STAR_TABLES: tuple[type[SQLModel], ...] = (

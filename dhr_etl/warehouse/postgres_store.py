@@ -37,16 +37,20 @@ def conninfo(url: str) -> str:
 
 
 class PostgresWarehouse:
-    def __init__(self, url: str, bi_role: str | None = None) -> None:
+    def __init__(self, url: str, bi_role: str | None = None, timeout_seconds: int | None = None) -> None:
+        """``timeout_seconds``: for a caller that must not block (a sensor), the most any connection
+        may take to open and any statement to run; by default, no limit."""
         self.url = url
         self.bi_role = bi_role
         self._conninfo = conninfo(url)
+        self._limits: dict[str, object] = {} if timeout_seconds is None else {
+            "connect_timeout": timeout_seconds, "options": f"-c statement_timeout={timeout_seconds * 1000}"}
 
     def display(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True) + f" (schema {LIVE_SCHEMA})"
 
     def connect(self, **kwargs: object) -> psycopg.Connection:
-        return psycopg.connect(self._conninfo, **kwargs)
+        return psycopg.connect(self._conninfo, **{**self._limits, **kwargs})
 
     # -- build -----------------------------------------------------------------------------
     def build_version(self, tables: dict[str, pl.DataFrame]) -> str:

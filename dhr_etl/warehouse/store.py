@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -30,7 +31,9 @@ class Warehouse(Protocol):
         """Run SQL against the live version."""
 
 
-def open_warehouse(url: str, bi_role: str | None = None) -> Warehouse:
+def open_warehouse(url: str, bi_role: str | None = None, timeout_seconds: int | None = None) -> Warehouse:
+    """``timeout_seconds``: for PostgreSQL, the most connecting or a statement may take (a local
+    DuckDB file needs no limit); by default none."""
     if url.startswith("duckdb:///"):
         from dhr_etl.warehouse.duckdb_store import DuckDbWarehouse
 
@@ -38,7 +41,7 @@ def open_warehouse(url: str, bi_role: str | None = None) -> Warehouse:
     if url.startswith("postgresql+psycopg://"):
         from dhr_etl.warehouse.postgres_store import PostgresWarehouse
 
-        return PostgresWarehouse(url, bi_role=bi_role)
+        return PostgresWarehouse(url, bi_role=bi_role, timeout_seconds=timeout_seconds)
     raise ValueError(f"unsupported warehouse URL {url!r}: use duckdb:///<file> or postgresql+psycopg://…")
 
 
@@ -52,3 +55,26 @@ def discard_staged_versions(url: str) -> list[str]:
     # PostgreSQL builds its staging schema in one transaction, which a killed run rolls back, and
     # drops any staging schema left over before it builds: nothing to discard here.
     return []
+
+
+@dataclass(frozen=True, slots=True)
+class StagedVersion:
+    """A built, not yet published, warehouse version and the row counts it must hold. It passes
+    between Dagster steps as a frame (:meth:`as_frame`), one row per table, like every asset value."""
+
+    warehouse_url: str
+    location: str
+    """Where the version is: a staged file (DuckDB) or a staging schema (PostgreSQL)."""
+    expected_rows: dict[str, int]
+    run_id: str
+    """The run that built it: only that run may publish it (its end discards what it did not publish)."""
+
+    def as_frame(self) -> pl.DataFrame:
+        return pl.DataFrame({"table_name": list(self.expected_rows), "expected_rows": list(self.expected_rows.values())},
+                            schema={"table_name": pl.String, "expected_rows": pl.Int64}).with_columns(
+            warehouse_url=pl.lit(self.warehouse_url), location=pl.lit(self.location), run_id=pl.lit(self.run_id))
+
+    @classmethod
+    def from_frame(cls, frame: pl.DataFrame) -> StagedVersion:
+        (url,), (location,), (run_id,) = (frame[c].unique().to_list() for c in ("warehouse_url", "location", "run_id"))
+        return cls(url, location, dict(frame.select("table_name", "expected_rows").iter_rows()), run_id)

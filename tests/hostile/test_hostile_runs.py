@@ -116,8 +116,8 @@ def test_two_runs_at_once_one_publishes_the_other_refuses_naming_it(
     assert_whole_warehouse(db)
     assert query(db, "SELECT run_id, source FROM warehouse_version")[0][0].startswith(run_id)
     assert query(db, "SELECT source FROM warehouse_version") == [(site.base_url,)]
-    recorded = json.loads((data_dir / "published_from.json").read_text())
-    assert recorded["run_id"].startswith(run_id) and recorded["source"] == site.base_url
+    (recorded,) = query(db, "SELECT pages_digest, listed_pages FROM warehouse_version")  # what the next check compares
+    assert recorded[0] and recorded[1] == SAMPLE_REVIEWS
     assert staged_files(data_dir) == []
     # The refused run started nothing: the instance (created fresh by the first) holds one run.
     assert [(r.run_id[:8], r.status) for r in runs_in(tmp_path / "dagster_home")] == [(run_id, dg.DagsterRunStatus.SUCCESS)]
@@ -219,7 +219,6 @@ def test_a_ui_run_during_a_cli_run_fails_cleanly_without_touching_the_live_wareh
     assert cli(["run"], env).returncode == 0
     db = data_dir / "warehouse.duckdb"
     before = sha(db)
-    published_before = (data_dir / "published_from.json").read_bytes()
     slow_down(site, monkeypatch)
     for page in site.pages.values():  # changed pages: the CLI run has real work to do
         page.content += b"\n<!-- revised -->"
@@ -240,21 +239,20 @@ def test_a_ui_run_during_a_cli_run_fails_cleanly_without_touching_the_live_wareh
     refusal = refusals[0]
     assert f"pid {cli_run.pid}" in refusal and "launched by dhr-etl run" in refusal
     assert sha(db) == before  # the CLI run has not published yet, and the UI run touched nothing
-    assert (data_dir / "published_from.json").read_bytes() == published_before
 
     out, err = cli_run.communicate(timeout=300)
     assert cli_run.returncode == 0, err
     run_id = succeeded_run_id(out)
     assert f"run {run_id}" in refusal
     assert_whole_warehouse(db)
-    assert json.loads((data_dir / "published_from.json").read_text())["run_id"].startswith(run_id)
+    assert query(db, "SELECT run_id FROM warehouse_version")[0][0].startswith(run_id)
     statuses = {r.run_id: r.status for r in runs_in(tmp_path / "dagster_home")}
     assert statuses[ui_run["run_id"]] == dg.DagsterRunStatus.FAILURE  # not left STARTED
 
 
 def test_a_report_left_stale_by_a_kill_after_publishing_is_rewritten_on_a_quiet_night(
         site: LibrarySite, data_dir: Path, tmp_path: Path) -> None:
-    from dhr_etl.defs.schedule import nightly_schedule
+    from dhr_etl.defs.source_changes import source_changes_sensor
 
     env = environment(tmp_path)
     report = data_dir / "report" / "index.html"
@@ -266,8 +264,8 @@ def test_a_report_left_stale_by_a_kill_after_publishing_is_rewritten_on_a_quiet_
     report.write_bytes(older_report)  # as if the second run had been killed between publish and report
     assert live_run_id.encode() not in report.read_bytes()
 
-    with dg.instance_for_test() as instance:  # the schedule asks for the report alone, not a whole run
-        tick = nightly_schedule("Europe/London").evaluate_tick(dg.build_schedule_context(instance=instance))
+    with dg.instance_for_test() as instance:  # the sensor asks for the report alone, not a whole run
+        tick = source_changes_sensor(3600, "Europe/London").evaluate_tick(dg.build_sensor_context(instance=instance))
         (request,) = tick.run_requests
         assert request.asset_selection == [dg.AssetKey("report")]
 

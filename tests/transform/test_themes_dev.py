@@ -1,14 +1,18 @@
-"""Themes and repeated asks measured on the project's own labelled set (tests/transform/fixtures/themes_dev/).
+"""Themes and repeated asks measured on the project's own labelled sets (tests/transform/fixtures/).
 
-The set was written by hand to mirror real DHR recommendations, independently of the rules and
-the sample generator (its README says how). The model is trained on themes_train.csv only; the
-goals are asserted on the held-out files, which neither the rules nor the model saw while being
-built. `pytest -s` prints every figure.
+Two sets, written by hand to mirror real DHR recommendations, independently of the rules and the
+sample generator (their READMEs say how): themes_dev and, written later by another author,
+themes_dev2. The theme and same-ask models are trained (`make themes-model`) on themes_dev's
+train AND holdout files (that holdout had been looked at while building earlier versions, so it is
+no longer blind) and themes_dev2's train files. The BLIND evaluation is themes_dev2's holdout
+files (themes_holdout.csv, pairs_holdout.csv), which neither the rules, the models nor their
+thresholds saw; the goals are asserted there. `pytest -s` prints every figure, themes_dev's as
+another line (now training data: for reference).
 
 The issue's goals (themes hit rate >= 0.90, mean precision >= 0.80, "other" alone < 10%; same-ask
 pairs precision >= 0.80, recall >= 0.70) are printed beside the figures. Where they are not met
 yet, the assertions hold the level measured when this version was built (FLOORS), so that no
-change can make the held-out figures worse unnoticed; raise a floor when a change lifts it.
+change can make the blind figures worse unnoticed; raise a floor when a change lifts it.
 """
 
 from __future__ import annotations
@@ -24,23 +28,29 @@ import pytest
 from dhr_etl.transform.repeats import group_repeats
 from dhr_etl.transform.themes import THEMES, classify_recommendations
 
-DEV = Path(__file__).parent / "fixtures" / "themes_dev"
+FIXTURES = Path(__file__).parent / "fixtures"
+DEV = FIXTURES / "themes_dev"
+BLIND = FIXTURES / "themes_dev2"
 GOALS = {"hit rate": 0.90, "mean precision": 0.80, "pair precision": 0.80, "pair recall": 0.70}
-FLOORS = {"hit rate": 0.74, "mean precision": 0.72, "pair precision": 0.40, "pair recall": 0.25,
-          "cluster precision": 0.75, "cluster recall": 0.05}
-"""Held-out figures measured on 2026-11-28 (hit 0.757, precision 0.735; pairs 0.44 / 0.29; clusters
-1.00 / 0.07), rounded down: a regression guard, not the goal."""
+FLOORS = {"hit rate": 0.75, "mean precision": 0.75, "pair precision": 0.60, "pair recall": 0.38,
+          "cluster precision": 0.50, "cluster recall": 0.30}
+"""Blind figures (themes_dev2 holdout) measured once on 2026-11-28 with the version that added
+word vectors: themes hit 0.777, mean precision 0.776, other alone 0.082; pairs 0.632 / 0.407;
+clusters 0.548 / 0.348 (the version before it scored 0.685, 0.694, 0.075; 0.529 / 0.305; 0 / 0
+there). Rounded down: a regression guard, not the goal."""
+TRAINED_ON_FLOORS = {"hit rate": 0.85, "mean precision": 0.85, "cluster precision": 0.5, "cluster recall": 0.2}
+"""themes_dev's files are training data now: these only catch a model that no longer fits them."""
 REC_SCHEMA = {"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String}
 
 
-def rows(name: str) -> list[dict[str, str]]:
-    with (DEV / name).open(encoding="utf-8") as handle:
+def rows(name: str, folder: Path = DEV) -> list[dict[str, str]]:
+    with (folder / name).open(encoding="utf-8") as handle:
         return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
 
-def theme_figures(name: str) -> dict[str, float]:
+def theme_figures(name: str, folder: Path = DEV) -> dict[str, float]:
     """hit rate (a predicted theme is accepted), mean precision over themes, share 'other' alone."""
-    labelled = rows(name)
+    labelled = rows(name, folder)
     recs = pl.DataFrame([(r["review_id"], i, r["text"]) for i, r in enumerate(labelled)], schema=REC_SCHEMA, orient="row")
     predicted: dict[int, set[str]] = defaultdict(set)
     for position, theme in classify_recommendations(recs).select("rec_position", "theme").iter_rows():
@@ -61,10 +71,10 @@ def theme_figures(name: str) -> dict[str, float]:
             **{f"precision {t}": p for t, p in precisions.items()}}
 
 
-def pair_figures(name: str) -> dict[str, float]:
+def pair_figures(name: str, folder: Path = DEV) -> dict[str, float]:
     """Each labelled pair's two texts among all the file's texts (each in its own review), grouped
     by the pipeline's grouping; a pair is found when both land in one group."""
-    labelled = rows(name)
+    labelled = rows(name, folder)
     texts = sorted({(r["review_a"], r["text_a"]) for r in labelled} | {(r["review_b"], r["text_b"]) for r in labelled})
     position = {key: i for i, key in enumerate(texts)}
     recs = pl.DataFrame([(review, i, text) for i, (review, text) in enumerate(texts)], schema=REC_SCHEMA, orient="row")
@@ -78,9 +88,9 @@ def pair_figures(name: str) -> dict[str, float]:
     return {"pairs": len(labelled), "precision": tp / (tp + fp) if tp + fp else 0.0, "recall": tp / (tp + fn) if tp + fn else 0.0}
 
 
-def cluster_figures(held_out: bool) -> dict[str, float]:
+def cluster_figures(held_out: bool, name: str = "clusters.csv", folder: Path = DEV) -> dict[str, float]:
     """Pairwise precision and recall of grouping over the labelled clusters (singletons included)."""
-    labelled = [r for r in rows("clusters.csv") if r["cluster_id"].startswith("h-") == held_out]
+    labelled = [r for r in rows(name, folder) if folder != DEV or r["cluster_id"].startswith("h-") == held_out]
     recs = pl.DataFrame([(r["review_id"], i, r["text"]) for i, r in enumerate(labelled)], schema=REC_SCHEMA, orient="row")
     group = dict(group_repeats(recs).select("rec_position", "repeat_group_key").iter_rows())
     tp = fp = fn = 0
@@ -97,33 +107,55 @@ def show(title: str, figures: dict[str, float]) -> None:
     print(f"\n{title}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items()))
 
 
-def test_themes_on_the_training_file_for_reference() -> None:
-    figures = theme_figures("themes_train.csv")
-    show("themes, training file", figures)
-    assert figures["n"] >= 400
+def blind(name: str) -> Path:
+    if not (BLIND / name).exists():
+        pytest.skip(f"the blind holdout {BLIND.name}/{name} is not in this checkout")
+    return BLIND
 
 
-def test_themes_on_held_out_recommendations() -> None:
-    figures = theme_figures("themes_holdout.csv")
-    show("themes, HELD OUT", figures)
+def test_themes_on_the_training_files_for_reference() -> None:
+    for folder, name in ((DEV, "themes_train.csv"), (DEV, "themes_holdout.csv"), (BLIND, "themes_train.csv")):
+        figures = theme_figures(name, folder)
+        show(f"themes, {folder.name}/{name} (trained on)", figures)
+        if folder == DEV:
+            assert figures["hit rate"] >= TRAINED_ON_FLOORS["hit rate"]
+            assert figures["mean precision"] >= TRAINED_ON_FLOORS["mean precision"]
+
+
+def test_themes_on_blind_held_out_recommendations() -> None:
+    figures = theme_figures("themes_holdout.csv", blind("themes_holdout.csv"))
+    show("themes, BLIND HOLDOUT themes_dev2/themes_holdout.csv", figures)
     print(f"goals: hit rate {GOALS['hit rate']}, mean precision {GOALS['mean precision']}, other alone < 0.10")
-    assert figures["n"] >= 200
+    assert figures["n"] >= 100
     assert figures["hit rate"] >= FLOORS["hit rate"]
     assert figures["mean precision"] >= FLOORS["mean precision"]
     assert figures["other alone"] < 0.10
 
 
-@pytest.mark.parametrize("name", ["pairs_train.csv", "pairs_holdout.csv"])
-def test_same_ask_pairs(name: str) -> None:
-    figures = pair_figures(name)
-    show(f"same-ask pairs, {name}", figures)
+@pytest.mark.parametrize(("folder", "name"), [(DEV, "pairs_train.csv"), (DEV, "pairs_holdout.csv"), (BLIND, "pairs_train.csv")])
+def test_same_ask_pairs_trained_on_for_reference(folder: Path, name: str) -> None:
+    figures = pair_figures(name, folder)
+    show(f"same-ask pairs, {folder.name}/{name} (trained on)", figures)
+    assert figures["pairs"] >= 100
+
+
+def test_same_ask_pairs_blind() -> None:
+    figures = pair_figures("pairs_holdout.csv", blind("pairs_holdout.csv"))
+    show("same-ask pairs, BLIND HOLDOUT themes_dev2/pairs_holdout.csv", figures)
     print(f"goals: precision {GOALS['pair precision']}, recall {GOALS['pair recall']}")
-    if "holdout" in name:
-        assert figures["precision"] >= FLOORS["pair precision"] and figures["recall"] >= FLOORS["pair recall"]
+    assert figures["precision"] >= FLOORS["pair precision"] and figures["recall"] >= FLOORS["pair recall"]
 
 
-def test_clusters_of_the_same_ask_across_reviews_held_out() -> None:
-    show("clusters, training", cluster_figures(held_out=False))
-    figures = cluster_figures(held_out=True)
-    show("clusters, HELD OUT", figures)
+def test_clusters_of_the_same_ask_blind() -> None:
+    figures = cluster_figures(True, "clusters_holdout.csv", blind("clusters_holdout.csv"))
+    show("clusters, BLIND HOLDOUT themes_dev2/clusters_holdout.csv", figures)
     assert figures["precision"] >= FLOORS["cluster precision"] and figures["recall"] >= FLOORS["cluster recall"]
+
+
+def test_clusters_of_the_same_ask_across_reviews() -> None:
+    """themes_dev's labelled clusters (trained on: pairs drawn from them train the same-ask model)."""
+    show("clusters, themes_dev training split (trained on)", cluster_figures(held_out=False))
+    figures = cluster_figures(held_out=True)
+    show("clusters, themes_dev h- split (trained on)", figures)
+    assert figures["precision"] >= TRAINED_ON_FLOORS["cluster precision"]
+    assert figures["recall"] >= TRAINED_ON_FLOORS["cluster recall"]

@@ -1,0 +1,142 @@
+"""What a text means, as a vector: the mean of its words' token embeddings (WordLlama).
+
+Two wordings of one ask often share no word ("GPs should ask about abuse when patients are seen
+alone" / "primary care clinicians to make routine enquiry where a patient attends without their
+partner"), so word matching cannot join them; word embeddings can. The vectors are WordLlama's
+``l2_supercat_256`` (PyPI package ``wordllama``, MIT licence): static token embeddings distilled
+from Llama 2's tokenizer vocabulary, 32,000 tokens x 256 dimensions, shipped inside the wheel
+with their tokenizer. Nothing is downloaded at run time: the weights are memory-mapped from the
+installed package the first time a process needs them (about 60 ms, once per process).
+
+A text's vector is built from its words, not its characters: each distinct word is tokenised once
+(a library has a few thousand distinct words, met hundreds of thousands of times), and a text is
+the sum of its words' token vectors divided by their token count, scaled to unit length. Callers
+choose the words (stopwords and sentence frame removed, or only the words two texts do not share),
+which is how repeat grouping compares what differs between two asks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+VECTORS = Path("weights") / "l2_supercat_256.safetensors"
+TOKENIZER = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
+STORED_DIMENSIONS = 256
+DIMENSIONS = 256
+"""The width used: WordLlama's vectors are Matryoshka embeddings (trained so that their first
+dimensions carry the most), so the first DIMENSIONS of the 256 stored are taken."""
+
+
+@dataclass(frozen=True)
+class TokenVectors:
+    matrix: np.ndarray
+    """(tokens, DIMENSIONS) float16, memory-mapped from the wheel"""
+    tokenizer: object
+    """a ``tokenizers.Tokenizer``"""
+
+
+def _package_dir() -> Path:
+    spec = find_spec("wordllama")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the word vectors come from the Python package 'wordllama', which is not installed: "
+                           "run `make .venv/.installed` (it installs requirements.lock)")
+    return Path(spec.origin).parent
+
+
+def _memory_map(path: Path) -> np.ndarray:
+    """The one tensor of a safetensors file (8-byte header length, JSON header, raw data), mapped
+    read-only: the operating system pages in only the rows a library's words use."""
+    with path.open("rb") as handle:
+        header_length = int.from_bytes(handle.read(8), "little")
+        header = json.loads(handle.read(header_length))
+    (name, tensor), = ((k, v) for k, v in header.items() if k != "__metadata__")
+    if tensor["dtype"] != "F16" or len(tensor["shape"]) != 2 or tensor["shape"][1] != STORED_DIMENSIONS:
+        raise RuntimeError(f"{path}: expected one float16 tensor of width {STORED_DIMENSIONS}, found {name} {tensor}")
+    start, _ = tensor["data_offsets"]
+    return np.memmap(path, dtype=np.float16, mode="r", offset=8 + header_length + start, shape=tuple(tensor["shape"]))
+
+
+@lru_cache(maxsize=1)
+def token_vectors() -> TokenVectors:
+    """Loaded lazily, once per process."""
+    from tokenizers import Tokenizer
+
+    root = _package_dir()
+    tokenizer = Tokenizer.from_file(str(root / TOKENIZER))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return TokenVectors(_memory_map(root / VECTORS), tokenizer)
+
+
+_word_cache: dict[str, tuple[np.ndarray, int]] = {}
+
+
+def word_vectors(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(sums, counts) for DISTINCT words: each word's summed token vectors (float32) and its
+    number of tokens. Each word is tokenised as inside a sentence (after a space), once per process."""
+    missing = [w for w in words if w not in _word_cache]
+    if missing:
+        vectors = token_vectors()
+        encoded = vectors.tokenizer.encode_batch([" " + w for w in missing], add_special_tokens=False)
+        ids = [np.asarray(e.ids, dtype=np.int64) for e in encoded]
+        lengths = np.array([len(i) for i in ids])
+        flat = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        rows = vectors.matrix[np.clip(flat, 0, vectors.matrix.shape[0] - 1), :DIMENSIONS].astype(np.float32)
+        sums = sum_rows(np.repeat(np.arange(len(missing)), lengths), rows, len(missing))
+        for i, word in enumerate(missing):
+            _word_cache[word] = (sums[i], int(lengths[i]))
+    if not words:
+        return np.zeros((0, DIMENSIONS), np.float32), np.zeros(0, np.int64)
+    return np.stack([_word_cache[w][0] for w in words]), np.array([_word_cache[w][1] for w in words], dtype=np.int64)
+
+
+def occurrence_vectors(occurrences: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(vectors, tokens) for each row of a frame with ``word`` and ``times`` (occurrences): the
+    word's summed token vectors times its occurrences, and its tokens times its occurrences.
+    Looked up per distinct word, then gathered by row."""
+    vocabulary = occurrences["word"].unique(maintain_order=True)
+    sums, tokens = word_vectors(vocabulary.to_list())
+    index = occurrences.select(pl.col("word").replace_strict(vocabulary, pl.int_range(len(vocabulary), eager=True),
+                                                             return_dtype=pl.Int64))["word"].to_numpy()
+    times = occurrences["times"].to_numpy()
+    vectors = sums[index]
+    if times.max(initial=1) > 1:  # most words occur once in a text: then skip a pass over the rows
+        vectors *= times[:, None].astype(np.float32)
+    return vectors, tokens[index] * times
+
+
+def sum_rows(index: np.ndarray, rows: np.ndarray, count: int) -> np.ndarray:
+    """(count, width): the sum of ``rows`` by ``index`` (0 <= index < count). Sorting and
+    np.add.reduceat, not np.add.at, which goes element by element and is many times slower."""
+    out = np.zeros((count,) + rows.shape[1:], dtype=rows.dtype)
+    if not len(index):
+        return out
+    if np.all(index[1:] >= index[:-1]):
+        ordered, ordered_rows = index, rows
+    else:
+        order = np.argsort(index, kind="stable")
+        ordered, ordered_rows = index[order], rows[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    out[ordered[starts]] = np.add.reduceat(ordered_rows, starts, axis=0)
+    return out
+
+
+def unit(rows: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (a row of zeros stays zeros)."""
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms > 0, norms, 1.0)
+
+
+def text_vectors(words: pl.DataFrame, documents: int) -> np.ndarray:
+    """(documents, DIMENSIONS) unit vectors from a frame of doc (0-based row number) and word
+    (one row per occurrence): the mean of the words' token vectors. A text with no words gets zeros."""
+    counted = words.group_by("doc", "word").agg(pl.len().alias("times")).sort("doc", "word")  # a fixed order of sums: same input, same bits
+    vectors, _ = occurrence_vectors(counted)
+    return unit(sum_rows(counted["doc"].to_numpy(), vectors, documents))

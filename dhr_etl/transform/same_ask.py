@@ -1,0 +1,171 @@
+"""Do two recommendations make the same ask? A probability from seven measures of a pair of texts.
+
+What is asked (the action, its object, who must act) decides, not the frame of the sentence, so
+every measure is taken on the content words of the ask: stopwords and frame words ("ensure",
+"should", "all agencies", "staff" ...: :data:`dhr_etl.transform.repeats.FRAME_WORDS`) are dropped,
+and so is the reason after "so that" (WHY), first. Who must act is not measured apart: the
+cosine of the two actors' meanings was tried and took a negative weight (the labelled hard
+negatives share their actor), so it only enters through the words the texts do not share.
+
+- ``wording``: TF-IDF cosine of the two texts' words and concepts (``reference/ask_concepts.csv``);
+- ``meaning``: cosine of their meaning vectors (:mod:`dhr_etl.transform.meaning`), which joins
+  paraphrases that share no word;
+- ``difference``: cosine of the meaning of the words that are NOT shared. Two asks with one frame
+  and one opening that differ in their object ("review its policy on DVPNs" / "... on firearms
+  licensing") differ exactly there, and those words mean different things (low); a paraphrase's
+  unshared words say the same thing in other words (high); when one text's words are all in the
+  other, nothing differs (1);
+- ``overlap``: the share of content words in common (Jaccard). Weighed negatively by the trained
+  model: much shared wording and a different meaning of what differs is a hard negative;
+- ``meaning_x_difference``, ``overlap_x_difference``, ``wording_x_difference``: a shared frame or
+  shared wording counts for the ask only when what differs means the same (hard negatives share
+  much wording and differ in meaning exactly where they differ).
+
+A logistic regression over the standardised measures (``reference/repeat_model.csv``, trained by
+``make themes-model`` from the labelled pairs: :mod:`dhr_etl.transform.train_repeats`) turns
+them into a probability. Everything is column-wise (numpy, polars joins), so scoring hundreds of
+thousands of candidate pairs takes well under a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import polars as pl
+
+from dhr_etl.transform.meaning import occurrence_vectors, sum_rows, unit
+from dhr_etl.transform.rules import read_model_lines
+from dhr_etl.transform.text import PURPOSE, stemmed_words
+
+MEASURES = ("wording", "meaning", "difference", "overlap", "meaning_x_difference", "overlap_x_difference",
+            "wording_x_difference")
+BALANCE_FLOOR = 0.2
+"""Two texts one of which has five times the other's content words are never the same ask: a long
+multi-part recommendation's average meaning lies near every short ask without being any of them.
+No labelled same-ask pair is below 0.21."""
+MODEL_FILE = "repeat_model.csv"
+DIFFERENCE_DIMENSIONS = 64
+"""The ``difference`` measure sums vectors per pair of texts, the costliest step; it uses the first
+64 of the meaning's dimensions (Matryoshka vectors: the first carry the most). On the labelled
+pair files, grouping with 64 rather than 256 lowered precision and recall by 0.02-0.08 on most
+files (dev2 train gained 0.05): a price paid for the time budget, since this step reads 64
+rather than 256 floats per unshared word of every candidate pair."""
+BIAS = "__bias__"
+
+
+@dataclass(frozen=True)
+class AskWords:
+    """The content words of a corpus of texts, ready for pair measures."""
+
+    terms: pl.DataFrame
+    """doc, term, row: one row per distinct (text, stemmed word), sorted by doc then term"""
+    term_vectors: np.ndarray
+    """(rows of ``terms``, DIFFERENCE_DIMENSIONS): the sum of the token vectors of the term's
+    occurrences, in their first dimensions only (for the ``difference`` measure)"""
+    term_tokens: np.ndarray
+    """(rows of ``terms``,): how many tokens those occurrences have"""
+    sums: np.ndarray
+    """(texts, DIFFERENCE_DIMENSIONS): each text's summed token vectors (first dimensions)"""
+    meaning: np.ndarray
+    """(texts, DIMENSIONS): each text's meaning, unit length (zeros for a text without content words)"""
+    term_count: np.ndarray
+    """(texts,): distinct content words per text"""
+    tfidf: pl.DataFrame
+    """doc, term_id, w: unit-length TF-IDF weights (:func:`dhr_etl.transform.repeats.tfidf_weights`)"""
+
+
+WHY = re.compile(r"^((?:\S+\s+){4,}?)(?:" + PURPOSE.pattern + r").*$")
+"""The reason after the ask ("... so that the voice of the child is heard"): after at least four
+words, so that "Agencies to ensure that ..." keeps its ask. The reason says why, not what is asked:
+two asks with one reason and different actions are different asks."""
+
+
+def ask_words(texts: pl.Series, stopwords: frozenset[str], tfidf: pl.DataFrame) -> AskWords:
+    asks = texts.fill_null("").str.to_lowercase().str.replace(WHY.pattern, "$1")
+    words = stemmed_words(asks, 0, stopwords)
+    occurrences = words.group_by("doc", "term", "word").agg(pl.len().alias("times")).sort("doc", "term", "word")
+    terms = occurrences.select("doc", "term").unique(maintain_order=True).with_row_index("row")
+    vectors, tokens = occurrence_vectors(occurrences)
+    row_of = occurrences.join(terms, on=["doc", "term"], how="left", maintain_order="left")["row"].to_numpy()
+    # Most terms have one surface word in a text: then the occurrences already are the terms.
+    term_vectors = vectors if terms.height == occurrences.height else sum_rows(row_of, vectors, terms.height)
+    term_tokens = np.bincount(row_of, weights=tokens, minlength=terms.height).astype(np.int64)
+    docs = terms["doc"].to_numpy()
+    doc_sums = sum_rows(docs, term_vectors, len(texts))
+    term_count = np.bincount(docs, minlength=len(texts))
+    return AskWords(terms.select("doc", "term", "row"), np.ascontiguousarray(term_vectors[:, :DIFFERENCE_DIMENSIONS]),
+                    term_tokens, np.ascontiguousarray(doc_sums[:, :DIFFERENCE_DIMENSIONS]), unit(doc_sums), term_count,
+                    tfidf)
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", unit(a), unit(b))
+
+
+def _unshared(words: AskWords, pairs: pl.DataFrame, side: str, other: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pair: the summed vectors and tokens of the ``side`` text's words that the
+    ``other`` text does not have, and how many words they share. Summing what differs, not
+    subtracting what is shared: candidates are near in meaning, so they differ in few words."""
+    mine = pairs.join(words.terms.rename({"doc": side}), on=side)
+    theirs = words.terms.select(pl.col("doc").alias(other), "term")
+    only = mine.join(theirs, on=[other, "term"], how="anti").sort("pair")
+    pair, row = only["pair"].to_numpy(), only["row"].to_numpy()
+    vectors = sum_rows(pair, words.term_vectors[row], pairs.height)
+    tokens = np.bincount(pair, weights=words.term_tokens[row], minlength=pairs.height)
+    shared = np.bincount(mine["pair"].to_numpy(), minlength=pairs.height) - np.bincount(pair, minlength=pairs.height)
+    return vectors, tokens, shared
+
+
+def measures(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(pairs, len(MEASURES)) for the pairs of texts (a[i], b[i])."""
+    pairs = pl.DataFrame({"pair": np.arange(len(a), dtype=np.int64), "a": a.astype(np.uint32), "b": b.astype(np.uint32)})
+    only_a, tokens_a, shared = _unshared(words, pairs, "a", "b")
+    only_b, tokens_b, _ = _unshared(words, pairs, "b", "a")
+    difference = np.where((tokens_a == 0) | (tokens_b == 0), 1.0, _cosine(only_a, only_b))
+    union = words.term_count[a] + words.term_count[b] - shared
+    overlap = np.where(union > 0, shared / np.maximum(union, 1), 0.0)
+    meaning = np.einsum("ij,ij->i", words.meaning[a], words.meaning[b])
+    wording = (pairs.join(words.tfidf.rename({"doc": "a", "w": "w_a"}), on="a")
+               .join(words.tfidf.rename({"doc": "b", "w": "w_b"}), on=["b", "term_id"])
+               .group_by("pair").agg((pl.col("w_a") * pl.col("w_b")).sum().alias("cosine")))
+    cosine = np.zeros(len(a))
+    cosine[wording["pair"].to_numpy()] = wording["cosine"].to_numpy()
+    return np.stack([cosine, meaning, difference, overlap, meaning * difference, overlap * difference,
+                     cosine * difference], axis=1)
+
+
+@dataclass(frozen=True)
+class SameAskModel:
+    centre: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def probability(self, found: np.ndarray) -> np.ndarray:
+        logit = ((found - self.centre) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-logit))
+
+
+def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The model's probability for the pairs (a[i], b[i]); 0 for a pair below BALANCE_FLOOR."""
+    if not len(a):
+        return np.zeros(0)
+    lengths = np.stack([words.term_count[a], words.term_count[b]], axis=1)
+    balanced = lengths.min(axis=1) >= BALANCE_FLOOR * lengths.max(axis=1)
+    return np.where(balanced, same_ask_model().probability(measures(words, a, b)), 0.0)
+
+
+def read_model(lines: list[str]) -> SameAskModel:
+    rows = {row["measure"]: row for row in csv.DictReader(line for line in lines if not line.startswith("#"))}
+    return SameAskModel(np.array([float(rows[m]["centre"]) for m in MEASURES]),
+                        np.array([float(rows[m]["scale"]) for m in MEASURES]),
+                        np.array([float(rows[m]["weight"]) for m in MEASURES]), float(rows[BIAS]["weight"]))
+
+
+@lru_cache(maxsize=1)
+def same_ask_model() -> SameAskModel:
+    return read_model(read_model_lines(MODEL_FILE))
