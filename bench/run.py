@@ -147,7 +147,7 @@ def main() -> None:
         figures["fetch"] = (achieved, ceiling)
 
     # 3. Processing only, from the landing zone.
-    processing = processing_only(work, library)
+    processing = processing_only(work, library, repeats=1 if args.tiny else 3)  # tiny: proves it runs, times nothing
     figures["processing"] = (counts["reviews"] / processing, baseline["reviews"] / baseline["parse_and_load_seconds"])
     # 7. Fixed cost of one Dagster run with nothing to do (a 12-page sample, second run, forced past
     # the change check that would otherwise start no run at all).
