@@ -115,8 +115,11 @@ def gzip_then(coding: str, data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
+# The crawling process's own peak: VmHWM, the high-water mark of its address space. Not ru_maxrss:
+# Linux carries a forked parent's peak across exec into it, so a child of a large pytest worker
+# would report the worker's peak.
 CRAWL_AND_MEASURE = """
-import json, resource
+import json
 from dhr_etl.settings import load_settings
 from dhr_etl.source.crawl import SourceUnavailable, discover_reviews, land_pages
 from dhr_etl.source.landing import LandingZone
@@ -127,7 +130,9 @@ try:
     outcome = {r.review_id: [r.outcome, r.error] for r in records}
 except SourceUnavailable as exc:
     outcome = {"source unavailable": ["failed", str(exc)]}
-print(json.dumps({"records": outcome, "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+with open("/proc/self/status") as status:
+    peak_kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps({"records": outcome, "peak_rss": peak_kib * 1024}))
 """
 
 
