@@ -32,3 +32,19 @@ def test_sum_rows_is_bit_for_bit_reduceat(most_rows_per_group: int) -> None:
 
 def test_sum_rows_of_nothing_is_zeros() -> None:
     assert not sum_rows(np.zeros(0, np.int64), np.zeros((0, 4), np.float32), 3).any()
+
+
+def test_sum_rows_of_taken_rows_times_their_occurrences_is_the_sum_of_the_gathered_rows() -> None:
+    """``take`` and ``times`` (how text vectors are summed from a vocabulary's word vectors) give
+    the bits of gathering ``rows[take] * times`` first and summing that."""
+    rng = np.random.default_rng(5)
+    vocabulary = rng.standard_normal((50, 8)).astype(np.float32)
+    index = np.sort(rng.integers(0, 30, 400))
+    take = rng.integers(0, 50, 400)
+    times = rng.integers(1, 4, 400)
+    gathered = vocabulary[take] * times[:, None].astype(np.float32)
+
+    found = sum_rows(index, vocabulary, 30, take=take, times=times)
+
+    assert np.array_equal(found.view(np.int32), sum_rows(index, gathered, 30).view(np.int32))
+    assert np.allclose(found[index[0]], gathered[index == index[0]].sum(axis=0), rtol=1e-5)
