@@ -23,6 +23,7 @@ corrects a wrong member.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -140,19 +141,30 @@ def _nearest_leaders(meaning: np.ndarray, block: np.ndarray, leaders: np.ndarray
                      leader_meaning: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(doc, other) pairs: for each doc of the block, the CANDIDATES texts nearest it in meaning
     among the leaders so far (``leader_meaning``: their meaning, kept as leaders are made, not
-    gathered again for every block) and the block's texts before it (which may become leaders)."""
+    gathered again for every block) and the block's texts before it (which may become leaders).
+
+    Which of several equally near texts is a candidate is argpartition's choice, so the matrix it
+    reads is built in place (no stacked copy, no negated copy) but holds the same numbers."""
     if not len(block):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     mine = meaning[block]
-    within = mine @ mine.T
-    within[np.triu_indices(len(block))] = -np.inf  # only those before it
-    similarity = np.hstack([mine @ leader_meaning.T, within])
+    distance = np.empty((len(block), len(leaders) + len(block)), mine.dtype)  # minus the similarity
+    distance[:, :len(leaders)] = mine @ leader_meaning.T
+    distance[:, len(leaders):] = mine @ mine.T
+    np.negative(distance, out=distance)
+    np.copyto(distance[:, len(leaders):], np.inf, where=_not_before(len(block)))  # only those before it
     others = np.concatenate([leaders, block])
-    k = min(CANDIDATES, similarity.shape[1])
-    top = np.argpartition(-similarity, k - 1, axis=1)[:, :k].ravel()
+    k = min(CANDIDATES, distance.shape[1])
+    top = np.argpartition(distance, k - 1, axis=1)[:, :k].ravel()
     row = np.repeat(np.arange(len(block)), k)
-    keep = np.isfinite(similarity[row, top])
+    keep = np.isfinite(distance[row, top])
     return block[row[keep]], others[top[keep]]
+
+
+@lru_cache(maxsize=4)
+def _not_before(size: int) -> np.ndarray:
+    """(size, size) True where the column's text is not before the row's: the diagonal and above."""
+    return np.triu(np.ones((size, size), dtype=bool))
 
 
 def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRESHOLD) -> pl.DataFrame:
