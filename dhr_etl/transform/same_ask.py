@@ -151,12 +151,17 @@ class SameAskModel:
 
 
 def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The model's probability for the pairs (a[i], b[i]); 0 for a pair below BALANCE_FLOOR."""
+    """The model's probability for the pairs (a[i], b[i]); 0 for a pair below BALANCE_FLOOR.
+    Each distinct pair is measured once: a library repeats its wordings, so the same two texts
+    meet again and again (a third of the candidate pairs in the benchmark's library)."""
     if not len(a):
         return np.zeros(0)
+    width = int(max(a.max(), b.max())) + 1
+    distinct, each = np.unique(a.astype(np.int64) * width + b, return_inverse=True)
+    a, b = distinct // width, distinct % width
     lengths = np.stack([words.term_count[a], words.term_count[b]], axis=1)
     balanced = lengths.min(axis=1) >= BALANCE_FLOOR * lengths.max(axis=1)
-    return np.where(balanced, same_ask_model().probability(measures(words, a, b)), 0.0)
+    return np.where(balanced, same_ask_model().probability(measures(words, a, b)), 0.0)[each.ravel()]
 
 
 def read_model(lines: list[str]) -> SameAskModel:
