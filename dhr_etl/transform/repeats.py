@@ -197,7 +197,9 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     review_of = rows["review_id"].rank("dense").to_list()
     # What a text asks depends on its words alone, and reviews repeat each other's wording (the
     # benchmark's library: 2,768 distinct texts among 7,019 recommendations): the words and
-    # meaning of each distinct text are read once. ``text_of``: each recommendation's text.
+    # meaning of each distinct text are read once. ``text_of``: each recommendation's text. Two
+    # leaders with one wording now score exactly alike, so the earliest wins the tie, as the rule
+    # below says (the text read twice could differ in its last bit, and the tie went either way).
     texts, text_of = _distinct(rows["recommendation"].fill_null(""))
     prepared, words = ask_words_of(texts, np.bincount(text_of, minlength=len(texts)))
     meaning = prepared.meaning[text_of]
