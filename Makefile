@@ -28,15 +28,20 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)  ## run the nightly job once on the bundled sample library (or DHR_SOURCE); options in ARGS, e.g. make run ARGS=--force
 	$(BIN)/dhr-etl run $(ARGS)
 
-# Two workers (pytest-xdist), one per core. Not --dist loadgroup: with pytest 9.2 and xdist 3.8 its
-# groups are ignored (xdist sets item._nodeid, which pytest 9.2 no longer reads); the cost is that a
-# session fixture (the shared nightly run, the PostgreSQL cluster) is built once per worker.
+# Two workers (pytest-xdist), one per core: the suite is CPU-bound (~800 s of CPU), so more workers
+# than cores only queue. Not --dist loadgroup: with pytest 9.2 and xdist 3.8 its groups are ignored
+# (xdist sets item._nodeid, which pytest 9.2 no longer reads); the cost is that a session fixture
+# (the shared nightly run, the PostgreSQL cluster) is built once per worker. --dist worksteal: a
+# worker that runs out of tests takes half of the other's queue, where --dist load leaves the tests
+# first handed to a worker with it (measured: one worker idle for minutes while the other still had
+# a queue of slow tests, which tests/conftest.py puts first).
 TEST_WORKERS ?= 2
+TEST_DIST := --dist worksteal
 test: $(STAMP) browser  ## run the whole test suite
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(TEST_DIST)
 
 test-fast: $(STAMP)  ## the suite without the tests marked slow (each several full runs or a real process): for a quick check while working
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(TEST_DIST) -m "not slow"
 
 # The report test renders the HTML report in Debian's headless Chromium. Installed when missing and
 # this is a Debian machine we may administer; otherwise that one test is skipped and says why.

@@ -56,6 +56,11 @@ class Settings:
         return self.data_dir / "landing"
 
     @property
+    def cache_dir(self) -> Path:
+        """What can be rebuilt from the code and reference files at any time (the built catalogue)."""
+        return self.data_dir / "cache"
+
+    @property
     def is_duckdb(self) -> bool:
         return self.warehouse_url.startswith("duckdb:///")
 

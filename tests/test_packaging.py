@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PROJECT = Path(__file__).resolve().parents[1]
 UV = Path(sys.executable).parent / "uv"  # installed into .venv by `make` (see the Makefile)
 
@@ -18,6 +20,7 @@ def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None, timeo
     return done.stdout
 
 
+@pytest.mark.slow  # builds a wheel, installs it into a new environment and runs the job twice there
 def test_the_wheel_installed_elsewhere_runs_the_job(tmp_path: Path) -> None:
     assert UV.exists(), f"uv not found at {UV}: run `make .venv/.installed` to install it into .venv"
     wheels = tmp_path / "wheels"

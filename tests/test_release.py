@@ -14,12 +14,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from dhr_etl.pipeline import star_tables
 from dhr_etl.release import reader_for, write_release
-from dhr_etl.settings import load_settings
 from dhr_etl.warehouse import duckdb_store
 from dhr_etl.warehouse.store import open_warehouse
 from dhr_etl.warehouse.views import VIEW_NAMES
+from tests.conftest import NightlyRun
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 # Texts a spreadsheet would run as formulas (OWASP's CSV injection list), put into the sample.
@@ -27,8 +26,8 @@ HOSTILE_TEXTS = ["=SUM(1)", "+44 20 7946 0000 is the helpline to publicise", "-1
                  "\tstarts with a tab"]
 
 
-def sample_with_hostile_texts() -> dict[str, pl.DataFrame]:
-    tables = star_tables(load_settings())
+def sample_with_hostile_texts(sample: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    tables = dict(sample)
     facts = tables["fact_recommendation"].sort("recommendation_key")
     hostile = pl.Series("recommendation", HOSTILE_TEXTS + facts["recommendation"].to_list()[len(HOSTILE_TEXTS):])
     tables["fact_recommendation"] = facts.with_columns(hostile)
@@ -40,10 +39,10 @@ def sample_with_hostile_texts() -> dict[str, pl.DataFrame]:
 
 
 @pytest.fixture
-def published(data_dir: Path) -> Path:
+def published(data_dir: Path, sample_star: dict[str, pl.DataFrame]) -> Path:
     """A published DuckDB warehouse of the sample, some recommendations beginning like formulas."""
     target = data_dir / "warehouse.duckdb"
-    duckdb_store.publish(duckdb_store.build_version(sample_with_hostile_texts(), target), target)
+    duckdb_store.publish(duckdb_store.build_version(sample_with_hostile_texts(sample_star), target), target)
     return target
 
 
@@ -127,9 +126,10 @@ def test_a_failed_release_leaves_the_previous_one_intact(published: Path, data_d
     assert [p.resolve() for p in (data_dir / "releases").iterdir()] == [previous_folder]  # the failed build is gone
 
 
-def test_a_release_of_a_postgres_warehouse_has_the_views_rows(postgres_url: str, data_dir: Path) -> None:
+def test_a_release_of_a_postgres_warehouse_has_the_views_rows(postgres_url: str, data_dir: Path,
+                                                             sample_star: dict[str, pl.DataFrame]) -> None:
     warehouse = open_warehouse(postgres_url)
-    warehouse.publish(warehouse.build_version(sample_with_hostile_texts()))
+    warehouse.publish(warehouse.build_version(sample_with_hostile_texts(sample_star)))
     release = write_release(reader_for(postgres_url), data_dir)
     for view in VIEW_NAMES:
         [(rows,)] = warehouse.query(f"SELECT COUNT(*) FROM {view}")
@@ -140,10 +140,8 @@ def test_a_release_of_a_postgres_warehouse_has_the_views_rows(postgres_url: str,
     assert "'=SUM(1)" in in_csv and "=SUM(1)" not in in_csv
 
 
-def test_the_nightly_job_publishes_a_release_of_the_version_it_published(data_dir: Path) -> None:
-    from tests.conftest import run_nightly
-
-    result = run_nightly(raise_on_error=True)
+def test_the_nightly_job_publishes_a_release_of_the_version_it_published(nightly_sample: NightlyRun) -> None:
+    result, data_dir = nightly_sample.result, nightly_sample.data_dir  # the session's run: only read here
     assert result.success
     package = json.loads((data_dir / "release" / "datapackage.json").read_text(encoding="utf-8"))
     assert package["warehouse_version"]["run_id"] == result.run_id

@@ -31,6 +31,7 @@ def metadata(result, node: str, key: str):
     raise KeyError(key)
 
 
+@pytest.mark.slow  # two full runs
 def test_a_night_with_no_change_downloads_no_page_and_parses_nothing(site_source: LibrarySite) -> None:
     assert run_nightly().success
     before = len(page_requests(site_source))
@@ -48,6 +49,7 @@ def test_a_night_with_no_change_downloads_no_page_and_parses_nothing(site_source
     assert metadata(second, "parsed_pages", "parse_cache_hits") == 12
 
 
+@pytest.mark.slow  # two full runs
 def test_a_page_that_fails_to_fetch_keeps_its_last_good_data(site_source: LibrarySite, data_dir: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     assert run_nightly().success
@@ -63,6 +65,7 @@ def test_a_page_that_fails_to_fetch_keeps_its_last_good_data(site_source: Librar
     assert "HTTP 500" in finding and "showing data from" in finding
 
 
+@pytest.mark.slow  # two full runs
 def test_a_page_that_disappears_is_marked_withdrawn_not_deleted(site_source: LibrarySite, data_dir: Path) -> None:
     assert run_nightly().success
     site_source.remove_page(REFERENCE_ID)

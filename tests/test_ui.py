@@ -31,14 +31,19 @@ def graphql(port: int, query: str) -> dict:
         return json.loads(response.read())["data"]
 
 
-@pytest.fixture
-def webserver(tmp_path: Path):
+@pytest.fixture(scope="module")
+def webserver(tmp_path_factory: pytest.TempPathFactory):
+    """One webserver for the module's tests, which only read from it (each start costs 10-20 s)."""
+    tmp_path = tmp_path_factory.mktemp("ui_dagster_home")
     port = free_port()
     webserver_bin = Path(sys.executable).parent / "dagster-webserver"
     # Its own process group: a backgrounded Dagster process ignores SIGINT, so stop it with SIGTERM.
     process = subprocess.Popen(
         [str(webserver_bin), "--workspace", "workspace.yaml", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=PROJECT, env={**os.environ, "DAGSTER_HOME": str(tmp_path)},
+        # As the autouse isolated_environment would (it is per test, so not yet in force here):
+        # none of the caller's DHR_* settings, a data directory of its own.
+        cwd=PROJECT, env={**{k: v for k, v in os.environ.items() if not k.startswith("DHR_")},
+                          "DHR_DATA_DIR": str(tmp_path / "data"), "DAGSTER_HOME": str(tmp_path)},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
     deadline = time.monotonic() + 90

@@ -135,7 +135,7 @@ def agency_resolution(
     data_dir = settings.settings().data_dir
     registry = AgencyRegistry.load(published_registry(data_dir))
     resolution = pipeline.resolve_agency_names(parsed_addressees, parsed_recommendations, parsed_reviews,
-                                               csps, csp_spellings, registry)
+                                               csps, csp_spellings, registry, pipeline.catalogue(settings.settings()))
     registry.save(staged_registry(data_dir))  # the registry the next run starts from only once this version is published
     agency_frame, aliases, findings = resolution.agencies, resolution.aliases, resolution.findings
     context.log.info(f"{aliases.height} printed spellings resolved to {agency_frame.height} agencies")
@@ -171,8 +171,8 @@ def agency_resolution(
             description="Each CSP name as printed on a page, with the CSP it stands for and how it was placed."),
     },
 )
-def csp_resolution(run_lock: RunLock, parsed_reviews: pl.DataFrame):
-    csp_frame, spellings = pipeline.resolve_csp_names(parsed_reviews)
+def csp_resolution(run_lock: RunLock, settings: SettingsResource, parsed_reviews: pl.DataFrame):
+    csp_frame, spellings = pipeline.resolve_csp_names(parsed_reviews, pipeline.catalogue(settings.settings()))
     yield dg.Output(csp_frame, output_name="csps",
                     metadata={**table_metadata(csp_frame), "preview": preview(csp_frame)})
     yield dg.Output(spellings, output_name="csp_spellings", metadata={

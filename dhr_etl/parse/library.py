@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import version
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import IO
 
@@ -76,7 +76,7 @@ def parser_digest() -> str:
     ``dhr_etl/parse/`` and the version of selectolax, the HTML parser it reads pages with. Cached
     results are keyed by it, so any change to parsing (an edit, an upgrade) parses every page afresh
     once, with no version number for anyone to remember to bump. Computed once per process."""
-    digest = hashlib.sha256(f"selectolax {version('selectolax')}".encode())
+    digest = hashlib.sha256(f"selectolax {package_version('selectolax')}".encode())
     for path in sorted(PARSER_DIR.glob("*.py")):
         digest.update(f"\x1e{path.name}\x1f".encode())
         digest.update(path.read_bytes())

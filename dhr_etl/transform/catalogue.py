@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from dhr_etl.transform.keys import stable_key
@@ -362,9 +363,20 @@ def csp_areas(csp: Any) -> frozenset[str]:
 
 
 @cache
-def load_catalogue() -> Catalogue:
+def load_catalogue(cache_dir: Path | None = None) -> Catalogue:
     """The catalogue from ``reference/bodies/*.csv`` and the geography (either may be absent: then
-    resolution runs on its rules alone)."""
+    resolution runs on its rules alone). With ``cache_dir`` (the data folder's ``cache/``), a new
+    process reads the catalogue an earlier one built from the same reference files and code
+    (:mod:`dhr_etl.transform.catalogue_cache`) instead of building it."""
+    if cache_dir is None:
+        return catalogue_from_reference()
+    from dhr_etl.transform.catalogue_cache import cached_catalogue  # it imports this module
+
+    return cached_catalogue(cache_dir, REFERENCE_DIR, catalogue_from_reference)
+
+
+def catalogue_from_reference() -> Catalogue:
+    """Build the catalogue from the reference files."""
     folder = REFERENCE_DIR / BODIES_DIR
     files = {path.name: read_reference_csv(f"{BODIES_DIR}/{path.name}")
              for path in sorted(folder.glob("*.csv")) if path.name != MUST_NOT_MERGE_FILE}

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from dhr_etl.parse.library import ParsedLibrary
-from dhr_etl.transform.agencies import AgencyResolution, resolve_agencies
-from dhr_etl.transform.csps import csp_findings, resolve_csps
-from dhr_etl.transform.registry import AgencyRegistry
+from dhr_etl.transform.agencies import AgencyResolution
+from dhr_etl.transform.csps import csp_findings
 from dhr_etl.transform.repeats import group_repeats
 from dhr_etl.transform.themes import classify_recommendations
 from dhr_etl.transform.keys import stable_keys
@@ -28,14 +27,6 @@ def review_csp_names(reviews: pl.DataFrame, csps: pl.DataFrame, csp_lookup: pl.D
     named = reviews.select("review_id", "csp_printed").join(csp_lookup, on="csp_printed").join(
         csps.select("csp_key", "csp_name"), on="csp_key")
     return dict(named.select("review_id", "csp_name").iter_rows())
-
-
-def resolve_entities(parsed: ParsedLibrary, registry: AgencyRegistry | None = None) -> Entities:
-    """CSPs, then agencies (which read "Community Safety Partnership" as the review's own CSP's)."""
-    csps, lookup = resolve_csps(parsed.reviews["csp_printed"])
-    agencies = resolve_agencies(parsed.addressees, parsed.recommendations,
-                                review_csp_names(parsed.reviews, csps, lookup), registry)
-    return Entities(agencies, csps, lookup)
 
 
 def build_star(parsed: ParsedLibrary, entities: Entities, themes: pl.DataFrame | None = None,

@@ -8,7 +8,7 @@ from the labelled clusters: every two rows of one cluster from different reviews
 the pairs of different asks that grouping would actually weigh: each row with the rows of other
 clusters (and singletons) of its split nearest to it in meaning (repeats.CANDIDATES of them).
 All the other pairs of different asks are easy, and thousands of them would teach the model
-nothing about the pairs it is asked to judge. The blind holdout of the newest set is never read. Word weights
+nothing about the pairs it is asked to judge. The blind holdout of the newest set (themes_dev3) is never read. Word weights
 (TF-IDF) are taken over all the labelled texts together, as over a library. A logistic regression
 with a little L2 over the standardised measures of :mod:`dhr_etl.transform.same_ask`, by
 full-batch gradient descent (deterministic: same labels, same weights).
@@ -30,7 +30,8 @@ from dhr_etl.transform.same_ask import BIAS, MEASURES, MODEL_FILE, measures
 from dhr_etl.transform.train_themes import FIXTURES, TRAINING_FILES, labelled_rows
 
 TRAINING_PAIRS = (FIXTURES / "themes_dev" / "pairs_train.csv", FIXTURES / "themes_dev" / "pairs_holdout.csv",
-                  FIXTURES / "themes_dev2" / "pairs_train.csv")
+                  FIXTURES / "themes_dev2" / "pairs_train.csv", FIXTURES / "themes_dev2" / "pairs_holdout.csv",
+                  FIXTURES / "themes_dev3" / "pairs_train.csv")
 CLUSTERS = FIXTURES / "themes_dev" / "clusters.csv"
 L2 = 0.01
 STEPS = 3000

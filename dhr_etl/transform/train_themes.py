@@ -9,9 +9,9 @@ seconds). Word features seen in fewer than MIN_DOCUMENTS texts are left out, so 
 quirk does not become a rule, and weights too small to matter are not written. The meaning
 vector's 256 weights per theme are always written.
 
-Trained on every labelled file except the blind holdout of the newest set (TRAINING_FILES):
-themes_dev's holdout has been looked at while building earlier versions, so it is no longer blind
-and is used for training; themes_dev2's holdout files are never read here.
+Trained on every labelled file except the blind holdout of the newest set (TRAINING_FILES): the
+holdouts of themes_dev and themes_dev2 were each measured against before the next set was written,
+so they are no longer blind and are used for training; themes_dev3's holdout files are never read here.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from dhr_etl.transform.theme_model import BIAS, MEANING, MODEL_FILE, features, m
 
 FIXTURES = Path("tests/transform/fixtures")
 TRAINING_FILES = (FIXTURES / "themes_dev" / "themes_train.csv", FIXTURES / "themes_dev" / "themes_holdout.csv",
-                  FIXTURES / "themes_dev2" / "themes_train.csv")
+                  FIXTURES / "themes_dev2" / "themes_train.csv", FIXTURES / "themes_dev2" / "themes_holdout.csv",
+                  FIXTURES / "themes_dev3" / "themes_train.csv")
 MIN_DOCUMENTS = 2
 L2 = 0.001
 STEPS = 1500

@@ -108,6 +108,7 @@ def test_each_unreadable_page_fails_to_parse_with_one_sentence_naming_value_and_
     assert message.count(". ") == 0 and "\n" not in message  # one sentence
 
 
+@pytest.mark.slow  # three full runs
 def test_unreadable_pages_are_quarantined_and_every_other_review_is_loaded_then_a_clean_site_loads_right(
         site: LibrarySite, data_dir: Path) -> None:
     for review_id, (page, _) in UNREADABLE.items():
@@ -167,6 +168,7 @@ def test_any_failure_while_parsing_one_page_quarantines_only_that_page_and_is_re
     assert again.quarantine["reason"].to_list() == [reason]
 
 
+@pytest.mark.slow  # three full runs
 def test_a_page_that_turns_bad_keeps_its_last_good_data_and_is_dropped_cleanly_when_removed(
         site: LibrarySite, data_dir: Path) -> None:
     assert run_nightly().success
@@ -230,6 +232,7 @@ def test_odd_but_readable_pages_are_loaded_with_findings(site: LibrarySite, data
 
 # -- pointing the data folder at another source and back ------------------------------------------
 
+@pytest.mark.slow  # three full runs
 def test_switching_sources_and_back_keeps_agency_keys_unique_and_stable(
         sample_site: LibrarySite, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # "CWP" is joined to Coventry and Warwickshire Partnership while that is the only body with
@@ -292,6 +295,7 @@ def test_two_one_megabyte_addressee_names_resolve_without_hanging() -> None:
 
 # -- PostgreSQL: text that looks like COPY's NULL marker, and NUL bytes ----------------------------
 
+@pytest.mark.slow  # two full runs, one into PostgreSQL
 def test_backslash_n_and_nul_bearing_text_are_stored_the_same_on_postgresql_and_duckdb(
         site: LibrarySite, data_dir: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from dhr_etl.warehouse.postgres_store import PostgresWarehouse

@@ -8,8 +8,6 @@ import duckdb
 import polars as pl
 import pytest
 
-from dhr_etl.pipeline import star_tables
-from dhr_etl.settings import load_settings
 from dhr_etl.warehouse import checks, duckdb_store
 from dhr_etl.warehouse.views import VIEW_NAMES
 
@@ -44,9 +42,9 @@ ADDED = {"v_recommendations": ["themes", "repeat_group_id"], "v_recommendation_a
 
 
 @pytest.fixture
-def sample_tables() -> dict[str, pl.DataFrame]:
-    """The bundled sample, through the pure pipeline code (no Dagster)."""
-    return star_tables(load_settings())
+def sample_tables(sample_star: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The bundled sample, through the pure pipeline code (no Dagster): the session's tables."""
+    return dict(sample_star)
 
 
 def columns(con: duckdb.DuckDBPyConnection, view: str) -> list[str]:
