@@ -97,35 +97,84 @@ def word_vectors(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([_word_cache[w][0] for w in words]), np.array([_word_cache[w][1] for w in words], dtype=np.int64)
 
 
-def occurrence_vectors(occurrences: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(vectors, tokens) for each row of a frame with ``word`` and ``times`` (occurrences): the
-    word's summed token vectors times its occurrences, and its tokens times its occurrences.
-    Looked up per distinct word, then gathered by row."""
+def occurrence_words(occurrences: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(sums, tokens, word, times) for a frame with ``word`` and ``times`` (occurrences): the
+    summed token vectors and token counts of its distinct words, and for each row the number of
+    its word among them and its occurrences. Looked up per distinct word, never gathered by row."""
     vocabulary = occurrences["word"].unique(maintain_order=True)
     sums, tokens = word_vectors(vocabulary.to_list())
     index = occurrences.select(pl.col("word").replace_strict(vocabulary, pl.int_range(len(vocabulary), eager=True),
                                                              return_dtype=pl.Int64))["word"].to_numpy()
-    times = occurrences["times"].to_numpy()
+    return sums, tokens, index, occurrences["times"].to_numpy()
+
+
+def occurrence_vectors(occurrences: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(vectors, tokens) for each row of a frame with ``word`` and ``times`` (occurrences): the
+    word's summed token vectors times its occurrences, and its tokens times its occurrences."""
+    sums, tokens, index, times = occurrence_words(occurrences)
     vectors = sums[index]
     if times.max(initial=1) > 1:  # most words occur once in a text: then skip a pass over the rows
         vectors *= times[:, None].astype(np.float32)
     return vectors, tokens[index] * times
 
 
-def sum_rows(index: np.ndarray, rows: np.ndarray, count: int) -> np.ndarray:
-    """(count, width): the sum of ``rows`` by ``index`` (0 <= index < count). Sorting and
-    np.add.reduceat, not np.add.at, which goes element by element and is many times slower."""
+def sum_rows(index: np.ndarray, rows: np.ndarray, count: int, take: np.ndarray | None = None,
+             times: np.ndarray | None = None) -> np.ndarray:
+    """(count, width): the sum by ``index`` (0 <= index < count) of ``rows``, or of
+    ``rows[take] * times`` (each entry's row and its multiplier) without gathering them all at once.
+
+    Bit for bit what ``np.add.reduceat`` over the gathered rows gives (the theme model and the
+    same-ask model were fitted on those sums, and a last-bit change could tip a rounded evidence
+    figure or a threshold). Not reduceat itself: it adds one segment at a time, and a library has
+    thousands of short segments; here all segments of one length are added together, in
+    reduceat's order (:func:`_reduce_order_sum`)."""
     out = np.zeros((count,) + rows.shape[1:], dtype=rows.dtype)
     if not len(index):
         return out
-    if np.all(index[1:] >= index[:-1]):
-        ordered, ordered_rows = index, rows
-    else:
+    take = np.arange(len(index)) if take is None else take
+    if times is not None and times.max() <= 1:  # most words occur once in a text: then skip the products
+        times = None
+    if np.any(index[1:] < index[:-1]):
         order = np.argsort(index, kind="stable")
-        ordered, ordered_rows = index[order], rows[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    out[ordered[starts]] = np.add.reduceat(ordered_rows, starts, axis=0)
+        index, take = index[order], take[order]
+        times = None if times is None else times[order]
+    starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
+    lengths = np.diff(np.r_[starts, len(index)])
+    for length in np.unique(lengths).tolist():
+        these = starts[lengths == length]
+        at = these[:, None] + np.arange(length)
+        stacked = rows[take[at]]
+        if times is not None:
+            stacked *= times[at][..., None].astype(rows.dtype)
+        total = stacked[:, 0]  # reduceat: a segment's first row, plus numpy's pairwise sum of the rest
+        if length > 1:
+            total = total + _reduce_order_sum(stacked[:, 1:])
+        out[index[these]] = total
     return out
+
+
+def _reduce_order_sum(stacked: np.ndarray) -> np.ndarray:
+    """(k, width): the sum over axis 1 of (k, m, width) in numpy's pairwise order (what reduceat
+    adds to a segment's first row): under 8 terms one by one; up to 128, eight running sums
+    combined as a tree, then the rest one by one; beyond, each half (a multiple of 8) apart.
+    Checked bit for bit against np.add.reduceat by tests/transform/test_meaning.py."""
+    m = stacked.shape[1]
+    if m < 8:
+        total = np.zeros((stacked.shape[0],) + stacked.shape[2:], stacked.dtype)
+        for i in range(m):
+            total += stacked[:, i]
+        return total
+    if m <= 128:
+        lanes = stacked[:, :8].copy()
+        end = m - m % 8
+        for i in range(8, end, 8):
+            lanes += stacked[:, i:i + 8]
+        total = ((lanes[:, 0] + lanes[:, 1]) + (lanes[:, 2] + lanes[:, 3])) + ((lanes[:, 4] + lanes[:, 5]) + (lanes[:, 6] + lanes[:, 7]))
+        for i in range(end, m):
+            total += stacked[:, i]
+        return total
+    half = m // 2 - (m // 2) % 8
+    return _reduce_order_sum(stacked[:, :half]) + _reduce_order_sum(stacked[:, half:])
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
@@ -138,5 +187,5 @@ def text_vectors(words: pl.DataFrame, documents: int) -> np.ndarray:
     """(documents, DIMENSIONS) unit vectors from a frame of doc (0-based row number) and word
     (one row per occurrence): the mean of the words' token vectors. A text with no words gets zeros."""
     counted = words.group_by("doc", "word").agg(pl.len().alias("times")).sort("doc", "word")  # a fixed order of sums: same input, same bits
-    vectors, _ = occurrence_vectors(counted)
-    return unit(sum_rows(counted["doc"].to_numpy(), vectors, documents))
+    sums, _, word, times = occurrence_words(counted)
+    return unit(sum_rows(counted["doc"].to_numpy(), sums, documents, take=word, times=times))

@@ -61,13 +61,18 @@ BIAS = "__bias__"
 class AskWords:
     """The content words of a corpus of texts, ready for pair measures."""
 
-    terms: pl.DataFrame
-    """doc, term, row: one row per distinct (text, stemmed word), sorted by doc then term"""
+    text_rows: np.ndarray
+    """(texts + 1,): text t's distinct stemmed words (its terms) are the rows text_rows[t] to
+    text_rows[t + 1] of the arrays below, in the order of the words"""
+    term_keys: np.ndarray
+    """(rows,): text * ``vocabulary`` + the term's number in the corpus's sorted terms; ascending"""
+    vocabulary: int
+    """how many distinct terms the corpus has"""
     term_vectors: np.ndarray
-    """(rows of ``terms``, DIFFERENCE_DIMENSIONS): the sum of the token vectors of the term's
+    """(rows, DIFFERENCE_DIMENSIONS): the sum of the token vectors of the term's
     occurrences, in their first dimensions only (for the ``difference`` measure)"""
     term_tokens: np.ndarray
-    """(rows of ``terms``,): how many tokens those occurrences have"""
+    """(rows,): how many tokens those occurrences have"""
     sums: np.ndarray
     """(texts, DIFFERENCE_DIMENSIONS): each text's summed token vectors (first dimensions)"""
     meaning: np.ndarray
@@ -97,7 +102,9 @@ def ask_words(texts: pl.Series, stopwords: frozenset[str], tfidf: pl.DataFrame) 
     docs = terms["doc"].to_numpy()
     doc_sums = sum_rows(docs, term_vectors, len(texts))
     term_count = np.bincount(docs, minlength=len(texts))
-    return AskWords(terms.select("doc", "term", "row"), np.ascontiguousarray(term_vectors[:, :DIFFERENCE_DIMENSIONS]),
+    vocabulary, number = np.unique(terms["term"].to_numpy(), return_inverse=True)  # sorted: keys ascend as the rows do
+    return AskWords(np.r_[0, np.cumsum(term_count)], docs.astype(np.int64) * len(vocabulary) + number.ravel(), len(vocabulary),
+                    np.ascontiguousarray(term_vectors[:, :DIFFERENCE_DIMENSIONS]),
                     term_tokens, np.ascontiguousarray(doc_sums[:, :DIFFERENCE_DIMENSIONS]), unit(doc_sums), term_count,
                     tfidf)
 
@@ -106,25 +113,28 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", unit(a), unit(b))
 
 
-def _unshared(words: AskWords, pairs: pl.DataFrame, side: str, other: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each pair: the summed vectors and tokens of the ``side`` text's words that the
-    ``other`` text does not have, and how many words they share. Summing what differs, not
-    subtracting what is shared: candidates are near in meaning, so they differ in few words."""
-    mine = pairs.join(words.terms.rename({"doc": side}), on=side)
-    theirs = words.terms.select(pl.col("doc").alias(other), "term")
-    only = mine.join(theirs, on=[other, "term"], how="anti").sort("pair")
-    pair, row = only["pair"].to_numpy(), only["row"].to_numpy()
-    vectors = sum_rows(pair, words.term_vectors[row], pairs.height)
-    tokens = np.bincount(pair, weights=words.term_tokens[row], minlength=pairs.height)
-    shared = np.bincount(mine["pair"].to_numpy(), minlength=pairs.height) - np.bincount(pair, minlength=pairs.height)
-    return vectors, tokens, shared
+def _unshared(words: AskWords, mine: np.ndarray, theirs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pair: the summed vectors and tokens of the words of text ``mine[i]`` that text
+    ``theirs[i]`` does not have, and how many words they share. Summing what differs, not
+    subtracting what is shared: candidates are near in meaning, so they differ in few words.
+    Column-wise in numpy: each pair's rows are its text's term rows, looked up in the other's by key."""
+    first, count = words.text_rows[mine], words.text_rows[mine + 1] - words.text_rows[mine]
+    pair = np.repeat(np.arange(len(mine)), count)
+    row = np.arange(len(pair)) - np.repeat(np.cumsum(count) - count - first, count)
+    wanted = theirs[pair] * words.vocabulary + words.term_keys[row] % words.vocabulary  # the same term in the other text
+    found = np.minimum(np.searchsorted(words.term_keys, wanted), len(words.term_keys) - 1)
+    shared = words.term_keys[found] == wanted
+    only, only_row = pair[~shared], row[~shared]
+    vectors = sum_rows(only, words.term_vectors, len(mine), take=only_row)
+    tokens = np.bincount(only, weights=words.term_tokens[only_row], minlength=len(mine))
+    return vectors, tokens, np.bincount(pair[shared], minlength=len(mine))
 
 
 def measures(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(pairs, len(MEASURES)) for the pairs of texts (a[i], b[i])."""
     pairs = pl.DataFrame({"pair": np.arange(len(a), dtype=np.int64), "a": a.astype(np.uint32), "b": b.astype(np.uint32)})
-    only_a, tokens_a, shared = _unshared(words, pairs, "a", "b")
-    only_b, tokens_b, _ = _unshared(words, pairs, "b", "a")
+    only_a, tokens_a, shared = _unshared(words, a, b)
+    only_b, tokens_b, _ = _unshared(words, b, a)
     difference = np.where((tokens_a == 0) | (tokens_b == 0), 1.0, _cosine(only_a, only_b))
     union = words.term_count[a] + words.term_count[b] - shared
     overlap = np.where(union > 0, shared / np.maximum(union, 1), 0.0)
@@ -151,12 +161,17 @@ class SameAskModel:
 
 
 def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The model's probability for the pairs (a[i], b[i]); 0 for a pair below BALANCE_FLOOR."""
+    """The model's probability for the pairs (a[i], b[i]); 0 for a pair below BALANCE_FLOOR.
+    Each distinct pair is measured once: a library repeats its wordings, so the same two texts
+    meet again and again (a third of the candidate pairs in the benchmark's library)."""
     if not len(a):
         return np.zeros(0)
+    width = int(max(a.max(), b.max())) + 1
+    distinct, each = np.unique(a.astype(np.int64) * width + b, return_inverse=True)
+    a, b = distinct // width, distinct % width
     lengths = np.stack([words.term_count[a], words.term_count[b]], axis=1)
     balanced = lengths.min(axis=1) >= BALANCE_FLOOR * lengths.max(axis=1)
-    return np.where(balanced, same_ask_model().probability(measures(words, a, b)), 0.0)
+    return np.where(balanced, same_ask_model().probability(measures(words, a, b)), 0.0)[each.ravel()]
 
 
 def read_model(lines: list[str]) -> SameAskModel:
