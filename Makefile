@@ -51,7 +51,7 @@ browser:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } || \
 	  echo "chromium not installed: the report rendering test will be skipped"
 
-ui: $(STAMP)  ## the Dagster UI and daemon on http://127.0.0.1:3000 (schedules run while it is up)
+ui: $(STAMP)  ## the Dagster UI and daemon on http://127.0.0.1:3000 (sensors run while it is up)
 	$(BIN)/dagster dev --workspace workspace.yaml --host $${DHR_UI_HOST:-127.0.0.1} --port $${DHR_UI_PORT:-3000}
 
 bench: $(STAMP)  ## the benchmark against the analyst's baseline; writes bench/REPORT.md (about 8 minutes here)

@@ -298,6 +298,21 @@ def crawl_in_words(fetch: dict[str, float]) -> str:
     return ", ".join(parts) or "nothing fetched"
 
 
+def _python() -> str:
+    """This installation's interpreter, relative to the current folder when inside it."""
+    try:
+        return str(Path(sys.executable).relative_to(Path.cwd()))
+    except ValueError:
+        return sys.executable
+
+
+def _ui_command() -> str:
+    """How to start the Dagster UI: `make ui` in a checkout, else dagster's own command (a wheel)."""
+    if Path("Makefile").exists() and Path("workspace.yaml").exists():
+        return "make ui"
+    return "dagster dev -m dhr_etl.definitions --host 127.0.0.1"
+
+
 def _where(settings: Settings) -> str:
     from dhr_etl.warehouse.store import open_warehouse
 
@@ -308,13 +323,13 @@ def _how_to_query(url: str, where: str) -> str:
     if url.startswith("duckdb:///"):
         return textwrap.dedent(f"""\
             Query it:
-              .venv/bin/python -c "import duckdb; print(duckdb.connect('{where}', read_only=True).sql('SELECT * FROM v_agency_summary ORDER BY recommendations DESC LIMIT 10'))"
+              {_python()} -c "import duckdb; print(duckdb.connect('{where}', read_only=True).sql('SELECT * FROM v_agency_summary ORDER BY recommendations DESC LIMIT 10'))"
               duckdb -readonly {where} "SELECT * FROM v_csp_year_summary"
-            See the run in the Dagster UI: make ui""")
+            See the run in the Dagster UI: {_ui_command()}""")
     return textwrap.dedent(f"""\
         Query it: psql "<your connection>" -c "SELECT * FROM dhr.v_agency_summary ORDER BY recommendations DESC LIMIT 10"
-        Give BI tools a read-only login: DHR_BI_PASSWORD=… .venv/bin/dhr-etl grant-bi-role
-        See the run in the Dagster UI: make ui""")
+        Give BI tools a read-only login: DHR_BI_PASSWORD=… {_command()} grant-bi-role
+        See the run in the Dagster UI: {_ui_command()}""")
 
 
 def _failure_sentence(result, seconds: float) -> str:  # noqa: ANN001

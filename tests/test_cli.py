@@ -191,3 +191,22 @@ def test_a_reachable_postgresql_passes_the_check_and_the_run_loads_it(postgres_u
     from dhr_etl.settings import SAMPLE_LIBRARY_DIR
 
     assert f"read {len(list(SAMPLE_LIBRARY_DIR.glob('*.html')))} pages from the folder" in done.stdout
+
+
+def test_the_query_hints_work_outside_a_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed from the wheel, a user runs dhr-etl from any folder: the hints name this
+    installation's interpreter and dagster's own UI command, not a checkout's .venv or Makefile."""
+    import duckdb
+
+    from dhr_etl.cli import _how_to_query
+
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE VIEW v_agency_summary AS SELECT 'Police' AS agency, 3 AS recommendations")
+    monkeypatch.chdir(tmp_path)
+    hints = _how_to_query(f"duckdb:///{db}", str(db)).splitlines()
+    python_hint = next(line.strip() for line in hints if "import duckdb" in line)
+    done = subprocess.run(python_hint, shell=True, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Police" in done.stdout
+    assert hints[-1].endswith("dagster dev -m dhr_etl.definitions --host 127.0.0.1")
