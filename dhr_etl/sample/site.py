@@ -75,6 +75,10 @@ class RequestLog:
     """When the answer was sent in full, or the client went away mid-answer."""
 
 
+HOLD_LIMIT_SECONDS = 120
+"""A held request is answered after this long even if never released, so no test can hang on it."""
+
+
 @dataclass
 class LibrarySite:
     folder: Path | None = None
@@ -97,6 +101,16 @@ class LibrarySite:
         self._lock = threading.Lock()
         self._in_flight = 0
         self._server: ThreadingHTTPServer | None = None
+        self._open = threading.Event()
+        self._open.set()
+
+    # -- holding answers (tests that need a crawl to stay mid-way while they act) -----------------
+    def hold(self) -> None:
+        """Answer nothing more until :meth:`release` (at most HOLD_LIMIT_SECONDS per request)."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
 
     # -- content ---------------------------------------------------------------------------
     def set_page(self, review_id: str, content: bytes, content_type: str = "text/html") -> None:
@@ -160,6 +174,7 @@ class LibrarySite:
             return fault.status, extra, b"fault"
         if self.latency_seconds:
             time.sleep(self.latency_seconds)
+        self._open.wait(HOLD_LIMIT_SECONDS)
         routed = self._route(path, parts.query, headers)
         if routed is None:
             return 404, {"Content-Type": "text/plain"}, b"not found"

@@ -224,11 +224,16 @@ def test_a_ui_run_during_a_cli_run_fails_cleanly_without_touching_the_live_wareh
         page.content += b"\n<!-- revised -->"
         page.last_modified += 60
     requests_before = len(page_requests(site))
-    cli_run = start_cli(["run"], {**env, "DHR_MAX_CONCURRENCY": "1"})
+    # A long request timeout: the site holds its answers while the UI run tries, so that the CLI run
+    # is still mid-crawl however long a loaded machine takes to start the UI run's process.
+    cli_run = start_cli(["run"], {**env, "DHR_MAX_CONCURRENCY": "1", "DHR_TIMEOUT_SECONDS": "150"})
     wait_for(lambda: len(page_requests(site)) >= requests_before + 2, "the CLI run to be fetching pages")
-
-    ui = subprocess.run([sys.executable, "-c", UI_RUN], env=env, capture_output=True, text=True, timeout=300,
-                        cwd=PROJECT)
+    site.hold()
+    try:
+        ui = subprocess.run([sys.executable, "-c", UI_RUN], env=env, capture_output=True, text=True, timeout=300,
+                            cwd=PROJECT)
+    finally:
+        site.release()
     assert ui.returncode == 0, ui.stderr
     ui_run = json.loads(ui.stdout.strip().splitlines()[-1])
     assert cli_run.poll() is None, "the CLI run ended before the UI run tried: nothing was tested"
