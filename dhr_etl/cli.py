@@ -92,11 +92,16 @@ def _command() -> str:
     if on_path and script.exists() and Path(on_path).resolve() == script.resolve():
         return "dhr-etl"
     if script.exists():
-        try:
-            return str(script.relative_to(Path.cwd()))
-        except ValueError:
-            return str(script)
+        return _as_typed(script)
     return f"{sys.executable} -m dhr_etl.cli"
+
+
+def _as_typed(path: Path) -> str:
+    """A path as a user would type it here: relative to the current folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _force_hint() -> str:
@@ -298,14 +303,6 @@ def crawl_in_words(fetch: dict[str, float]) -> str:
     return ", ".join(parts) or "nothing fetched"
 
 
-def _python() -> str:
-    """This installation's interpreter, relative to the current folder when inside it."""
-    try:
-        return str(Path(sys.executable).relative_to(Path.cwd()))
-    except ValueError:
-        return sys.executable
-
-
 def _ui_command() -> str:
     """How to start the Dagster UI: `make ui` in a checkout, else dagster's own command (a wheel)."""
     if Path("Makefile").exists() and Path("workspace.yaml").exists():
@@ -323,7 +320,7 @@ def _how_to_query(url: str, where: str) -> str:
     if url.startswith("duckdb:///"):
         return textwrap.dedent(f"""\
             Query it:
-              {_python()} -c "import duckdb; print(duckdb.connect('{where}', read_only=True).sql('SELECT * FROM v_agency_summary ORDER BY recommendations DESC LIMIT 10'))"
+              {_as_typed(Path(sys.executable))} -c "import duckdb; print(duckdb.connect('{where}', read_only=True).sql('SELECT * FROM v_agency_summary ORDER BY recommendations DESC LIMIT 10'))"
               duckdb -readonly {where} "SELECT * FROM v_csp_year_summary"
             See the run in the Dagster UI: {_ui_command()}""")
     return textwrap.dedent(f"""\
