@@ -7,17 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dhr_etl.release import reader_for, version_released, write_release
+from dhr_etl.release import live_version, version_released, write_release
 from dhr_etl.report import report_path, version_reported, write_report
 from dhr_etl.settings import Settings
 
 
 def write_outputs(settings: Settings) -> tuple[Path, Path]:
     """Write the report and the release of the live version: (report file, release folder)."""
-    from dhr_etl.warehouse.store import open_warehouse
-
-    report = write_report(open_warehouse(settings.warehouse_url).query, report_path(settings.data_dir))
-    release = write_release(reader_for(settings.warehouse_url), settings.data_dir)
+    with live_version(settings.warehouse_url) as (query, read):
+        report = write_report(query, report_path(settings.data_dir))
+        release = write_release(read, settings.data_dir)
     return report, release
 
 

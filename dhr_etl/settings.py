@@ -31,6 +31,9 @@ class Settings:
     source: str
     """A base URL (``https://…/sources/dhr/``) or an absolute path to a folder of saved pages."""
     data_dir: Path
+    cache_dir: Path
+    """What can be rebuilt from the code and reference files at any time (the built catalogue of
+    bodies): one folder may serve every data directory on a machine."""
     warehouse_url: str
     max_concurrency: int
     requests_per_second: float
@@ -56,11 +59,6 @@ class Settings:
         return self.data_dir / "landing"
 
     @property
-    def cache_dir(self) -> Path:
-        """What can be rebuilt from the code and reference files at any time (the built catalogue)."""
-        return self.data_dir / "cache"
-
-    @property
     def is_duckdb(self) -> bool:
         return self.warehouse_url.startswith("duckdb:///")
 
@@ -76,6 +74,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
                    "an http(s) base URL ending in '/' without user name or password, or a folder of saved "
                    ".html/.txt pages"),
     "DHR_DATA_DIR": ("./data", "a folder path this process can write to; created if missing"),
+    "DHR_CACHE_DIR": ("<DHR_DATA_DIR>/cache", "a folder path this process can write to; created if missing"),
     "DHR_WAREHOUSE_URL": ("duckdb:///<DHR_DATA_DIR>/warehouse.duckdb",
                           "duckdb:///<path to file>, or postgresql+psycopg://user@host:port/database "
                           "(password in PGPASSWORD or the URL)"),
@@ -102,10 +101,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         value = env.get(name)
         return value.strip() if value is not None and value.strip() else None
 
-    data_dir = _data_dir(get("DHR_DATA_DIR"))
+    data_dir = _writable_folder("DHR_DATA_DIR", get("DHR_DATA_DIR"), Path("data"))
     return Settings(
         source=_source(get("DHR_SOURCE")),
         data_dir=data_dir,
+        cache_dir=_writable_folder("DHR_CACHE_DIR", get("DHR_CACHE_DIR"), data_dir / "cache"),
         warehouse_url=_warehouse_url(get("DHR_WAREHOUSE_URL"), data_dir),
         max_concurrency=int(_number("DHR_MAX_CONCURRENCY", get("DHR_MAX_CONCURRENCY"), 2, 1, 16, whole=True)),
         requests_per_second=_number("DHR_REQUESTS_PER_SECOND", get("DHR_REQUESTS_PER_SECOND"), 2, 0, 20, low_open=True),
@@ -166,10 +166,11 @@ def _without_userinfo(url: str) -> str:
     return re.sub(r"(://).*@", r"\1***@", url)  # up to the last @: a password may hold / or @
 
 
-def _data_dir(value: str | None) -> Path:
-    folder = Path(value or "data").expanduser().resolve()
+def _writable_folder(name: str, value: str | None, default: Path) -> Path:
+    folder = Path(value).expanduser().resolve() if value else default.expanduser().resolve()
+    shown = value or str(default)
     if folder.exists() and not folder.is_dir():
-        raise _fail("DHR_DATA_DIR", value or "data", "is a file, not a folder")
+        raise _fail(name, shown, "is a file, not a folder")
     # Probe by writing a nameless temporary file, not with os.access(), which says yes to root
     # whatever the permissions and to /proc. Only the folder, or its nearest existing parent, is touched.
     nearest = next(p for p in (folder, *folder.parents) if p.exists())
@@ -177,8 +178,8 @@ def _data_dir(value: str | None) -> Path:
         with tempfile.TemporaryFile(dir=nearest):
             pass
     except OSError as exc:
-        raise _fail("DHR_DATA_DIR", value or "data", f"cannot be written to: creating a file in {nearest} "
-                                                     f"failed ({exc.strerror or type(exc).__name__})") from None
+        raise _fail(name, shown, f"cannot be written to: creating a file in {nearest} "
+                                 f"failed ({exc.strerror or type(exc).__name__})") from None
     return folder
 
 

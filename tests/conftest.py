@@ -43,9 +43,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # a stable sort
 
 
+@pytest.fixture(scope="session")
+def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One DHR_CACHE_DIR for the whole session, shared by the xdist workers (their base folders
+    have one parent per session): the catalogue of bodies, built from the reference files alone,
+    is built once instead of in every test's new data directory (~1.5 s of CPU each). Its files are
+    written atomically, so workers may share it. Tests of the cache itself use folders of their own."""
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared-cache"
+
+
 @pytest.fixture(autouse=True)
-def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Every test gets its own data directory and none of the caller's DHR_* settings."""
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_cache_dir: Path) -> Path:
+    """Every test gets its own data directory and none of the caller's DHR_* settings (but the
+    session's cache of what is rebuilt from the reference files)."""
     import os
 
     for name in list(os.environ):
@@ -53,7 +66,16 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
             monkeypatch.delenv(name)
     data_dir = tmp_path / "data"
     monkeypatch.setenv("DHR_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("DHR_CACHE_DIR", str(shared_cache_dir))
     return data_dir
+
+
+def environment_without_settings() -> dict[str, str]:
+    """This process's environment without its DHR_* settings, for a child process that is given
+    its own: but for the session's DHR_CACHE_DIR, which holds nothing a test chooses."""
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("DHR_") or k == "DHR_CACHE_DIR"}
 
 
 @pytest.fixture
@@ -101,7 +123,7 @@ class NightlyRun:
 
 
 @pytest.fixture(scope="session")
-def nightly_sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NightlyRun]:
+def nightly_sample(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) -> Iterator[NightlyRun]:
     """The nightly job run once per session on the sample library, for the tests that only read what
     it produced: its warehouse, report, events and outputs. A test that changes anything (the site,
     the warehouse) copies what it changes, or runs its own job. Under pytest-xdist each worker is a
@@ -118,6 +140,7 @@ def nightly_sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nightly
             for name in [n for n in os.environ if n.startswith("DHR_") and n != "DHR_TEST_POSTGRES_URL"]:
                 env.delenv(name)
             env.setenv("DHR_DATA_DIR", str(data_dir))
+            env.setenv("DHR_CACHE_DIR", str(shared_cache_dir))
             env.setenv("DHR_SOURCE", site.base_url)
             env.setenv("DHR_REQUESTS_PER_SECOND", "20")  # as fast_crawl
             env.setenv("DHR_MAX_CONCURRENCY", "4")
@@ -128,7 +151,7 @@ def nightly_sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nightly
 
 
 @pytest.fixture(scope="session")
-def sample_star(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def sample_star(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) -> dict:
     """Every table of a warehouse version of the bundled sample, through the pure pipeline code (no
     Dagster), built once per session (per xdist worker) for the tests that load or read it: polars
     frames never change in place, and each test takes a dict of its own (``dict(sample_star)``)."""
@@ -136,7 +159,8 @@ def sample_star(tmp_path_factory: pytest.TempPathFactory) -> dict:
     from dhr_etl.settings import load_settings
 
     # As a test's own call would see it under isolated_environment: no DHR_* but a data directory.
-    return star_tables(load_settings({"DHR_DATA_DIR": str(tmp_path_factory.mktemp("sample_star") / "data")}))
+    return star_tables(load_settings({"DHR_DATA_DIR": str(tmp_path_factory.mktemp("sample_star") / "data"),
+                                      "DHR_CACHE_DIR": str(shared_cache_dir)}))
 
 
 def copy_of_published_warehouse(nightly: NightlyRun, data_dir: Path) -> Path:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import query
+from tests.conftest import environment_without_settings, query
 
 CLI = [sys.executable, "-m", "dhr_etl.cli"]
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DHR_")}
+    clean = environment_without_settings()
     return subprocess.run([*CLI, *args], env={**clean, **env}, capture_output=True, text=True, timeout=300)
 
 
@@ -62,7 +62,7 @@ SUBCOMMANDS = ("run", "settings", "serve-library", "grant-bi-role")
 
 
 def dhr_etl(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DHR_")}
+    clean = environment_without_settings()
     return subprocess.run([str(DHR_ETL), *args], env={**clean, **env}, capture_output=True, text=True,
                           timeout=300, cwd=PROJECT)
 

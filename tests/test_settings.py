@@ -14,6 +14,7 @@ def test_defaults_read_the_bundled_sample_into_a_duckdb_file_under_the_data_dir(
     assert settings.source == str(SAMPLE_LIBRARY_DIR)
     assert not settings.source_is_url
     assert settings.warehouse_url == f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    assert settings.cache_dir == tmp_path / "cache"
     assert settings.max_concurrency == 2 and settings.requests_per_second == 2
     assert settings.schedule_timezone == "Europe/London"
     assert "dhr-etl" in settings.user_agent and "http" in settings.user_agent
@@ -51,3 +52,14 @@ def test_bad_values_are_refused_with_the_variable_value_and_what_is_accepted(nam
         load_settings({name: value})
     message = str(caught.value)
     assert name in message and repr(value) in message and accepted in message
+
+
+def test_a_cache_folder_can_be_shared_and_a_file_in_its_place_is_refused(tmp_path: Path) -> None:
+    shared = tmp_path / "machine-cache"
+    settings = load_settings({"DHR_DATA_DIR": str(tmp_path / "data"), "DHR_CACHE_DIR": str(shared)})
+    assert settings.cache_dir == shared and settings.data_dir == tmp_path / "data"
+    shared.parent.joinpath("a-file").write_text("")
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"DHR_CACHE_DIR": str(tmp_path / "a-file")})
+    message = str(caught.value)
+    assert "DHR_CACHE_DIR" in message and "is a file, not a folder" in message and "accepted: a folder path" in message

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import environment_without_settings
+
 PROJECT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow  # a real dagster-webserver process
 
@@ -42,7 +44,7 @@ def webserver(tmp_path_factory: pytest.TempPathFactory):
         [str(webserver_bin), "--workspace", "workspace.yaml", "--host", "127.0.0.1", "--port", str(port)],
         # As the autouse isolated_environment would (it is per test, so not yet in force here):
         # none of the caller's DHR_* settings, a data directory of its own.
-        cwd=PROJECT, env={**{k: v for k, v in os.environ.items() if not k.startswith("DHR_")},
+        cwd=PROJECT, env={**environment_without_settings(),
                           "DHR_DATA_DIR": str(tmp_path / "data"), "DAGSTER_HOME": str(tmp_path)},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )

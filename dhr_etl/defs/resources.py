@@ -33,6 +33,7 @@ class SettingsResource(dg.ConfigurableResource):
 
     source: str | None = _field("DHR_SOURCE")
     data_dir: str | None = _field("DHR_DATA_DIR")
+    cache_dir: str | None = _field("DHR_CACHE_DIR")
     warehouse_url: str | None = _field("DHR_WAREHOUSE_URL")
     max_concurrency: str | None = _field("DHR_MAX_CONCURRENCY")
     requests_per_second: str | None = _field("DHR_REQUESTS_PER_SECOND")

@@ -23,7 +23,7 @@ import pytest
 from dhr_etl.sample.site import LibrarySite
 from dhr_etl.settings import SAMPLE_LIBRARY_DIR
 from dhr_etl.warehouse.views import VIEW_NAMES
-from tests.conftest import page_requests, query
+from tests.conftest import environment_without_settings, page_requests, query
 
 pytestmark = [pytest.mark.usefixtures("fast_crawl"), pytest.mark.slow]  # real dhr-etl processes
 
@@ -290,7 +290,7 @@ def test_a_report_left_stale_by_a_kill_after_publishing_is_rewritten_on_a_quiet_
 
 def test_failures_are_one_sentence_without_a_traceback_and_exit_codes_are_documented(
         data_dir: Path, tmp_path: Path) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DHR_")}
+    clean = environment_without_settings()
     unreachable = cli(["run"], {**clean, "DHR_DATA_DIR": str(data_dir), "DHR_TIMEOUT_SECONDS": "1",
                                 "DHR_SOURCE": "http://127.0.0.1:9/sources/dhr/",
                                 "DAGSTER_HOME": str(tmp_path / "home")})
