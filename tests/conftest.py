@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from dhr_etl.sample.site import LibrarySite
+from dhr_etl.sample.site import LibrarySite, Page
 from dhr_etl.settings import SAMPLE_LIBRARY_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -17,6 +20,8 @@ REFERENCE_ID = "647f1570-nuneaton-and-bedworth"
 REFERENCE_HTML = SAMPLE_LIBRARY_DIR / f"{REFERENCE_ID}.html"
 REFERENCE_TEXT = FIXTURES / "pages" / f"{REFERENCE_ID}.txt"
 REFERENCE_URL = f"https://www.accountabilityindex.uk/sources/dhr/{REFERENCE_ID}/"
+SAMPLE_PER_PAGE = 4
+"""Reviews per listing page of the sample library as the tests' sites serve it (three listing pages)."""
 
 
 # Where the machine has a RAM-backed /dev/shm (Linux), temporary files go there unless TMPDIR says
@@ -86,7 +91,7 @@ def data_dir(isolated_environment: Path) -> Path:
 @pytest.fixture
 def sample_site() -> Iterator[LibrarySite]:
     """The bundled sample library served over real HTTP on 127.0.0.1, four reviews per listing page."""
-    with LibrarySite(SAMPLE_LIBRARY_DIR, per_page=4) as site:
+    with LibrarySite(SAMPLE_LIBRARY_DIR, per_page=SAMPLE_PER_PAGE) as site:
         yield site
 
 
@@ -135,7 +140,7 @@ def nightly_sample(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: P
     from dhr_etl.definitions import defs
 
     data_dir = tmp_path_factory.mktemp("nightly_sample") / "data"
-    with LibrarySite(SAMPLE_LIBRARY_DIR, per_page=4) as site, dg.instance_for_test() as instance:
+    with LibrarySite(SAMPLE_LIBRARY_DIR, per_page=SAMPLE_PER_PAGE) as site, dg.instance_for_test() as instance:
         with pytest.MonkeyPatch.context() as env:  # the job reads its settings from the environment
             for name in [n for n in os.environ if n.startswith("DHR_") and n != "DHR_TEST_POSTGRES_URL"]:
                 env.delenv(name)
@@ -163,11 +168,47 @@ def sample_star(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path
                                       "DHR_CACHE_DIR": str(shared_cache_dir)}))
 
 
+@dataclass(frozen=True)
+class FirstRun:
+    """A first ``dhr-etl run`` of the bundled sample from a site this worker keeps for the session."""
+    site: LibrarySite
+    pages: dict[str, Page]
+    """The pages as that run fetched them."""
+    data_dir: Path
+    home: Path
+
+
+@pytest.fixture(scope="session")
+def first_run(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) -> Iterator[FirstRun]:
+    folder = tmp_path_factory.mktemp("first_run")
+    with LibrarySite(SAMPLE_LIBRARY_DIR, per_page=SAMPLE_PER_PAGE) as site:
+        env = {**environment_without_settings(), "DHR_SOURCE": site.base_url, "DHR_DATA_DIR": str(folder / "data"),
+               "DHR_CACHE_DIR": str(shared_cache_dir), "DAGSTER_HOME": str(folder / "dagster_home"),
+               "DHR_REQUESTS_PER_SECOND": "20", "DHR_MAX_CONCURRENCY": "4", "DHR_TIMEOUT_SECONDS": "5"}  # fast_crawl's
+        done = subprocess.run([sys.executable, "-m", "dhr_etl.cli", "run"], env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr
+        yield FirstRun(site, site.snapshot(), folder / "data", folder / "dagster_home")
+
+
+@pytest.fixture
+def after_a_first_run(first_run: FirstRun, data_dir: Path, tmp_path: Path,
+                      monkeypatch: pytest.MonkeyPatch) -> Iterator[LibrarySite]:
+    """The sample site, the published warehouse and the Dagster history (one successful run) that a
+    first ``dhr-etl run`` leaves, in this test's data directory and DAGSTER_HOME ``tmp_path /
+    "dagster_home"``: copied from one such run per session (per xdist worker) instead of a run of its
+    own, with the site restored to what that run fetched (same address, pages and dates)."""
+    shutil.copytree(first_run.data_dir, data_dir, symlinks=True)
+    shutil.copytree(first_run.home, tmp_path / "dagster_home", symlinks=True)
+    first_run.site.restore(first_run.pages, SAMPLE_PER_PAGE)
+    monkeypatch.setenv("DHR_SOURCE", first_run.site.base_url)
+    yield first_run.site
+    first_run.site.restore(first_run.pages, SAMPLE_PER_PAGE)
+
+
 def copy_of_published_warehouse(nightly: NightlyRun, data_dir: Path) -> Path:
     """The shared run's warehouse copied to where ``data_dir``'s runs publish: a previous version for
     a test to change or to check that a failed run leaves alone."""
-    import shutil
-
     data_dir.mkdir(parents=True, exist_ok=True)
     return Path(shutil.copyfile(nightly.warehouse, data_dir / "warehouse.duckdb"))
 

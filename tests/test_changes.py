@@ -4,10 +4,6 @@ never waits for the site."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -42,33 +38,8 @@ def test_before_any_published_version_there_is_always_something_to_do(site_sourc
     assert site_source.requests == []  # decided without asking the site
 
 
-@pytest.mark.slow  # three runs in real processes
-def test_a_quiet_night_from_the_cli_starts_no_run_and_says_why(site_source: LibrarySite, data_dir: Path,
-                                                               tmp_path: Path) -> None:
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
-    cli = [sys.executable, "-m", "dhr_etl.cli", "run"]
-    first = subprocess.run(cli, env=env, capture_output=True, text=True, timeout=300)
-    assert first.returncode == 0, first.stderr
-    assert "succeeded" in first.stdout
-    warehouse = data_dir / "warehouse.duckdb"
-    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
-    pages_before, requests_before = len(page_requests(site_source)), len(site_source.requests)
-
-    quiet = subprocess.run(cli, env=env, capture_output=True, text=True, timeout=300)
-    assert quiet.returncode == 0, quiet.stderr
-    recorded = last_published(load_settings())
-    assert f"nothing changed since run {recorded.run_id[:8]}" in quiet.stdout
-    assert "No run started" in quiet.stdout and "--force" in quiet.stdout
-    assert "succeeded" not in quiet.stdout
-    assert len(page_requests(site_source)) == pages_before  # no page asked for
-    asked = [r for r in site_source.requests[requests_before:] if r.path != "/robots.txt"]
-    assert asked and all(r.status == 304 for r in asked)  # sitemaps and listing, answered "not modified"
-    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
-
-    forced = subprocess.run([*cli, "--force"], env=env, capture_output=True, text=True, timeout=300)
-    assert forced.returncode == 0, forced.stderr
-    assert "succeeded" in forced.stdout
-    assert last_published(load_settings()).run_id != recorded.run_id
+# A quiet night from the CLI (no run started, no page asked for, 304s, the warehouse untouched, the
+# reason said) is checked in tests/test_cli.py, in one sequence of real processes with the summary.
 
 
 def test_what_a_version_was_built_from_is_recorded_in_the_version_itself(site_source: LibrarySite,

@@ -118,15 +118,26 @@ def test_make_run_passes_args_to_the_command() -> None:
     assert done.stdout.strip().splitlines()[-1] == ".venv/bin/dhr-etl run --force --log-level WARNING"
 
 
-def test_the_summary_is_in_words_and_the_nothing_changed_hint_names_a_command_that_works(tmp_path: Path) -> None:
+@pytest.mark.slow  # three runs in real processes
+def test_a_run_then_a_quiet_night_then_a_forced_run_as_a_user_sees_them(tmp_path: Path) -> None:
+    """The summary of a run is in words; a quiet night starts no run, asks for no page (its
+    conditional requests are answered "not modified"), leaves the warehouse alone and says why; and
+    its hint to run anyway names a command that works. (One sequence of three real processes for
+    what tests of the summary, of the quiet night and of the hint each checked with three of
+    their own.)"""
+    import hashlib
+
+    from dhr_etl.changes import last_published
     from dhr_etl.sample.site import LibrarySite
-    from dhr_etl.settings import SAMPLE_LIBRARY_DIR
+    from dhr_etl.settings import SAMPLE_LIBRARY_DIR, load_settings
+    from tests.conftest import page_requests
 
     with LibrarySite(SAMPLE_LIBRARY_DIR) as site:
         env = {"DHR_SOURCE": site.base_url, "DHR_DATA_DIR": str(tmp_path / "data"),
                "DAGSTER_HOME": str(tmp_path / "home"), "DHR_REQUESTS_PER_SECOND": "5"}
         first = dhr_etl(["run"], env)
         assert first.returncode == 0, first.stderr
+        assert "succeeded" in first.stdout
         pages = len(list(SAMPLE_LIBRARY_DIR.glob("*.html")))
         body_kb = sum(page.stat().st_size for page in SAMPLE_LIBRARY_DIR.glob("*.html")) / 1000
         this_run = next(line for line in first.stdout.splitlines() if line.strip().startswith("this run"))
@@ -134,17 +145,29 @@ def test_the_summary_is_in_words_and_the_nothing_changed_hint_names_a_command_th
         assert re.search(r"waited \d+\.\d s for the site's rate limit", this_run), this_run
         for raw_name in ("page_body_bytes", "seconds_waiting", "bytes_received", "(200)"):
             assert raw_name not in first.stdout
+        warehouse = tmp_path / "data" / "warehouse.duckdb"
+        before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+        pages_before, requests_before = len(page_requests(site)), len(site.requests)
 
         quiet = dhr_etl(["run"], env)
-        assert quiet.returncode == 0 and "nothing changed" in quiet.stdout, quiet.stdout + quiet.stderr
+        assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+        recorded = last_published(load_settings(env))
+        assert f"nothing changed since run {recorded.run_id[:8]}" in quiet.stdout
+        assert "No run started" in quiet.stdout and "succeeded" not in quiet.stdout
+        assert len(page_requests(site)) == pages_before  # no page asked for
+        asked = [r for r in site.requests[requests_before:] if r.path != "/robots.txt"]
+        assert asked and all(r.status == 304 for r in asked)  # sitemaps and listing, answered "not modified"
+        assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
         hint = quiet.stdout.split("To run the whole job anyway:", 1)[1]
         assert "make run ARGS=--force" in hint
         direct = re.search(r"\(or: (.+ run --force)\)", hint).group(1)
         assert direct == ".venv/bin/dhr-etl run --force"
-        forced = subprocess.run(direct.split(), cwd=PROJECT, env={**os.environ, **env}, capture_output=True,
-                                text=True, timeout=300)
+
+        forced = subprocess.run(direct.split(), cwd=PROJECT, env={**environment_without_settings(), **env},
+                                capture_output=True, text=True, timeout=300)
         assert forced.returncode == 0, forced.stderr
         assert "succeeded" in forced.stdout and "nothing changed" not in forced.stdout
+        assert last_published(load_settings(env)).run_id != recorded.run_id
 
 
 def test_an_unreachable_postgresql_fails_in_seconds_before_any_crawl_naming_host_and_port(tmp_path: Path) -> None:

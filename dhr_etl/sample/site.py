@@ -13,7 +13,7 @@ import socket
 import struct
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -111,6 +111,23 @@ class LibrarySite:
 
     def release(self) -> None:
         self._open.set()
+
+    # -- one site shared by several tests -------------------------------------------------
+    def snapshot(self) -> dict[str, Page]:
+        """Copies of the pages as they are now, for :meth:`restore`."""
+        return {review_id: replace(page) for review_id, page in self.pages.items()}
+
+    def restore(self, pages: dict[str, Page], per_page: int) -> None:
+        """Serve copies of ``pages`` as a new site would, with no faults, latency, held answers or
+        request log, on the same address: so that tests can share one site and what it served."""
+        self.pages.clear()
+        self.pages.update((review_id, replace(page)) for review_id, page in pages.items())
+        self.faults.clear()
+        self.requests.clear()
+        self.extra_sitemap_urls.clear()
+        self.per_page, self.latency_seconds, self.max_in_flight = per_page, 0.0, 0
+        self.robots_txt = type(self).robots_txt
+        self.release()
 
     # -- content ---------------------------------------------------------------------------
     def set_page(self, review_id: str, content: bytes, content_type: str = "text/html") -> None:

@@ -143,9 +143,8 @@ def test_two_runs_on_two_data_dirs_sharing_a_fresh_dagster_home_do_not_collide(
 
 
 def test_a_run_killed_mid_build_is_marked_failed_and_the_next_run_cleans_up_and_succeeds(
-        site: LibrarySite, data_dir: Path, tmp_path: Path) -> None:
+        after_a_first_run: LibrarySite, data_dir: Path, tmp_path: Path) -> None:
     env = environment(tmp_path)
-    assert cli(["run"], env).returncode == 0
     db = data_dir / "warehouse.duckdb"
     before = sha(db)
 
@@ -172,9 +171,8 @@ def test_a_run_killed_mid_build_is_marked_failed_and_the_next_run_cleans_up_and_
 
 
 def test_a_quiet_night_after_a_kill_marks_the_dead_run_failed_without_a_run(
-        site: LibrarySite, data_dir: Path, tmp_path: Path) -> None:
+        after_a_first_run: LibrarySite, data_dir: Path, tmp_path: Path) -> None:
     env = environment(tmp_path)
-    assert cli(["run"], env).returncode == 0
     doomed = start_cli(["run", "--force"], env)
     wait_for(lambda: staged_files(data_dir) or doomed.poll() is not None, "the run to start building a version")
     doomed.send_signal(signal.SIGKILL)
@@ -213,10 +211,10 @@ print(json.dumps({"run_id": run.run_id, "status": run.status.value,
 
 
 def test_a_ui_run_during_a_cli_run_fails_cleanly_without_touching_the_live_warehouse(
-        site: LibrarySite, data_dir: Path, tmp_path: Path,
+        after_a_first_run: LibrarySite, data_dir: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
+    site = after_a_first_run
     env = environment(tmp_path)
-    assert cli(["run"], env).returncode == 0
     db = data_dir / "warehouse.duckdb"
     before = sha(db)
     slow_down(site, monkeypatch)
@@ -256,12 +254,11 @@ def test_a_ui_run_during_a_cli_run_fails_cleanly_without_touching_the_live_wareh
 
 
 def test_a_report_left_stale_by_a_kill_after_publishing_is_rewritten_on_a_quiet_night(
-        site: LibrarySite, data_dir: Path, tmp_path: Path) -> None:
+        after_a_first_run: LibrarySite, data_dir: Path, tmp_path: Path) -> None:
     from dhr_etl.defs.source_changes import source_changes_sensor
 
     env = environment(tmp_path)
     report = data_dir / "report" / "index.html"
-    assert cli(["run"], env).returncode == 0
     older_report = report.read_bytes()
     assert cli(["run", "--force"], env).returncode == 0
     db = data_dir / "warehouse.duckdb"
