@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,18 +104,25 @@ def fast_crawl(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DHR_TIMEOUT_SECONDS", "5")
 
 
-def run_nightly(raise_on_error: bool = False):
-    """Materialise the whole nightly job in-process, in a throwaway Dagster instance: an ephemeral
-    one (run and event storage in memory, asset values in a temporary folder), as a test needs
-    nothing of the run's history after it; the SQLite instance a deployment uses costs about a
-    second more per run in writes (`dhr-etl run` is tested with it, in real processes)."""
+@contextmanager
+def throwaway_instance():  # noqa: ANN201 - a dagster.DagsterInstance
+    """A Dagster instance for one test: an ephemeral one (run and event storage in memory, asset
+    values in a temporary folder), as no test needs its history once it ends. The SQLite instance
+    a deployment uses costs about a second more per run in writes; it stays under test in every
+    real `dhr-etl` process and in the shared nightly run (``nightly_sample``)."""
     import tempfile
 
     import dagster as dg
 
+    with tempfile.TemporaryDirectory() as folder, dg.DagsterInstance.ephemeral(tempdir=folder) as instance:
+        yield instance
+
+
+def run_nightly(raise_on_error: bool = False):
+    """Materialise the whole nightly job in-process, in a throwaway Dagster instance."""
     from dhr_etl.definitions import defs
 
-    with tempfile.TemporaryDirectory() as folder, dg.DagsterInstance.ephemeral(tempdir=folder) as instance:
+    with throwaway_instance() as instance:
         return defs.resolve_job_def("nightly").execute_in_process(instance=instance, raise_on_error=raise_on_error)
 
 

@@ -19,7 +19,7 @@ import pytest
 from dhr_etl.alerts import load_alert_settings
 from dhr_etl.defs.alerting import FRESHNESS_CHECK, alert_on_run_failure, warehouse_freshness_sensor
 from dhr_etl.settings import SettingsError
-from tests.conftest import NightlyRun, copy_of_published_warehouse
+from tests.conftest import NightlyRun, copy_of_published_warehouse, throwaway_instance
 
 SECRET = "T0000-B0000-s3cr3tT0k3n"
 
@@ -103,7 +103,7 @@ def test_a_failed_run_posts_one_line_with_its_step_and_cause(receiver: Receiver,
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("DHR_ALERT_WEBHOOK", receiver.webhook)
     monkeypatch.setenv("DHR_UI_URL", "http://127.0.0.1:3000")
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
         assert not result.success
         evaluate_failure_sensor(instance, result, caplog)
@@ -132,7 +132,7 @@ def test_a_failed_nightly_run_is_alerted_with_the_step_that_failed(receiver: Rec
     monkeypatch.setenv("DHR_TIMEOUT_SECONDS", "1")
     from dhr_etl.definitions import defs
 
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         result = defs.resolve_job_def("nightly").execute_in_process(instance=instance, raise_on_error=False)
         assert not result.success
         evaluate_failure_sensor(instance, result, caplog)
@@ -143,7 +143,7 @@ def test_a_failed_nightly_run_is_alerted_with_the_step_that_failed(receiver: Rec
 
 
 def test_without_a_webhook_a_failed_run_posts_nothing(receiver: Receiver, caplog: pytest.LogCaptureFixture) -> None:
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
         outcome = evaluate_failure_sensor(instance, result, caplog)
     assert isinstance(outcome, dg.SkipReason) and "DHR_ALERT_WEBHOOK is not set" in outcome.skip_message
@@ -156,7 +156,7 @@ def test_a_webhook_that_refuses_or_is_down_never_fails_the_sensor(receiver: Rece
     caplog.set_level(logging.DEBUG)
     receiver.status = 500
     monkeypatch.setenv("DHR_ALERT_WEBHOOK", receiver.webhook)
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
         evaluate_failure_sensor(instance, result, caplog)  # a 500: logged, not raised
         assert "not delivered: HTTP 500" in caplog.text
@@ -237,7 +237,7 @@ def test_a_warehouse_not_published_for_40_hours_fails_the_check_and_alerts_once(
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("DHR_ALERT_WEBHOOK", receiver.webhook)
     built_hours_ago(own_warehouse, 40)
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         first = evaluate_freshness(instance, caplog)
         evaluation = the_check(first)
         assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
@@ -257,7 +257,7 @@ def test_the_stale_limit_follows_the_setting_and_a_fresh_warehouse_passes_silent
         own_warehouse: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setenv("DHR_ALERT_WEBHOOK", receiver.webhook)
     built_hours_ago(own_warehouse, 30)
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         assert the_check(evaluate_freshness(instance, caplog)).passed  # 30 h: within the default 36
         monkeypatch.setenv("DHR_STALE_AFTER_HOURS", "24")
         assert not the_check(evaluate_freshness(instance, caplog)).passed
@@ -267,7 +267,7 @@ def test_the_stale_limit_follows_the_setting_and_a_fresh_warehouse_passes_silent
 def test_no_published_warehouse_fails_the_check_without_an_alert(receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
                                                                  caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setenv("DHR_ALERT_WEBHOOK", receiver.webhook)
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         evaluation = the_check(evaluate_freshness(instance, caplog))
     assert not evaluation.passed and "no warehouse version has been published yet" in evaluation.description
     assert receiver.posts == []

@@ -14,7 +14,7 @@ from dhr_etl.changes import ChangeCheck, Verdict, check_for_changes, last_publis
 from dhr_etl.defs.source_changes import source_changes_sensor
 from dhr_etl.sample.site import Fault, LibrarySite
 from dhr_etl.settings import SettingsError, load_settings
-from tests.conftest import REFERENCE_ID, page_requests, query, run_nightly
+from tests.conftest import REFERENCE_ID, page_requests, query, run_nightly, throwaway_instance
 
 pytestmark = pytest.mark.usefixtures("fast_crawl")
 
@@ -111,7 +111,7 @@ def test_a_changed_page_a_failed_page_and_a_missing_warehouse_each_count_as_a_ch
 
 def test_the_sensor_starts_a_run_on_a_change_and_skips_a_quiet_check_with_the_reason(site_source: LibrarySite) -> None:
     sensor = source_changes_sensor(3600, "Europe/London")
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         first, _ = evaluate(sensor, instance)
         assert [r.tags["dhr_etl/why"] for r in first.run_requests] == [
             "no record of a published version yet (the live warehouse is missing, unreadable, or was built by an "
@@ -138,7 +138,7 @@ def test_the_sensor_neither_waits_for_a_site_asking_it_to_nor_hangs_on_one_that_
         site_source: LibrarySite, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run_nightly().success
     monkeypatch.setenv("DHR_TIMEOUT_SECONDS", "300")  # each request may take minutes: only the budget stops it
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         site_source.faults["/sitemap.xml"] = Fault(status=429, retry_after="3600")
         asked_to_wait, seconds = evaluate(source_changes_sensor(3600, "Europe/London"), instance)
         assert seconds < 20  # not the hour asked for, nor the run's 600 s budget for waiting
@@ -172,7 +172,7 @@ def test_a_postgresql_warehouse_that_never_answers_cannot_hang_the_check(monkeyp
 def test_the_sensor_checks_nothing_while_a_run_is_in_progress(site_source: LibrarySite) -> None:
     from dagster._core.test_utils import create_run_for_test
 
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         run = create_run_for_test(instance, job_name="nightly", status=dg.DagsterRunStatus.STARTED)
         tick, _ = evaluate(source_changes_sensor(3600, "Europe/London"), instance)
         assert tick.run_requests == [] and f"run {run.run_id[:8]} is in progress" in tick.skip_message

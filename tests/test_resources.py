@@ -12,7 +12,7 @@ from dhr_etl.defs import assets, checks
 from dhr_etl.defs.io import frame_io_manager
 from dhr_etl.defs.resources import SettingsResource, dhr_resources
 from dhr_etl.defs.run_lock import run_lock
-from tests.conftest import REFERENCE_ID, REFERENCE_TEXT, failure_messages, query
+from tests.conftest import REFERENCE_ID, REFERENCE_TEXT, failure_messages, query, throwaway_instance
 
 REFERENCE_RECOMMENDATIONS = 54  # the reference page's table, counted by hand (tests/test_pipeline.py)
 ALL_ASSETS = [*dg.load_assets_from_modules([assets]), *dg.load_asset_checks_from_modules([checks])]
@@ -34,7 +34,7 @@ def materialize(settings: SettingsResource, instance: dg.DagsterInstance, select
 
 def test_a_run_uses_the_settings_it_is_given(saved_pages: Path, tmp_path: Path) -> None:
     data_dir = tmp_path / "given"  # not the DHR_DATA_DIR every test's environment names
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         result = materialize(SettingsResource(source=str(saved_pages), data_dir=str(data_dir)), instance)
     assert result.success, failure_messages(result)
     assert query(data_dir / "warehouse.duckdb", "SELECT review_id, recommendations FROM v_reviews") == \
@@ -49,7 +49,7 @@ def test_the_launchpad_sets_one_value_for_one_run_and_the_rest_stay_as_configure
     elsewhere = tmp_path / "elsewhere.duckdb"
     run_config = {"resources": {"settings": {"config": {"source": str(saved_pages),
                                                         "warehouse_url": f"duckdb:///{elsewhere}"}}}}
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         result = defs.resolve_job_def("nightly").execute_in_process(run_config=run_config, instance=instance,
                                                                     raise_on_error=False)
     assert result.success, failure_messages(result)
@@ -61,7 +61,7 @@ def test_the_launchpad_sets_one_value_for_one_run_and_the_rest_stay_as_configure
 def test_a_bad_value_given_for_a_run_fails_it_before_any_step_with_the_settings_sentence(saved_pages: Path,
                                                                                         tmp_path: Path) -> None:
     settings = SettingsResource(source=str(saved_pages), data_dir=str(tmp_path / "d"), max_concurrency="many")
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         result = materialize(settings, instance)
     assert not result.success
     assert not [event for event in result.all_events if event.is_step_success]
@@ -89,7 +89,7 @@ def test_a_variable_set_when_the_definitions_load_and_unset_later_is_read_when_t
     resources = {**dhr_resources(settings_from_environment()), "io_manager": frame_io_manager, "run_lock": run_lock}
     monkeypatch.delenv("DHR_WAREHOUSE_URL")  # as a test, or a wrapper script, may do after the import
     monkeypatch.setenv("DHR_SOURCE", str(saved_pages))  # and one set only now is read too
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         result = dg.materialize(ALL_ASSETS, instance=instance, resources=resources, raise_on_error=False)
     assert result.success, error_messages(result)
     assert not (tmp_path / "at_load.duckdb").exists()
@@ -105,7 +105,7 @@ ALONE = ["review_index", "review_pages", "parsed_reviews", "csps", "agencies", "
 @pytest.mark.slow  # a whole run and ten single-asset runs
 def test_every_asset_but_warehouse_re_materialises_on_its_own(saved_pages: Path, tmp_path: Path) -> None:
     settings = SettingsResource(source=str(saved_pages), data_dir=str(tmp_path / "d"))
-    with dg.instance_for_test() as instance:
+    with throwaway_instance() as instance:
         assert materialize(settings, instance).success
         for asset in ALONE:
             result = materialize(settings, instance,
