@@ -28,14 +28,17 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)  ## run the nightly job once on the bundled sample library (or DHR_SOURCE); options in ARGS, e.g. make run ARGS=--force
 	$(BIN)/dhr-etl run $(ARGS)
 
-# Two workers (pytest-xdist), one per core: the suite is CPU-bound (~800 s of CPU), so more workers
-# than cores only queue. Not --dist loadgroup: with pytest 9.2 and xdist 3.8 its groups are ignored
-# (xdist sets item._nodeid, which pytest 9.2 no longer reads); the cost is that a session fixture
-# (the shared nightly run, the PostgreSQL cluster) is built once per worker. --dist worksteal: a
-# worker that runs out of tests takes half of the other's queue, where --dist load leaves the tests
-# first handed to a worker with it (measured: one worker idle for minutes while the other still had
-# a queue of slow tests, which tests/conftest.py puts first).
-TEST_WORKERS ?= 2
+# Four workers (pytest-xdist) on this 2-core machine: the suite is half waiting now (real HTTP with
+# latency, processes started and killed, servers coming up: ~300 s of CPU in ~900 s of test time), so
+# two workers per core keep both cores busy; more workers only build more per-worker session
+# fixtures (measured: 6 workers used more CPU and finished later than 4). Not --dist loadgroup:
+# with pytest 9.2 and xdist 3.8 its groups are ignored (xdist sets item._nodeid, which pytest 9.2
+# no longer reads); the cost is that a session fixture (the shared nightly run, the shared first CLI
+# run, the PostgreSQL cluster) is built once per worker. --dist worksteal: a worker that runs out of
+# tests takes half of another's queue, where --dist load leaves the tests first handed to a worker
+# with it (measured: one worker idle for minutes while the other still had a queue of slow tests,
+# which tests/conftest.py puts first).
+TEST_WORKERS ?= 4
 TEST_DIST := --dist worksteal
 test: $(STAMP) browser  ## run the whole test suite
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(TEST_DIST)
