@@ -72,12 +72,11 @@ def test_unusable_listing_links_are_skipped_with_a_bounded_note(sample_site, mon
     assert "more unusable URLs" in notes
 
 
-def test_the_change_check_before_a_run_skips_unusable_urls_too(sample_site, data_dir, tmp_path) -> None:
+def test_the_change_check_before_a_run_skips_unusable_urls_too(after_a_first_run, data_dir, tmp_path) -> None:
     """``dhr-etl run`` without --force rediscovers the site to decide whether to run at all."""
-    env = {"DHR_SOURCE": sample_site.base_url, "DHR_DATA_DIR": str(data_dir), "DAGSTER_HOME": str(tmp_path / "home"),
-           "DHR_REQUESTS_PER_SECOND": "20", "DHR_MAX_CONCURRENCY": "4"}
-    first = run_cli(["run"], env)
-    assert first.returncode == 0, first.stderr
+    sample_site = after_a_first_run  # and a warehouse published from it by a first run
+    env = {"DHR_SOURCE": sample_site.base_url, "DHR_DATA_DIR": str(data_dir),
+           "DAGSTER_HOME": str(tmp_path / "dagster_home"), "DHR_REQUESTS_PER_SECOND": "20", "DHR_MAX_CONCURRENCY": "4"}
     sample_site.extra_sitemap_urls += [BROKEN_IPV6, sample_site.origin + LONG_SLUG]
     links = "".join(f'<a href="/sources/dhr/{rid}/">{rid}</a>' for rid in SAMPLE_IDS)
     sample_site.faults["/sources/dhr/"] = Fault(status=200, body=(links + '<a href="http://[::1/">x</a>').encode())
