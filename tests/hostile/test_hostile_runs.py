@@ -93,24 +93,35 @@ def succeeded_run_id(stdout: str) -> str:
     return match.group(1)
 
 
-def test_two_runs_at_once_one_publishes_the_other_refuses_naming_it(
+def test_runs_started_while_one_runs_are_refused_naming_it_on_its_data_dir_or_its_dagster_home(
         site: LibrarySite, data_dir: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one run crawls, two more start at once: one on the same data directory from another
+    source (the folder of saved pages, as in the issue), one on another data directory sharing the
+    fresh Dagster home. Asset values between steps live in the Dagster instance's folder, by asset
+    key: without a lock there, one run published the other's staged file (or both failed creating
+    the instance). Both are refused in one sentence naming the run; the first publishes alone."""
     slow_down(site, monkeypatch)
     env = environment(tmp_path)
     first = start_cli(["run", "--force"], {**env, "DHR_MAX_CONCURRENCY": "1"})
     wait_for(lambda: len(page_requests(site)) >= 2, "the first run to be fetching pages")
-    # The second on another source, as in the issue: the folder of saved pages, same data dir.
-    second = cli(["run", "--force", "--lock-wait", "1"], {**env, "DHR_SOURCE": str(SAMPLE_LIBRARY_DIR)})
+    other_data_dir = tmp_path / "other-data"
+    same_data_dir = start_cli(["run", "--force", "--lock-wait", "1"], {**env, "DHR_SOURCE": str(SAMPLE_LIBRARY_DIR)})
+    same_home = start_cli(["run", "--force", "--lock-wait", "1"], {**env, "DHR_DATA_DIR": str(other_data_dir)})
+    refusals = {name: process.communicate(timeout=300) for name, process in
+                (("same data dir", same_data_dir), ("same home", same_home))}
     first_out, first_err = first.communicate(timeout=300)
 
     assert first.returncode == 0, first_err
-    assert second.returncode == EXIT_LOCKED, second.stderr
     run_id = succeeded_run_id(first_out)
-    sentence = second.stderr.strip()
-    assert len(sentence.splitlines()) == 1, sentence
-    assert f"run {run_id}" in sentence and f"pid {first.pid}" in sentence and "dhr-etl run" in sentence
-    assert "Traceback" not in second.stderr
+    for name, process in (("same data dir", same_data_dir), ("same home", same_home)):
+        _, stderr = refusals[name]
+        assert process.returncode == EXIT_LOCKED, (name, stderr)
+        sentence = stderr.strip()
+        assert len(sentence.splitlines()) == 1, sentence
+        assert f"run {run_id}" in sentence and f"pid {first.pid}" in sentence and "dhr-etl run" in sentence
+        assert "Traceback" not in stderr
+    assert str(tmp_path / "dagster_home") in refusals["same home"][1]
 
     db = data_dir / "warehouse.duckdb"
     assert_whole_warehouse(db)
@@ -119,27 +130,9 @@ def test_two_runs_at_once_one_publishes_the_other_refuses_naming_it(
     (recorded,) = query(db, "SELECT pages_digest, listed_pages FROM warehouse_version")  # what the next check compares
     assert recorded[0] and recorded[1] == SAMPLE_REVIEWS
     assert staged_files(data_dir) == []
-    # The refused run started nothing: the instance (created fresh by the first) holds one run.
-    assert [(r.run_id[:8], r.status) for r in runs_in(tmp_path / "dagster_home")] == [(run_id, dg.DagsterRunStatus.SUCCESS)]
-
-
-def test_two_runs_on_two_data_dirs_sharing_a_fresh_dagster_home_do_not_collide(
-        site: LibrarySite, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Asset values between steps live in the Dagster instance's folder, by asset key: without a
-    lock there, one run published the other's staged file (or both failed creating the instance)."""
-    slow_down(site, monkeypatch)
-    env = environment(tmp_path)
-    first = start_cli(["run", "--force"], env)
-    wait_for(lambda: len(page_requests(site)) >= 2, "the first run to be fetching pages")
-    other_data_dir = tmp_path / "other-data"
-    second = cli(["run", "--force", "--lock-wait", "1"], {**env, "DHR_DATA_DIR": str(other_data_dir)})
-    first_out, first_err = first.communicate(timeout=300)
-
-    assert first.returncode == 0, first_err
-    assert second.returncode == EXIT_LOCKED, second.stderr
-    assert str(tmp_path / "dagster_home") in second.stderr and f"run {succeeded_run_id(first_out)}" in second.stderr
-    assert_whole_warehouse(data_dir / "warehouse.duckdb")
     assert not (other_data_dir / "warehouse.duckdb").exists()
+    # The refused runs started nothing: the instance (created fresh by the first) holds one run.
+    assert [(r.run_id[:8], r.status) for r in runs_in(tmp_path / "dagster_home")] == [(run_id, dg.DagsterRunStatus.SUCCESS)]
 
 
 def test_a_run_killed_mid_build_is_marked_failed_and_the_next_run_cleans_up_and_succeeds(
