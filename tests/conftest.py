@@ -145,15 +145,13 @@ def nightly_sample(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: P
     """The nightly job run once per session on the sample library, for the tests that only read what
     it produced: its warehouse, report, events and outputs. A test that changes anything (the site,
     the warehouse) copies what it changes, or runs its own job. Under pytest-xdist each worker is a
-    session: with ``make test``'s two workers it runs at most twice, instead of once per test."""
+    session: with ``make test``'s four workers it runs at most four times, instead of once per test."""
     import os
-
-    import dagster as dg
 
     from dhr_etl.definitions import defs
 
     data_dir = tmp_path_factory.mktemp("nightly_sample") / "data"
-    with LibrarySite(SAMPLE_LIBRARY_DIR, per_page=SAMPLE_PER_PAGE) as site, dg.instance_for_test() as instance:
+    with LibrarySite(SAMPLE_LIBRARY_DIR, per_page=SAMPLE_PER_PAGE) as site, throwaway_instance() as instance:
         with pytest.MonkeyPatch.context() as env:  # the job reads its settings from the environment
             for name in [n for n in os.environ if n.startswith("DHR_") and n != "DHR_TEST_POSTGRES_URL"]:
                 env.delenv(name)
@@ -189,6 +187,8 @@ class FirstRun:
     """The pages as that run fetched them."""
     data_dir: Path
     home: Path
+    stdout: str
+    """What the run printed: its summary."""
 
 
 @pytest.fixture(scope="session")
@@ -201,7 +201,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) 
         done = subprocess.run([sys.executable, "-m", "dhr_etl.cli", "run"], env=env, capture_output=True, text=True,
                               timeout=300)
         assert done.returncode == 0, done.stderr
-        yield FirstRun(site, site.snapshot(), folder / "data", folder / "dagster_home")
+        yield FirstRun(site, site.snapshot(), folder / "data", folder / "dagster_home", done.stdout)
 
 
 @pytest.fixture

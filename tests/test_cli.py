@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import environment_without_settings, query
+from tests.conftest import FirstRun, environment_without_settings, query
 
 CLI = [sys.executable, "-m", "dhr_etl.cli"]
 
@@ -21,20 +21,18 @@ def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
     return subprocess.run([*CLI, *args], env={**clean, **env}, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.slow  # a whole run in a real process
-def test_run_loads_the_sample_and_says_what_the_warehouse_holds(tmp_path: Path) -> None:
-    home = tmp_path / "dagster_home"
-    done = run_cli(["run"], {"DHR_DATA_DIR": str(tmp_path / "data"), "DAGSTER_HOME": str(home)})
-    assert done.returncode == 0, done.stderr
-    db = tmp_path / "data" / "warehouse.duckdb"
+def test_run_loads_the_sample_and_says_what_the_warehouse_holds(first_run: FirstRun) -> None:
+    """The shared first ``dhr-etl run`` of the sample (a real process; see tests/conftest.py)."""
+    db = first_run.data_dir / "warehouse.duckdb"
     (reviews,) = query(db, "SELECT COUNT(*) FROM v_reviews")[0]
     (recommendations,) = query(db, "SELECT COUNT(*) FROM v_recommendations")[0]
-    assert str(db) in done.stdout
-    assert f"reviews        {reviews}" in done.stdout
-    assert f"recommendations {recommendations}" in done.stdout
-    assert "SELECT" in done.stdout  # how to query it
-    # Recorded in the instance on disk, where the UI and the schedule record their runs too.
-    assert (home / "storage").is_dir() or (home / "history").is_dir()
+    assert reviews == len(first_run.pages) and recommendations > 0
+    assert str(db) in first_run.stdout
+    assert f"reviews        {reviews}" in first_run.stdout
+    assert f"recommendations {recommendations}" in first_run.stdout
+    assert "SELECT" in first_run.stdout  # how to query it
+    # Recorded in the instance on disk, where the UI and the sensor record their runs too.
+    assert (first_run.home / "storage").is_dir() or (first_run.home / "history").is_dir()
 
 
 def test_a_bad_setting_stops_before_any_work_with_the_variable_named(tmp_path: Path) -> None:
