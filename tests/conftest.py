@@ -109,7 +109,8 @@ def throwaway_instance():  # noqa: ANN201 - a dagster.DagsterInstance
     """A Dagster instance for one test: an ephemeral one (run and event storage in memory, asset
     values in a temporary folder), as no test needs its history once it ends. The SQLite instance
     a deployment uses costs about a second more per run in writes; it stays under test in every
-    real `dhr-etl` process and in the shared nightly run (``nightly_sample``)."""
+    real `dhr-etl` process (tests/test_cli.py, tests/hostile/test_hostile_runs.py and others) and
+    in the webserver's (tests/test_ui.py)."""
     import tempfile
 
     import dagster as dg
