@@ -13,9 +13,12 @@ $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing dependencies from requirements.lock into $(VENV) ..."
 	@# uv (from PyPI, into the environment itself) installs the lock file several times faster than
-	@# pip; where uv cannot be had, pip installs the same pinned versions.
+	@# pip; where uv cannot be had, pip installs the same pinned versions. Compiled to bytecode at
+	@# install, as pip does and uv does not by default: where PYTHONDONTWRITEBYTECODE is set (as on
+	@# these machines) nothing else ever writes it, and every process would compile Dagster, polars
+	@# and the rest afresh on import (measured: importing the job took 3.5 s instead of 1.5 s).
 	@if $(BIN)/python -m pip install --quiet --disable-pip-version-check uv >/dev/null 2>&1; then \
-	  $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -r requirements.lock && \
+	  $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps -r requirements.lock && \
 	  $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . ; \
 	else \
 	  echo "uv not available: installing with pip (slower)"; \
