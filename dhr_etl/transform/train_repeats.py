@@ -8,7 +8,7 @@ from the labelled clusters: every two rows of one cluster from different reviews
 the pairs of different asks that grouping would actually weigh: each row with the rows of other
 clusters (and singletons) of its split nearest to it in meaning (repeats.CANDIDATES of them).
 All the other pairs of different asks are easy, and thousands of them would teach the model
-nothing about the pairs it is asked to judge. The blind holdout of the newest set (themes_dev3) is never read. Word weights
+nothing about the pairs it is asked to judge. The blind holdout of the newest set (themes_dev4) is never read. Word weights
 (TF-IDF) are taken over all the labelled texts together, as over a library. A logistic regression
 with a little L2 over the standardised measures of :mod:`dhr_etl.transform.same_ask`, by
 full-batch gradient descent (deterministic: same labels, same weights).
@@ -31,14 +31,16 @@ from dhr_etl.transform.train_themes import FIXTURES, TRAINING_FILES, labelled_ro
 
 TRAINING_PAIRS = (FIXTURES / "themes_dev" / "pairs_train.csv", FIXTURES / "themes_dev" / "pairs_holdout.csv",
                   FIXTURES / "themes_dev2" / "pairs_train.csv", FIXTURES / "themes_dev2" / "pairs_holdout.csv",
-                  FIXTURES / "themes_dev3" / "pairs_train.csv")
-CLUSTERS = FIXTURES / "themes_dev" / "clusters.csv"
+                  FIXTURES / "themes_dev3" / "pairs_train.csv", FIXTURES / "themes_dev3" / "pairs_holdout.csv",
+                  FIXTURES / "themes_dev4" / "pairs_train.csv")
+CLUSTER_FILES = (FIXTURES / "themes_dev" / "clusters.csv", FIXTURES / "themes_dev2" / "clusters_holdout.csv",
+                 FIXTURES / "themes_dev3" / "clusters_holdout.csv")
 L2 = 0.01
 STEPS = 3000
 LEARNING_RATE = 1.0
 
 
-def labelled_pairs(pair_files: list[Path]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def labelled_pairs(pair_files: list[Path], cluster_files: list[Path] | tuple[Path, ...] = CLUSTER_FILES) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(texts, a, b, same, source of each pair): the pairs as indexes into one list of texts,
     which also holds the labelled theme texts (a library's worth of word weights)."""
     texts: dict[str, int] = {}
@@ -53,17 +55,22 @@ def labelled_pairs(pair_files: list[Path]) -> tuple[list[str], np.ndarray, np.nd
             b.append(index(row["text_b"]))
             same.append(row["same_ask"].strip() == "1")
             source.append(path.as_posix())
-    clusters = labelled_rows(CLUSTERS) if CLUSTERS.exists() else []
-    for row in clusters:
-        index(row["text"])
+    # One group of rows per file and split (themes_dev's clusters file holds both of its splits):
+    # pairs are drawn within a group, as grouping meets the texts of one library.
+    groups = [(path, [r for r in labelled_rows(path) if r["cluster_id"].startswith("h-") == split])
+              for path in cluster_files if path.exists() for split in (False, True)]
+    for _, rows in groups:
+        for row in rows:
+            index(row["text"])
     for path in TRAINING_FILES:
         if path.exists():
             for row in labelled_rows(path):
                 index(row["text"])
     corpus = list(texts)
     prepared, _ = ask_words_of(pl.Series(corpus, dtype=pl.String))
-    for split in (False, True):
-        rows = [r for r in clusters if r["cluster_id"].startswith("h-") == split]
+    for path, rows in groups:
+        if not rows:
+            continue
         docs = np.array([texts[r["text"]] for r in rows])
         near = prepared.meaning[docs] @ prepared.meaning[docs].T
         np.fill_diagonal(near, -np.inf)
@@ -75,7 +82,7 @@ def labelled_pairs(pair_files: list[Path]) -> tuple[list[str], np.ndarray, np.nd
                 a.append(texts[x["text"]])
                 b.append(texts[y["text"]])
                 same.append(together)
-                source.append(CLUSTERS.as_posix())
+                source.append(path.as_posix())
     return corpus, np.array(a), np.array(b), np.array(same), source
 
 
