@@ -20,6 +20,7 @@ second.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,6 +30,13 @@ from dhr_etl.transform.rules import read_reference_csv
 from dhr_etl.transform.theme_model import features
 
 EXAMPLES_FILE = "theme_examples.csv"
+COMMON_SHARE = 0.02
+"""A feature in more than this share of the examples (``c_domestic_abuse``, ``should_ensure``) is
+left out of the comparison, though it still counts in each text's length: it says little about
+which examples are near (low IDF), and it would pair every text with half the examples (10,000
+synthetic recommendations, 3,125 distinct: with every feature 5.6 s and 1.6 GB; leaving out those
+in over 5% of examples 1.0 s CPU and 530 MB; over 2%, 0.5 s and 300 MB). Leave-one-set-out over
+the four sets, hit rate / mean precision: every feature 0.895 / 0.805, 5% 0.898 / 0.801, 2% 0.893 / 0.798."""
 NEIGHBOURS = 20
 SHARPNESS = 4
 
@@ -49,17 +57,24 @@ def _unit(weights: pl.DataFrame, by: str) -> pl.DataFrame:
     return weights.with_columns(pl.col("w") / pl.col("w").pow(2).sum().over(by).sqrt())
 
 
-def build_examples(ids: list[str], texts: list[str], accepted: list[set[str]]) -> Examples:
-    """Examples from labelled texts (their ids, texts, accepted themes)."""
+def build_examples(ids: list[str], texts: list[str], accepted: list[set[str]], common_share: float = COMMON_SHARE) -> Examples:
+    """Examples from labelled texts (their ids, texts, accepted themes); features in more than
+    ``common_share`` of them are not compared."""
     found = features(pl.Series(texts, dtype=pl.String)).rename({"doc": "example"})
     n = len(texts)
     idf = found.group_by("feature").agg(((1 + n) / (1 + pl.len())).log().alias("idf"))
-    weights = _unit(found.join(idf, on="feature").select("example", "feature", pl.col("idf").alias("w"))
-                    .filter(pl.col("w") > 0), "example")
+    weights = (_unit(found.join(idf, on="feature").select("example", "feature", pl.col("idf").alias("w"))
+                     .filter(pl.col("w") > 0), "example")
+               .filter(pl.col("feature").is_in(idf.filter(pl.col("idf") >= _common_idf(n, common_share))["feature"].implode())))
     themes = pl.DataFrame([(i, t) for i, a in enumerate(accepted) for t in sorted(a)],
                           schema={"example": pl.UInt32, "theme": pl.String}, orient="row")
     return Examples(weights.cast({"example": pl.UInt32}), idf, themes,
                     pl.DataFrame({"example": pl.int_range(n, eager=True).cast(pl.UInt32), "example_id": ids}))
+
+
+def _common_idf(n: int, share: float) -> float:
+    """The IDF of a feature in ``share`` of n examples."""
+    return math.log((1 + n) / (1 + share * n))
 
 
 def votes(examples: Examples, texts: pl.Series, raw: pl.DataFrame | None = None) -> pl.DataFrame:
