@@ -26,7 +26,7 @@ import polars as pl
 from dhr_etl.transform.rules import read_reference_csv, theme_rules
 from dhr_etl.transform.text import stemmed_words
 from dhr_etl.transform.theme_examples import Examples, theme_examples, votes
-from dhr_etl.transform.theme_model import ThemeModel, theme_model
+from dhr_etl.transform.theme_model import ThemeModel, features, theme_model
 
 THEMES = ("technology systems", "identification of risk", "training", "policy", "multi agency working",
           "record keeping", "awareness raising", "other")
@@ -81,8 +81,9 @@ def _decide(texts: pl.Series, model: ThemeModel | None = None, examples: Example
     model = model or theme_model()
     examples = examples or theme_examples()
     raw = stemmed_words(texts)
-    scored = (model.scores(texts, raw).cast({"doc": pl.UInt32})
-              .join(votes(examples, texts, raw), on=["doc", "theme"], how="left")
+    found = features(texts, raw=raw)
+    scored = (model.scores(texts, raw, found).cast({"doc": pl.UInt32})
+              .join(votes(examples, found), on=["doc", "theme"], how="left")
               .join(_rule_hits(texts), on=["doc", "theme"], how="left")
               .with_columns(((pl.col("probability") + pl.col("vote").fill_null(0.0)) / 2).alias("belief"))
               .with_columns((pl.col("belief") + pl.col("words").is_not_null() * RULE_BONUS

@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 
 from dhr_etl.transform.theme_examples import NEIGHBOURS, build_examples, votes
+from dhr_etl.transform.theme_model import features
 from dhr_etl.transform.themes import classify_recommendations
 from dhr_etl.transform.train_themes import Sparse, theme_figures
 
@@ -19,7 +20,7 @@ EXAMPLES = build_examples(
 
 
 def test_a_text_like_one_example_takes_its_themes_and_names_it() -> None:
-    found = votes(EXAMPLES, pl.Series(["Officers should be trained to use the DASH checklist at every domestic incident."]))
+    found = votes(EXAMPLES, features(pl.Series(["Officers should be trained to use the DASH checklist at every domestic incident."])))
     by_theme = {theme: (vote, nearest) for _, theme, vote, nearest in found.iter_rows()}
     assert by_theme["training"][1] == "set/a 1.0"
     assert by_theme["training"][0] > 0.99  # the other examples share few words and count for little (cosine to the 4th power)
@@ -27,7 +28,7 @@ def test_a_text_like_one_example_takes_its_themes_and_names_it() -> None:
 
 
 def test_the_nearest_examples_outvote_a_far_one_and_a_text_with_no_shared_word_has_no_vote() -> None:
-    found = votes(EXAMPLES, pl.Series(["The MARAC and social care should share information about a child.", "Thank you."]))
+    found = votes(EXAMPLES, features(pl.Series(["The MARAC and social care should share information about a child.", "Thank you."])))
     assert found["doc"].unique().to_list() == [0]
     vote = dict(found.select("theme", "vote").iter_rows())
     assert vote["multi agency working"] > 0.9 and vote["multi agency working"] <= 1.0
