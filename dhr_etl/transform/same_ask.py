@@ -21,6 +21,13 @@ negatives share their actor), so it only enters through the words the texts do n
   shared wording counts for the ask only when what differs means the same (hard negatives share
   much wording and differ in meaning exactly where they differ).
 
+Tried and left out (leave-one-set-out over the three labelled pair sets, each fold's theme model
+trained without its set): the cosine of the two texts' beliefs in the seven themes (the theme
+model's probability and the nearest labelled examples' vote). On the pair files it lifted
+precision 0.69 -> 0.72 and recall 0.38 -> 0.51, but on the labelled clusters precision fell
+0.65 -> 0.50 at about the same recall, at any threshold from 0.4 to 0.6: neighbours on one topic
+that ask different things share their themes, and a library is mostly such neighbours.
+
 A logistic regression over the standardised measures (``reference/repeat_model.csv``, trained by
 ``make themes-model`` from the labelled pairs: :mod:`dhr_etl.transform.train_repeats`) turns
 them into a probability. Everything is column-wise (numpy, polars joins), so scoring hundreds of
