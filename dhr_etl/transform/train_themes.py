@@ -34,7 +34,7 @@ import numpy as np
 import polars as pl
 
 from dhr_etl.transform.rules import REFERENCE_DIR
-from dhr_etl.transform.theme_examples import EXAMPLES_FILE, build_examples
+from dhr_etl.transform.theme_examples import EXAMPLES_FILE, build_examples, example_features
 from dhr_etl.transform.theme_model import BIAS, MEANING, MODEL_FILE, ThemeModel, features, meaning_vectors, read_model
 
 FIXTURES = Path("tests/transform/fixtures")
@@ -148,12 +148,13 @@ def as_model(bias: dict[str, float], weights: list[tuple[str, str, float]]) -> T
 def write_examples(path: Path, sources: list[Path]) -> None:
     ids, (texts, accepted) = example_ids(sources), labelled(sources)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write("example_id,themes,text\n")
+        handle.write("example_id,themes,features,text\n")
         handle.write(f"# Written by `make themes-model` from {', '.join(s.as_posix() for s in sources)}: the labelled\n"
-                     "# recommendations the nearest-example vote reads (dhr_etl/transform/theme_examples.py). Do not edit by hand.\n")
+                     "# recommendations the nearest-example vote reads (dhr_etl/transform/theme_examples.py), with the features\n"
+                     "# it compares (dhr_etl/transform/theme_model.py). Do not edit by hand.\n")
         out = csv.writer(handle, lineterminator="\n")
-        for example, text, themes in zip(ids, texts, accepted):
-            out.writerow([example, " | ".join(sorted(themes)), text])
+        for example, themes, found, text in zip(ids, accepted, example_features(texts), texts):
+            out.writerow([example, " | ".join(sorted(themes)), found, text])
 
 
 def theme_figures(predicted: list[set[str]], accepted: list[set[str]]) -> dict[str, float]:
