@@ -102,7 +102,9 @@ def _nearest(shared: pl.DataFrame, count: int) -> pl.DataFrame:
         height = min(DOCS_AT_ONCE, len(docs) - start)
         cosine = np.bincount((row[these] - start) * count + example[these], product[these],
                              minlength=height * count).reshape(height, count)
-        top = np.argpartition(-cosine, k - 1, axis=1)[:, :k]
+        distance = cosine.astype(np.float32)  # float32: a quarter less time to partition, the same neighbours but on a near-tie
+        np.negative(distance, out=distance)
+        top = np.argpartition(distance, k - 1, axis=1)[:, :k]
         near = np.take_along_axis(cosine, top, axis=1)
         parts.append(pl.DataFrame({"doc": np.repeat(docs[start:start + height], k), "example": top.ravel().astype(np.uint32),
                                    "cosine": near.ravel()}))
