@@ -37,6 +37,11 @@ precision 0.69 -> 0.72 and recall 0.38 -> 0.51, but on the labelled clusters pre
 0.65 -> 0.50 at about the same recall, at any threshold from 0.4 to 0.6: neighbours on one topic
 that ask different things share their themes, and a library is mostly such neighbours.
 
+Also tried and left out: the cosine of the meaning of what each text asks for (its words after
+the actor, the modal, a frame opening and the verb). Judged one by one it helped (pairs 0.71 / 0.47
+-> 0.72 / 0.49 at 0.4), but grouped it did not (pairs 0.694 / 0.384 -> 0.703 / 0.406, clusters
+0.620 / 0.370 -> 0.613 / 0.353), for another pass over every text's words.
+
 A logistic regression over the standardised measures (``reference/repeat_model.csv``, trained by
 ``make themes-model`` from the labelled pairs: :mod:`dhr_etl.transform.train_repeats`) turns
 them into a probability. Everything is column-wise (numpy, polars joins), so scoring hundreds of
