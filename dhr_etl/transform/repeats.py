@@ -41,8 +41,11 @@ the labelled clusters at 0.3, 0.35 and 0.4. At 0.3 recall is highest (pairs: pre
 recall 0.44-0.62) but, among the sample library's real-world texts, long multi-part
 recommendations joined short asks they merely touch (tests/transform/test_themes_and_repeats.py);
 at 0.4 they do not, at precision 0.64-0.73 and recall 0.39-0.43 on the pair files (clusters
-0.62-0.77 / 0.22-0.24), and 0.85 / 0.85 on the older labelled pairs. The model's own
-cross-validated pair figures: `python -m dhr_etl.transform.train_repeats --folds 5`."""
+0.62-0.77 / 0.22-0.24), and 0.85 / 0.85 on the older labelled pairs. Checked again with the
+model trained on every set's pairs and clusters, leave one set out (themes_dev, themes_dev2,
+themes_dev3; grouping each held set's pair files and clusters): at 0.3 pairs 0.67 / 0.47 and
+clusters 0.47 / 0.46; at 0.35 0.67 / 0.41 and 0.60 / 0.40; at 0.4 0.69 / 0.38 and 0.65 / 0.32. The
+model's own leave-one-set-out pair figures: `python -m dhr_etl.transform.train_repeats --by-set`."""
 CANDIDATES = 8
 """A recommendation is compared with the leaders whose meaning is nearest its own (this many),
 by the same-ask model: two wordings of one ask are near in meaning even when they share no word."""

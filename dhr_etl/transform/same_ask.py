@@ -1,11 +1,11 @@
-"""Do two recommendations make the same ask? A probability from seven measures of a pair of texts.
+"""Do two recommendations make the same ask? A probability from eight measures of a pair of texts.
 
 What is asked (the action, its object, who must act) decides, not the frame of the sentence, so
-every measure is taken on the content words of the ask: stopwords and frame words ("ensure",
+the word measures are taken on the content words of the ask: stopwords and frame words ("ensure",
 "should", "all agencies", "staff" ...: :data:`dhr_etl.transform.repeats.FRAME_WORDS`) are dropped,
-and so is the reason after "so that" (WHY), first. Who must act is not measured apart: the
-cosine of the two actors' meanings was tried and took a negative weight (the labelled hard
-negatives share their actor), so it only enters through the words the texts do not share.
+and so is the reason after "so that" (WHY), first. Who must act is measured by the sector of the
+body named before the modal, not by its words: the cosine of the two actors' meanings was tried
+and took a negative weight (the labelled hard negatives share their actor).
 
 - ``wording``: TF-IDF cosine of the two texts' words and concepts (``reference/ask_concepts.csv``);
 - ``meaning``: cosine of their meaning vectors (:mod:`dhr_etl.transform.meaning`), which joins
@@ -19,7 +19,28 @@ negatives share their actor), so it only enters through the words the texts do n
   model: much shared wording and a different meaning of what differs is a hard negative;
 - ``meaning_x_difference``, ``overlap_x_difference``, ``wording_x_difference``: a shared frame or
   shared wording counts for the ask only when what differs means the same (hard negatives share
-  much wording and differ in meaning exactly where they differ).
+  much wording and differ in meaning exactly where they differ);
+- ``other_actor_sector``: 1 when both texts name a body of a known sector (:func:`actor_sectors`)
+  and the sectors differ; 0 when they are the same or either text does not say (an imperative, a
+  passive, "agencies"). "The Home Office should require ..." and "Housing options should not
+  require ..." are not one kind of body. Leave-one-set-out over the three labelled sets, grouping
+  at 0.4: pairs 0.688 / 0.384 -> 0.694 / 0.384, clusters 0.650 / 0.319 -> 0.620 / 0.370. A second
+  measure for the same sector was tried too (pairs 0.717 / 0.399, clusters 0.633 / 0.370) but took
+  a negative weight (hard negatives share their actor), which lifted every pair whose actor is
+  unknown: among the sample library's texts, long multi-part recommendations without an actor
+  then joined short asks (tests/transform/test_themes_and_repeats.py).
+
+Tried and left out (leave-one-set-out over the three labelled pair sets, each fold's theme model
+trained without its set): the cosine of the two texts' beliefs in the seven themes (the theme
+model's probability and the nearest labelled examples' vote). On the pair files it lifted
+precision 0.69 -> 0.72 and recall 0.38 -> 0.51, but on the labelled clusters precision fell
+0.65 -> 0.50 at about the same recall, at any threshold from 0.4 to 0.6: neighbours on one topic
+that ask different things share their themes, and a library is mostly such neighbours.
+
+Also tried and left out: the cosine of the meaning of what each text asks for (its words after
+the actor, the modal, a frame opening and the verb). Judged one by one it helped (pairs 0.71 / 0.47
+-> 0.72 / 0.49 at 0.4), but grouped it did not (pairs 0.694 / 0.384 -> 0.703 / 0.406, clusters
+0.620 / 0.370 -> 0.613 / 0.353), for another pass over every text's words.
 
 A logistic regression over the standardised measures (``reference/repeat_model.csv``, trained by
 ``make themes-model`` from the labelled pairs: :mod:`dhr_etl.transform.train_repeats`) turns
@@ -38,11 +59,13 @@ import numpy as np
 import polars as pl
 
 from dhr_etl.transform.meaning import occurrence_vectors, sum_rows, unit
-from dhr_etl.transform.rules import read_model_lines
-from dhr_etl.transform.text import PURPOSE, stemmed_words
+from dhr_etl.transform.rules import read_model_lines, sector_of
+from dhr_etl.transform.text import ACTOR, ACTOR_SKIP, PURPOSE, stemmed_words
 
 MEASURES = ("wording", "meaning", "difference", "overlap", "meaning_x_difference", "overlap_x_difference",
-            "wording_x_difference")
+            "wording_x_difference", "other_actor_sector")
+UNKNOWN_SECTORS = frozenset({"", "other", "multi-agency groups"})
+"""An actor whose sector says nothing of who must act: none named, none recognised, or "agencies"."""
 BALANCE_FLOOR = 0.2
 """Two texts one of which has five times the other's content words are never the same ask: a long
 multi-part recommendation's average meaning lies near every short ask without being any of them.
@@ -81,12 +104,29 @@ class AskWords:
     """(texts,): distinct content words per text"""
     tfidf: pl.DataFrame
     """doc, term_id, w: unit-length TF-IDF weights (:func:`dhr_etl.transform.repeats.tfidf_weights`)"""
+    sector: np.ndarray
+    """(texts,): the number of the sector of the body a text names before its modal ("GP practices
+    should ..." → health services: :func:`actor_sectors`), or -1 when that says nothing (UNKNOWN_SECTORS)"""
 
 
 WHY = re.compile(r"^((?:\S+\s+){4,}?)(?:" + PURPOSE.pattern + r").*$")
 """The reason after the ask ("... so that the voice of the child is heard"): after at least four
 words, so that "Agencies to ensure that ..." keeps its ask. The reason says why, not what is asked:
 two asks with one reason and different actions are different asks."""
+
+
+def actor_sectors(texts: pl.Series) -> np.ndarray:
+    """(texts,): see :attr:`AskWords.sector`. The actor is the words before the first modal
+    (text.ACTOR; none for an imperative opening, text.ACTOR_SKIP), its sector by the rules that
+    give addressees theirs (``reference/sector_rules.csv``), each distinct actor looked up once."""
+    lowered = texts.fill_null("").str.to_lowercase()
+    actors = pl.select(pl.when(lowered.str.contains(ACTOR_SKIP.pattern)).then(pl.lit(""))
+                       .otherwise(lowered.str.extract(ACTOR.pattern, 1).str.strip_chars().fill_null(""))).to_series()
+    distinct = actors.unique(maintain_order=True)
+    names = [sector_of(actor) if actor else "" for actor in distinct.to_list()]
+    numbers = {name: i for i, name in enumerate(sorted(set(names) - UNKNOWN_SECTORS))}
+    sector = np.array([numbers.get(name, -1) for name in names], dtype=np.int64)
+    return sector[actors.replace_strict(distinct, pl.int_range(len(distinct), eager=True), return_dtype=pl.Int64).to_numpy()]
 
 
 def ask_words(texts: pl.Series, stopwords: frozenset[str], tfidf: pl.DataFrame) -> AskWords:
@@ -106,7 +146,7 @@ def ask_words(texts: pl.Series, stopwords: frozenset[str], tfidf: pl.DataFrame) 
     return AskWords(np.r_[0, np.cumsum(term_count)], docs.astype(np.int64) * len(vocabulary) + number.ravel(), len(vocabulary),
                     np.ascontiguousarray(term_vectors[:, :DIFFERENCE_DIMENSIONS]),
                     term_tokens, np.ascontiguousarray(doc_sums[:, :DIFFERENCE_DIMENSIONS]), unit(doc_sums), term_count,
-                    tfidf)
+                    tfidf, actor_sectors(texts))
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -144,8 +184,10 @@ def measures(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
                .group_by("pair").agg((pl.col("w_a") * pl.col("w_b")).sum().alias("cosine")))
     cosine = np.zeros(len(a))
     cosine[wording["pair"].to_numpy()] = wording["cosine"].to_numpy()
+    known = (words.sector[a] >= 0) & (words.sector[b] >= 0)
+    same_sector = known & (words.sector[a] == words.sector[b])
     return np.stack([cosine, meaning, difference, overlap, meaning * difference, overlap * difference,
-                     cosine * difference], axis=1)
+                     cosine * difference, known & ~same_sector], axis=1)
 
 
 @dataclass(frozen=True)

@@ -63,15 +63,16 @@ class ThemeModel:
     meaning: np.ndarray
     """(DIMENSIONS, themes in ``bias`` order): the weights of the meaning vector"""
 
-    def scores(self, texts: pl.Series) -> pl.DataFrame:
+    def scores(self, texts: pl.Series, raw: pl.DataFrame | None = None, found: pl.DataFrame | None = None) -> pl.DataFrame:
         """doc, theme, probability, known (some of the text's words or word pairs are in the
         model), evidence (the features that weighed most for the theme, and what the meaning
-        vector added to its log-odds: "meaning 0.8")."""
-        raw = stemmed_words(texts)
+        vector added to its log-odds: "meaning 0.8"). ``raw``, ``found``: the texts' :func:`stemmed_words`
+        and :func:`features`, when the caller has them."""
+        raw = stemmed_words(texts) if raw is None else raw
         meant = meaning_vectors(texts, raw) @ self.meaning
         by_meaning = pl.DataFrame({"doc": np.repeat(np.arange(len(texts)), len(self.bias)).astype(np.uint32),
                                    "theme": list(self.bias) * len(texts), "meaning": meant.ravel().astype(np.float64)})
-        found = features(texts, raw=raw).join(self.weights, on="feature")
+        found = (features(texts, raw=raw) if found is None else found).join(self.weights, on="feature")
         contributions = (found.sort("weight", descending=True)
                          .group_by("doc", "theme", maintain_order=True)
                          .agg(pl.col("weight").sum().alias("total"),

@@ -7,14 +7,16 @@ import math
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
 from dhr_etl.parse import parse_review_page
 from dhr_etl.settings import SAMPLE_LIBRARY_DIR
 from dhr_etl.transform.names import core_name
-from dhr_etl.transform.repeats import REPEAT_THRESHOLD, group_repeats, same_ask_scores
+from dhr_etl.transform.repeats import REPEAT_THRESHOLD, ask_words_of, group_repeats, same_ask_scores
 from dhr_etl.transform.rules import level_of
+from dhr_etl.transform.same_ask import MEASURES, actor_sectors, measures
 from dhr_etl.transform.themes import THEMES, classify_recommendations, themes_of
 from tests.conftest import REFERENCE_HTML
 
@@ -180,3 +182,19 @@ def test_grouping_does_not_depend_on_the_order_rows_arrive_in() -> None:
     again = group_repeats(recs.sample(fraction=1.0, shuffle=True, seed=5)).sort("review_id", "rec_position")
     assert first.height > 0
     assert first.equals(again)
+
+
+def test_the_body_that_must_act_is_read_by_its_sector() -> None:
+    """Who must act, by the sector of the body named before the modal: two kinds of health body
+    are one sector, the Home Office and a housing service are two, and an imperative, a passive
+    or "agencies" says nothing."""
+    texts = pl.Series(["GP practices should ask about abuse.", "Health visitors should ask about abuse.",
+                       "The Home Office should require proof.", "Housing options should not require proof.",
+                       "Ensure staff ask about abuse.", "Agencies should ask about abuse.", "Abuse should be asked about."])
+    sector = actor_sectors(texts)
+    assert sector[0] == sector[1] >= 0
+    assert sector[2] >= 0 and sector[3] >= 0 and sector[2] != sector[3] and sector[0] not in (sector[2], sector[3])
+    assert list(sector[4:]) == [-1, -1, -1]
+    prepared, _ = ask_words_of(texts)
+    other_sector = measures(prepared, np.array([0, 2, 0, 4]), np.array([1, 3, 5, 0]))[:, MEASURES.index("other_actor_sector")]
+    assert other_sector.tolist() == [0.0, 1.0, 0.0, 0.0]

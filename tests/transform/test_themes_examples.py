@@ -1,0 +1,67 @@
+"""The nearest labelled examples' vote, and the training that writes them."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from dhr_etl.transform.theme_examples import NEIGHBOURS, build_examples, votes
+from dhr_etl.transform.theme_model import features
+from dhr_etl.transform.themes import classify_recommendations
+from dhr_etl.transform.train_themes import Sparse, theme_figures
+
+EXAMPLES = build_examples(
+    ["set/a", "set/b", "set/c"],
+    ["Officers should be trained to use the DASH checklist at every domestic incident.",
+     "The GP practice should share information with the MARAC about high-risk patients.",
+     "Health visitors should pass concerns about a child to children's social care the same day."],
+    [{"training", "identification of risk"}, {"multi agency working"}, {"multi agency working"}],
+    common_share=1.0)  # three examples: every word is in a third of them
+
+
+def test_a_text_like_one_example_takes_its_themes_and_names_it() -> None:
+    found = votes(EXAMPLES, features(pl.Series(["Officers should be trained to use the DASH checklist at every domestic incident."])))
+    by_theme = {theme: (vote, nearest) for _, theme, vote, nearest in found.iter_rows()}
+    assert by_theme["training"][1] == "set/a 1.0"
+    assert by_theme["training"][0] > 0.99  # the other examples share few words and count for little (cosine to the 4th power)
+    assert by_theme.get("multi agency working", (0.0, ""))[0] < 0.01
+
+
+def test_the_nearest_examples_outvote_a_far_one_and_a_text_with_no_shared_word_has_no_vote() -> None:
+    found = votes(EXAMPLES, features(pl.Series(["The MARAC and social care should share information about a child.", "Thank you."])))
+    assert found["doc"].unique().to_list() == [0]
+    vote = dict(found.select("theme", "vote").iter_rows())
+    assert vote["multi agency working"] > 0.9 and vote["multi agency working"] <= 1.0
+    assert vote.get("training", 0.0) < 0.1
+    assert NEIGHBOURS >= 3
+
+
+def test_a_theme_names_the_labelled_example_it_resembles() -> None:
+    """The shipped examples (reference/theme_examples.csv) are the evidence's 'like ...'."""
+    recs = pl.DataFrame({"review_id": ["r"], "rec_position": [1],
+                         "recommendation": ["GPs should ask patients about domestic abuse when they are seen alone."]},
+                        schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String})
+    evidence = classify_recommendations(recs)["evidence"].to_list()
+    assert any(", like themes_dev" in e for e in evidence), evidence
+
+
+def test_the_sparse_products_are_the_dense_ones() -> None:
+    rng = np.random.default_rng(1)
+    rows, columns = rng.integers(0, 30, 200), rng.integers(0, 50, 200)
+    keep = np.unique(rows * 50 + columns, return_index=True)[1]  # one entry per cell
+    rows, columns, values = rows[keep], columns[keep], rng.random(len(keep))
+    dense = np.zeros((30, 50))
+    dense[rows, columns] = values
+    sparse = Sparse(rows, columns, values, 30, 50)
+    w, g = rng.standard_normal((50, 3)), rng.standard_normal((30, 3))
+    assert np.allclose(sparse.times(w), dense @ w)
+    assert np.allclose(sparse.transposed_times(g), dense.T @ g)
+
+
+def test_theme_figures_count_hits_precision_per_theme_and_other_alone() -> None:
+    predicted = [{"training"}, {"policy", "training"}, {"other"}, {"policy"}]
+    accepted = [{"training"}, {"training"}, {"policy"}, {"policy"}]
+    figures = theme_figures(predicted, accepted)
+    assert figures["hit rate"] == 0.75
+    assert figures["mean precision"] == (1.0 + 0.5 + 0.0) / 3  # training 2/2, policy 1/2, other 0/1
+    assert figures["other alone"] == 0.25
