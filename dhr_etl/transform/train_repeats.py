@@ -17,7 +17,6 @@ full-batch gradient descent (deterministic: same labels, same weights).
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 from pathlib import Path
 
@@ -27,7 +26,7 @@ import polars as pl
 from dhr_etl.transform.repeats import CANDIDATES, ask_words_of
 from dhr_etl.transform.rules import REFERENCE_DIR
 from dhr_etl.transform.same_ask import BIAS, MEASURES, MODEL_FILE, measures
-from dhr_etl.transform.train_themes import FIXTURES, TRAINING_FILES, labelled_rows
+from dhr_etl.transform.train_themes import FIXTURES, TRAINING_FILES, labelled_rows, write_generated_csv
 
 TRAINING_PAIRS = (FIXTURES / "themes_dev" / "pairs_train.csv", FIXTURES / "themes_dev" / "pairs_holdout.csv",
                   FIXTURES / "themes_dev2" / "pairs_train.csv", FIXTURES / "themes_dev2" / "pairs_holdout.csv",
@@ -105,15 +104,12 @@ def probability(model: tuple[np.ndarray, np.ndarray, np.ndarray, float], found: 
 
 def write_model(path: Path, sources: list[Path], model: tuple[np.ndarray, np.ndarray, np.ndarray, float]) -> None:
     centre, scale, w, b = model
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write("measure,centre,scale,weight\n")
-        handle.write(f"# Trained by `make themes-model` from {', '.join(s.as_posix() for s in sources)} and the labelled\n"
-                     "# clusters (the project's own labelled pairs; see their READMEs). Measures: dhr_etl/transform/same_ask.py.\n"
-                     "# Do not edit by hand: correct a label or add pairs and retrain.\n")
-        out = csv.writer(handle, lineterminator="\n")
-        for j, measure in enumerate(MEASURES):
-            out.writerow([measure, f"{centre[j]:.5f}", f"{scale[j]:.5f}", f"{w[j]:.5f}"])
-        out.writerow([BIAS, "", "", f"{b:.5f}"])
+    write_generated_csv(path, "measure,centre,scale,weight",
+                        f"Trained by `make themes-model` from {', '.join(s.as_posix() for s in sources)} and the labelled\n"
+                        "clusters (the project's own labelled pairs; see their READMEs). Measures: dhr_etl/transform/same_ask.py.\n"
+                        "Do not edit by hand: correct a label or add pairs and retrain.",
+                        [*([measure, f"{centre[j]:.5f}", f"{scale[j]:.5f}", f"{w[j]:.5f}"] for j, measure in enumerate(MEASURES)),
+                         [BIAS, "", "", f"{b:.5f}"]])
 
 
 def by_set(found: np.ndarray, same: np.ndarray, source: list[str]) -> tuple[np.ndarray, np.ndarray]:

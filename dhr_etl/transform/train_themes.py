@@ -129,16 +129,25 @@ def train(texts: list[str], accepted: list[set[str]], themes: list[str]) -> tupl
     return bias, weights
 
 
-def write_model(path: Path, sources: list[Path], bias: dict[str, float], weights: list[tuple[str, str, float]]) -> None:
+def write_generated_csv(path: Path, header: str, note: str, rows) -> None:  # noqa: ANN001 - rows of cells
+    """A reference file written by ``make themes-model``: its header, ``note`` as ``#`` lines (what
+    it was made from; not to be edited by hand), then ``rows``."""
     with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write("feature,theme,weight\n")
-        handle.write(f"# Trained by `make themes-model` from {', '.join(s.as_posix() for s in sources)} (the project's own\n"
-                     "# labelled recommendations; see their READMEs). Do not edit by hand: correct a label or add examples and retrain.\n")
-        out = csv.writer(handle, lineterminator="\n")
-        for theme, value in bias.items():
-            out.writerow([BIAS, theme, f"{value:.4f}"])
-        for feature, theme, value in weights:
-            out.writerow([feature, theme, f"{value:.4f}"])
+        handle.write(header + "\n")
+        handle.write("".join(f"# {line}\n" for line in note.splitlines()))
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def _from(sources: list[Path]) -> str:
+    return ", ".join(s.as_posix() for s in sources)
+
+
+def write_model(path: Path, sources: list[Path], bias: dict[str, float], weights: list[tuple[str, str, float]]) -> None:
+    write_generated_csv(path, "feature,theme,weight",
+                        f"Trained by `make themes-model` from {_from(sources)} (the project's own\n"
+                        "labelled recommendations; see their READMEs). Do not edit by hand: correct a label or add examples and retrain.",
+                        [*([BIAS, theme, f"{value:.4f}"] for theme, value in bias.items()),
+                         *([feature, theme, f"{value:.4f}"] for feature, theme, value in weights)])
 
 
 def as_model(bias: dict[str, float], weights: list[tuple[str, str, float]]) -> ThemeModel:
@@ -149,14 +158,12 @@ def as_model(bias: dict[str, float], weights: list[tuple[str, str, float]]) -> T
 
 def write_examples(path: Path, sources: list[Path]) -> None:
     ids, (texts, accepted) = example_ids(sources), labelled(sources)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write("example_id,themes,features,text\n")
-        handle.write(f"# Written by `make themes-model` from {', '.join(s.as_posix() for s in sources)}: the labelled\n"
-                     "# recommendations the nearest-example vote reads (dhr_etl/transform/theme_examples.py), with the features\n"
-                     "# it compares (dhr_etl/transform/theme_model.py). Do not edit by hand.\n")
-        out = csv.writer(handle, lineterminator="\n")
-        for example, themes, found, text in zip(ids, accepted, example_features(texts), texts):
-            out.writerow([example, " | ".join(sorted(themes)), found, text])
+    write_generated_csv(path, "example_id,themes,features,text",
+                        f"Written by `make themes-model` from {_from(sources)}: the labelled\n"
+                        "recommendations the nearest-example vote reads (dhr_etl/transform/theme_examples.py), with the features\n"
+                        "it compares (dhr_etl/transform/theme_model.py). Do not edit by hand.",
+                        ([example, " | ".join(sorted(themes)), found, text]
+                         for example, themes, found, text in zip(ids, accepted, example_features(texts), texts)))
 
 
 def theme_figures(predicted: list[set[str]], accepted: list[set[str]]) -> dict[str, float]:
