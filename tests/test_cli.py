@@ -21,6 +21,7 @@ def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
     return subprocess.run([*CLI, *args], env={**clean, **env}, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow  # the shared first run is a whole run in a real process
 def test_run_loads_the_sample_and_says_what_the_warehouse_holds(first_run: FirstRun) -> None:
     """The shared first ``dhr-etl run`` of the sample (a real process; see tests/conftest.py)."""
     db = first_run.data_dir / "warehouse.duckdb"

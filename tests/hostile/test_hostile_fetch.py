@@ -72,6 +72,7 @@ def test_unusable_listing_links_are_skipped_with_a_bounded_note(sample_site, mon
     assert "more unusable URLs" in notes
 
 
+@pytest.mark.slow  # real dhr-etl processes (the shared first run and a quiet one)
 def test_the_change_check_before_a_run_skips_unusable_urls_too(after_a_first_run, data_dir, tmp_path) -> None:
     """``dhr-etl run`` without --force rediscovers the site to decide whether to run at all."""
     sample_site = after_a_first_run  # and a warehouse published from it by a first run
