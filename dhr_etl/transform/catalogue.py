@@ -365,7 +365,7 @@ def csp_areas(csp: Any) -> frozenset[str]:
 @cache
 def load_catalogue(cache_dir: Path | None = None) -> Catalogue:
     """The catalogue from ``reference/bodies/*.csv`` and the geography (either may be absent: then
-    resolution runs on its rules alone). With ``cache_dir`` (the data folder's ``cache/``), a new
+    resolution runs on its rules alone). With ``cache_dir`` (DHR_CACHE_DIR), a new
     process reads the catalogue an earlier one built from the same reference files and code
     (:mod:`dhr_etl.transform.catalogue_cache`) instead of building it."""
     if cache_dir is None:

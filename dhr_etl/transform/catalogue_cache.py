@@ -8,8 +8,9 @@ file that cannot be read (cut short, written by another version of Python's pick
 catalogue) is ignored and rebuilt; a cache that cannot be written only costs the next process a
 build. Files are written atomically and older catalogues removed, so the folder holds one.
 
-Reading a pickle runs what it says, so the file is trusted as the data folder is: only dhr-etl's
-user may write there (the landing zone and the warehouse it publishes live there too)."""
+Reading a pickle runs what it says, so the folder (DHR_CACHE_DIR, by default the data folder's
+``cache/``) is trusted as the data folder is: only dhr-etl's user may write there (the landing zone
+and the warehouse it publishes live in the data folder)."""
 
 from __future__ import annotations
 
