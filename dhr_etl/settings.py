@@ -64,8 +64,7 @@ class Settings:
 
     @property
     def check_every_seconds(self) -> int:
-        count, unit = int(self.check_every[:-1]), self.check_every[-1]
-        return count * _SECONDS_PER[unit]
+        return _interval_seconds(self.check_every)
 
 
 # name → (default, description of what is accepted); the README's configuration table mirrors this.
@@ -248,6 +247,11 @@ CHECK_EVERY_LIMITS = (5 * 60, 24 * 3600)
 should still be looked at daily."""
 
 
+def _interval_seconds(interval: str) -> int:
+    """Seconds in a validated interval such as "30m" or "1h"."""
+    return int(interval[:-1]) * _SECONDS_PER[interval[-1]]
+
+
 def _interval(value: str | None) -> str:
     if value is None:
         return "1h"
@@ -255,7 +259,6 @@ def _interval(value: str | None) -> str:
     if not match:
         raise _fail("DHR_CHECK_EVERY", value, "is not a number of minutes or hours")
     interval = f"{int(match[1])}{match[2].lower()}"
-    seconds = int(match[1]) * _SECONDS_PER[match[2].lower()]
-    if not CHECK_EVERY_LIMITS[0] <= seconds <= CHECK_EVERY_LIMITS[1]:
+    if not CHECK_EVERY_LIMITS[0] <= _interval_seconds(interval) <= CHECK_EVERY_LIMITS[1]:
         raise _fail("DHR_CHECK_EVERY", value, "is out of range")
     return interval
