@@ -96,12 +96,15 @@ def sample_site() -> Iterator[LibrarySite]:
         yield site
 
 
+FAST_CRAWL = {"DHR_REQUESTS_PER_SECOND": "20", "DHR_MAX_CONCURRENCY": "4", "DHR_TIMEOUT_SECONDS": "5"}
+"""Politeness limits raised for a local site, so tests do not wait on the rate limiter."""
+
+
 @pytest.fixture
 def fast_crawl(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Politeness limits raised for a local site, so tests do not wait on the rate limiter."""
-    monkeypatch.setenv("DHR_REQUESTS_PER_SECOND", "20")
-    monkeypatch.setenv("DHR_MAX_CONCURRENCY", "4")
-    monkeypatch.setenv("DHR_TIMEOUT_SECONDS", "5")
+    """FAST_CRAWL in this test's environment."""
+    for name, value in FAST_CRAWL.items():
+        monkeypatch.setenv(name, value)
 
 
 @contextmanager
@@ -159,9 +162,8 @@ def nightly_sample(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: P
             env.setenv("DHR_DATA_DIR", str(data_dir))
             env.setenv("DHR_CACHE_DIR", str(shared_cache_dir))
             env.setenv("DHR_SOURCE", site.base_url)
-            env.setenv("DHR_REQUESTS_PER_SECOND", "20")  # as fast_crawl
-            env.setenv("DHR_MAX_CONCURRENCY", "4")
-            env.setenv("DHR_TIMEOUT_SECONDS", "5")
+            for name, value in FAST_CRAWL.items():
+                env.setenv(name, value)
             result = defs.resolve_job_def("nightly").execute_in_process(instance=instance, raise_on_error=False)
         assert result.success, failure_messages(result)
         yield NightlyRun(result, site, data_dir, Path(instance.storage_directory()))
@@ -198,7 +200,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory, shared_cache_dir: Path) 
     with LibrarySite(SAMPLE_LIBRARY_DIR, per_page=SAMPLE_PER_PAGE) as site:
         env = {**environment_without_settings(), "DHR_SOURCE": site.base_url, "DHR_DATA_DIR": str(folder / "data"),
                "DHR_CACHE_DIR": str(shared_cache_dir), "DAGSTER_HOME": str(folder / "dagster_home"),
-               "DHR_REQUESTS_PER_SECOND": "20", "DHR_MAX_CONCURRENCY": "4", "DHR_TIMEOUT_SECONDS": "5"}  # fast_crawl's
+               **FAST_CRAWL}
         done = subprocess.run([sys.executable, "-m", "dhr_etl.cli", "run"], env=env, capture_output=True, text=True,
                               timeout=300)
         assert done.returncode == 0, done.stderr
