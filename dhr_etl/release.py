@@ -75,17 +75,19 @@ ReadView = Callable[[str], pl.DataFrame]
 """Every row of one view (or of the warehouse_version table) as a frame."""
 
 
-def reader_for(warehouse_url: str) -> ReadView:
-    """Reads whole views from the live warehouse at ``warehouse_url`` (DuckDB file or PostgreSQL)."""
+@contextmanager
+def live_version(warehouse_url: str) -> Iterator[tuple[Callable[[str], list[tuple]], ReadView]]:
+    """(query, read) on the live version at ``warehouse_url`` (DuckDB file or PostgreSQL), for
+    writing what is published from it. On DuckDB both share one read-only connection: opening the
+    file costs ~20 ms, and the report and the release ask it ~30 questions. On PostgreSQL each
+    statement takes a connection, as everywhere else."""
     if warehouse_url.startswith("duckdb:///"):
         import duckdb
 
-        path = warehouse_url.removeprefix("duckdb:///")
-
-        def read_duckdb(relation: str) -> pl.DataFrame:
-            with duckdb.connect(path, read_only=True) as con:
-                return _duckdb_frame(con, relation)
-        return read_duckdb
+        with duckdb.connect(warehouse_url.removeprefix("duckdb:///"), read_only=True) as con:
+            yield ((lambda sql: con.execute(sql).fetchall()),
+                   (lambda relation: pl.from_arrow(con.sql(f"SELECT * FROM {relation}").to_arrow_table())))
+        return
     if warehouse_url.startswith("postgresql+psycopg://"):
         from dhr_etl.warehouse.postgres_store import LIVE_SCHEMA, PostgresWarehouse
 
@@ -94,28 +96,9 @@ def reader_for(warehouse_url: str) -> ReadView:
         def read_postgres(relation: str) -> pl.DataFrame:
             with warehouse.connect() as con:
                 return pl.read_database(f"SELECT * FROM {LIVE_SCHEMA}.{relation}", connection=con)
-        return read_postgres
-    raise ValueError(f"unsupported warehouse URL {warehouse_url!r}: use duckdb:///<file> or postgresql+psycopg://…")
-
-
-def _duckdb_frame(con, relation: str) -> pl.DataFrame:  # noqa: ANN001 - a duckdb connection
-    return pl.from_arrow(con.sql(f"SELECT * FROM {relation}").to_arrow_table())  # type: ignore[return-value]
-
-
-@contextmanager
-def live_version(warehouse_url: str) -> Iterator[tuple[Callable[[str], list[tuple]], ReadView]]:
-    """(query, read) on the live version, for writing what is published from it. On DuckDB both
-    share one read-only connection: opening the file costs ~20 ms, and the report and the release
-    ask it ~30 questions. On PostgreSQL each statement takes a connection, as everywhere else."""
-    if warehouse_url.startswith("duckdb:///"):
-        import duckdb
-
-        with duckdb.connect(warehouse_url.removeprefix("duckdb:///"), read_only=True) as con:
-            yield (lambda sql: con.execute(sql).fetchall()), (lambda relation: _duckdb_frame(con, relation))
+        yield warehouse.query, read_postgres
         return
-    from dhr_etl.warehouse.store import open_warehouse
-
-    yield open_warehouse(warehouse_url).query, reader_for(warehouse_url)
+    raise ValueError(f"unsupported warehouse URL {warehouse_url!r}: use duckdb:///<file> or postgresql+psycopg://…")
 
 
 def write_release(read: ReadView, data_dir: Path) -> Path:

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from dhr_etl.release import reader_for, write_release
+from dhr_etl.release import live_version, write_release
 from dhr_etl.warehouse import duckdb_store
 from dhr_etl.warehouse.store import open_warehouse
 from dhr_etl.warehouse.views import VIEW_NAMES
@@ -51,12 +51,17 @@ def view_rows(warehouse: Path) -> dict[str, int]:
         return {view: con.execute(f"SELECT COUNT(*) FROM {view}").fetchone()[0] for view in VIEW_NAMES}
 
 
+def release_of(warehouse_url: str, data_dir: Path) -> Path:
+    with live_version(warehouse_url) as (_, read):
+        return write_release(read, data_dir)
+
+
 def csv_rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
 def test_every_view_is_released_as_parquet_and_csv_with_the_views_rows(published: Path, data_dir: Path) -> None:
-    release = write_release(reader_for(f"duckdb:///{published}"), data_dir)
+    release = release_of(f"duckdb:///{published}", data_dir)
     assert release == data_dir / "release"
     expected = view_rows(published)
     assert all(expected.values()), expected  # the sample fills every view, so the counts compare something
@@ -70,7 +75,7 @@ def test_every_view_is_released_as_parquet_and_csv_with_the_views_rows(published
 
 
 def test_formula_like_text_is_neutralised_in_csv_and_exact_in_parquet(published: Path, data_dir: Path) -> None:
-    release = write_release(reader_for(f"duckdb:///{published}"), data_dir)
+    release = release_of(f"duckdb:///{published}", data_dir)
     in_csv = {row["recommendation"] for row in csv_rows(release / "recommendations.csv")}
     in_parquet = set(pl.read_parquet(release / "recommendations.parquet")["recommendation"])
     for text in HOSTILE_TEXTS:
@@ -84,7 +89,7 @@ def test_formula_like_text_is_neutralised_in_csv_and_exact_in_parquet(published:
 
 
 def test_datapackage_describes_every_column_and_frictionless_accepts_it(published: Path, data_dir: Path) -> None:
-    release = write_release(reader_for(f"duckdb:///{published}"), data_dir)
+    release = release_of(f"duckdb:///{published}", data_dir)
     package = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
     assert package["warehouse_version"]["run_id"] == "run-for-the-release-test"
     assert {licence["name"] for licence in package["licenses"]} == {"OGL-UK-3.0", "CC-BY-4.0"}
@@ -109,18 +114,18 @@ def test_datapackage_describes_every_column_and_frictionless_accepts_it(publishe
 
 
 def test_a_failed_release_leaves_the_previous_one_intact(published: Path, data_dir: Path) -> None:
-    read = reader_for(f"duckdb:///{published}")
-    release = write_release(read, data_dir)
+    release = release_of(f"duckdb:///{published}", data_dir)
     previous = {path.name: path.read_bytes() for path in release.iterdir()}
     previous_folder = release.resolve()
 
-    def failing(relation: str) -> pl.DataFrame:
-        if relation == "v_theme_year_summary":  # part-way: several views are already written
-            raise OSError("disk full")
-        return read(relation)
+    with live_version(f"duckdb:///{published}") as (_, read):
+        def failing(relation: str) -> pl.DataFrame:
+            if relation == "v_theme_year_summary":  # part-way: several views are already written
+                raise OSError("disk full")
+            return read(relation)
 
-    with pytest.raises(OSError, match="disk full"):
-        write_release(failing, data_dir)
+        with pytest.raises(OSError, match="disk full"):
+            write_release(failing, data_dir)
     assert release.resolve() == previous_folder
     assert {path.name: path.read_bytes() for path in release.iterdir()} == previous
     assert [p.resolve() for p in (data_dir / "releases").iterdir()] == [previous_folder]  # the failed build is gone
@@ -130,7 +135,7 @@ def test_a_release_of_a_postgres_warehouse_has_the_views_rows(postgres_url: str,
                                                              sample_star: dict[str, pl.DataFrame]) -> None:
     warehouse = open_warehouse(postgres_url)
     warehouse.publish(warehouse.build_version(sample_with_hostile_texts(sample_star)))
-    release = write_release(reader_for(postgres_url), data_dir)
+    release = release_of(postgres_url, data_dir)
     for view in VIEW_NAMES:
         [(rows,)] = warehouse.query(f"SELECT COUNT(*) FROM {view}")
         assert rows > 0, view
