@@ -31,7 +31,7 @@ import polars as pl
 from dhr_etl.frames import FrameBuilder
 from dhr_etl.transform.keys import stable_key
 from dhr_etl.transform.rules import read_reference_csv
-from dhr_etl.transform.same_ask import ask_words, same_ask_probability
+from dhr_etl.transform.same_ask import SameAskModel, ask_words, same_ask_probability
 from dhr_etl.transform.text import ACTOR_MARK, CONCEPT_PREFIX, PURPOSE_MARK, STOPWORDS, stemmed_words, with_concepts
 
 REPEAT_THRESHOLD = 0.4
@@ -182,7 +182,8 @@ def _not_before(size: int) -> np.ndarray:
     return np.triu(np.ones((size, size), dtype=bool))
 
 
-def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRESHOLD) -> pl.DataFrame:
+def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRESHOLD,
+                  model: SameAskModel | None = None) -> pl.DataFrame:
     """review_id, rec_position, repeat_group_key, is_representative, repeat_label for every
     recommendation in a group seen in two or more reviews.
 
@@ -191,7 +192,7 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     itself. Comparing with leaders only keeps a chain of small rewordings from drifting from one
     ask to another. A recommendation meets only the CANDIDATES leaders nearest it in meaning (one
     matrix product per BLOCK of recommendations, which also meets the block's own earlier texts), so the work grows with recommendations times leaders in a matrix product, and
-    the model scores the candidate pairs column-wise."""
+    the model scores the candidate pairs column-wise. ``model``: see :func:`same_ask_probability`."""
     columns = ["review_id", "rec_position", "recommendation"] + (["rec_label"] if "rec_label" in recommendations.columns else [])
     rows = recommendations.select(columns).sort("review_id", "rec_position")
     apart = _kept_apart()
@@ -215,7 +216,7 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
         block = np.arange(start, min(start + BLOCK, rows.height))
         block = block[placeable[block]]
         doc, other = _nearest_leaders(meaning, block, leaders, leader_meaning)
-        probability = same_ask_probability(prepared, text_of[doc], text_of[other])
+        probability = same_ask_probability(prepared, text_of[doc], text_of[other], model)
         candidates: dict[int, list[tuple[int, float]]] = defaultdict(list)
         for d, o, p in zip(doc.tolist(), other.tolist(), probability.tolist()):
             if p >= threshold:

@@ -127,6 +127,13 @@ def ask_concepts() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((row["concept"], _compile("ask_concepts.csv", i, row["pattern"])) for i, row in enumerate(rows, 1))
 
 
+@cache
+def concept_glosses() -> dict[str, str]:
+    """Each concept's gloss: the plain words its meaning is read from (the concept's own name
+    when the ``gloss`` column is empty). Word vectors know "risk conference" but not "marac"."""
+    return {row["concept"]: (row.get("gloss") or "").strip() or row["concept"] for row in read_reference_csv("ask_concepts.csv")}
+
+
 def read_model_lines(name: str) -> list[str]:
     """A trained model's table from ``reference/`` (its comment lines included)."""
     with open(REFERENCE_DIR / name, encoding="utf-8") as handle:

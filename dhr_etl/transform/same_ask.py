@@ -60,7 +60,7 @@ import polars as pl
 
 from dhr_etl.transform.meaning import occurrence_vectors, sum_rows, unit
 from dhr_etl.transform.rules import read_model_lines, sector_of
-from dhr_etl.transform.text import ACTOR, ACTOR_SKIP, PURPOSE, stemmed_words
+from dhr_etl.transform.text import ACTOR, ACTOR_SKIP, PURPOSE, stemmed_words, with_glosses
 
 MEASURES = ("wording", "meaning", "difference", "overlap", "meaning_x_difference", "overlap_x_difference",
             "wording_x_difference", "other_actor_sector")
@@ -130,7 +130,7 @@ def actor_sectors(texts: pl.Series) -> np.ndarray:
 
 
 def ask_words(texts: pl.Series, stopwords: frozenset[str], tfidf: pl.DataFrame) -> AskWords:
-    asks = texts.fill_null("").str.to_lowercase().str.replace(WHY.pattern, "$1")
+    asks = with_glosses(texts).str.replace(WHY.pattern, "$1")
     words = stemmed_words(asks, 0, stopwords)
     occurrences = words.group_by("doc", "term", "word").agg(pl.len().alias("times")).sort("doc", "term", "word")
     terms = occurrences.select("doc", "term").unique(maintain_order=True).with_row_index("row")
@@ -202,8 +202,10 @@ class SameAskModel:
         return 1.0 / (1.0 + np.exp(-logit))
 
 
-def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray, model: SameAskModel | None = None) -> np.ndarray:
     """The model's probability for the pairs (a[i], b[i]); 0 for a pair below BALANCE_FLOOR.
+    ``model``: the trained one (``reference/repeat_model.csv``) unless another is given (training
+    measures a model fitted without one labelled set on that set).
     Each distinct pair is measured once: a library repeats its wordings, so the same two texts
     meet again and again (a third of the candidate pairs in the benchmark's library)."""
     if not len(a):
@@ -213,7 +215,8 @@ def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.nd
     a, b = distinct // width, distinct % width
     lengths = np.stack([words.term_count[a], words.term_count[b]], axis=1)
     balanced = lengths.min(axis=1) >= BALANCE_FLOOR * lengths.max(axis=1)
-    return np.where(balanced, same_ask_model().probability(measures(words, a, b)), 0.0)[each.ravel()]
+    model = model or same_ask_model()
+    return np.where(balanced, model.probability(measures(words, a, b)), 0.0)[each.ravel()]
 
 
 def read_model(lines: list[str]) -> SameAskModel:

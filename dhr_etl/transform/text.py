@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from dhr_etl.transform.rules import ask_concepts
+from dhr_etl.transform.rules import ask_concepts, concept_glosses
 
 WORD_PATTERN = r"[a-z][a-z_'-]{1,}"
 """Two letters or more: "gp", "da", "ed" carry meaning in this domain."""
@@ -78,4 +78,17 @@ def with_concepts(texts: pl.Series) -> pl.Series:
     out = out.str.replace(PURPOSE.pattern, f" {PURPOSE_MARK} ")
     for concept, pattern in ask_concepts():
         out = out.str.replace_all(pattern.pattern, f" {CONCEPT_PREFIX}{concept.replace(' ', '_')} ")
+    return out
+
+
+def with_glosses(texts: pl.Series) -> pl.Series:
+    """Lower-cased texts with each phrase of a concept replaced by the concept's gloss in plain
+    words (``reference/ask_concepts.csv``): "Clare's Law", "DVDS" and "the domestic violence
+    disclosure scheme" all read "disclosure scheme", so their meaning vectors agree. Leave-one-set-out
+    over the four labelled sets, grouping at 0.4: pairs 0.715 / 0.420 -> 0.714 / 0.476, clusters
+    0.620 / 0.358 -> 0.665 / 0.403, with the 44 concepts of the time."""
+    out = texts.fill_null("").str.to_lowercase()
+    glosses = concept_glosses()
+    for concept, pattern in ask_concepts():
+        out = out.str.replace_all(pattern.pattern, f" {glosses[concept]} ")
     return out

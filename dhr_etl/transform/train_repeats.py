@@ -2,13 +2,14 @@
 
     make themes-model        # trains the theme model, then this (python -m dhr_etl.transform.train_themes)
     python -m dhr_etl.transform.train_repeats --by-set   # also prints leave-one-set-out precision and recall
+    python -m dhr_etl.transform.train_repeats --by-set --grouped   # ... and of grouping each held-out set
 
 Labelled pairs (same_ask 1 or 0) come from every pair file in TRAINING_PAIRS that exists, and
 from the labelled clusters: every two rows of one cluster from different reviews (same ask), and
 the pairs of different asks that grouping would actually weigh: each row with the rows of other
 clusters (and singletons) of its split nearest to it in meaning (repeats.CANDIDATES of them).
 All the other pairs of different asks are easy, and thousands of them would teach the model
-nothing about the pairs it is asked to judge. The blind holdout of the newest set (themes_dev4) is never read. Word weights
+nothing about the pairs it is asked to judge. The blind holdout of the newest set (themes_dev5) is never read. Word weights
 (TF-IDF) are taken over all the labelled texts together, as over a library. A logistic regression
 with a little L2 over the standardised measures of :mod:`dhr_etl.transform.same_ask`, by
 full-batch gradient descent (deterministic: same labels, same weights).
@@ -23,17 +24,18 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from dhr_etl.transform.repeats import CANDIDATES, ask_words_of
+from dhr_etl.transform.repeats import CANDIDATES, REPEAT_THRESHOLD, ask_words_of, group_repeats
 from dhr_etl.transform.rules import REFERENCE_DIR
-from dhr_etl.transform.same_ask import BIAS, MEASURES, MODEL_FILE, measures
+from dhr_etl.transform.same_ask import BIAS, MEASURES, MODEL_FILE, SameAskModel, measures
 from dhr_etl.transform.train_themes import FIXTURES, TRAINING_FILES, labelled_rows, write_generated_csv
 
 TRAINING_PAIRS = (FIXTURES / "themes_dev" / "pairs_train.csv", FIXTURES / "themes_dev" / "pairs_holdout.csv",
                   FIXTURES / "themes_dev2" / "pairs_train.csv", FIXTURES / "themes_dev2" / "pairs_holdout.csv",
                   FIXTURES / "themes_dev3" / "pairs_train.csv", FIXTURES / "themes_dev3" / "pairs_holdout.csv",
-                  FIXTURES / "themes_dev4" / "pairs_train.csv")
+                  FIXTURES / "themes_dev4" / "pairs_train.csv", FIXTURES / "themes_dev4" / "pairs_holdout.csv",
+                  FIXTURES / "themes_dev5" / "pairs_train.csv")
 CLUSTER_FILES = (FIXTURES / "themes_dev" / "clusters.csv", FIXTURES / "themes_dev2" / "clusters_holdout.csv",
-                 FIXTURES / "themes_dev3" / "clusters_holdout.csv")
+                 FIXTURES / "themes_dev3" / "clusters_holdout.csv", FIXTURES / "themes_dev4" / "clusters_holdout.csv")
 L2 = 0.01
 STEPS = 3000
 LEARNING_RATE = 1.0
@@ -126,15 +128,68 @@ def by_set(found: np.ndarray, same: np.ndarray, source: list[str]) -> tuple[np.n
     return out, judged
 
 
+def _grouped_counts(labelled: list[tuple[str, str, str]], together_truth, model: SameAskModel,
+                    threshold: float) -> np.ndarray:
+    """(true, false, missed) pairs when ``labelled`` texts (review, text, label) are grouped as a
+    library would group them: ``together_truth(i, j)`` says whether texts i and j make one ask
+    (None: not a labelled pair)."""
+    recs = pl.DataFrame([(review, i, text) for i, (review, text, _) in enumerate(labelled)],
+                        schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String}, orient="row")
+    group = dict(group_repeats(recs, threshold, model).select("rec_position", "repeat_group_key").iter_rows())
+    counts = np.zeros(3, np.int64)
+    for i, j in itertools.combinations(range(len(labelled)), 2):
+        truth = together_truth(i, j)
+        if truth is None:
+            continue
+        found = group.get(i) is not None and group.get(i) == group.get(j)
+        counts += (truth and found, found and not truth, truth and not found)
+    return counts
+
+
+def grouped_by_set(found: np.ndarray, same: np.ndarray, source: list[str], pair_files: list[Path],
+                   threshold: float = REPEAT_THRESHOLD) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per labelled set: (pair counts, cluster counts) as (true, false, missed), grouping its pair
+    files' texts and its clusters with a model fitted on the other sets only."""
+    folder = np.array([Path(s).parent.name for s in source])
+    out = {}
+    for held in sorted(set(folder.tolist())):
+        centre, scale, weights, bias = fit(found[folder != held], same[folder != held])
+        model = SameAskModel(centre, scale, weights, bias)
+        pairs = np.zeros(3, np.int64)
+        for path in (p for p in pair_files if p.parent.name == held):
+            rows = labelled_rows(path)
+            texts = sorted({(r["review_a"], r["text_a"]) for r in rows} | {(r["review_b"], r["text_b"]) for r in rows})
+            where = {key: i for i, key in enumerate(texts)}
+            truth = {tuple(sorted((where[(r["review_a"], r["text_a"])], where[(r["review_b"], r["text_b"])]))):
+                     r["same_ask"].strip() == "1" for r in rows}
+            pairs += _grouped_counts([(rv, t, "") for rv, t in texts], lambda i, j: truth.get((i, j)), model, threshold)
+        clusters = np.zeros(3, np.int64)
+        for path in (p for p in CLUSTER_FILES if p.parent.name == held and p.exists()):
+            rows = labelled_rows(path)
+            for split in ({r["cluster_id"].startswith("h-") for r in rows}):
+                part = [(r["review_id"], r["text"], r["cluster_id"]) for r in rows if r["cluster_id"].startswith("h-") == split]
+                clusters += _grouped_counts(part, lambda i, j, part=part: None if part[i][0] == part[j][0] else part[i][2] == part[j][2],
+                                            model, threshold)
+        out[held] = (pairs, clusters)
+    return out
+
+
+def _precision_recall(counts: np.ndarray) -> str:
+    true, false, missed = counts.tolist()
+    return f"{true / max(true + false, 1):.3f} / {true / max(true + missed, 1):.3f}"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Train the same-ask model from labelled pairs.")
     parser.add_argument("--out", type=Path, default=REFERENCE_DIR / MODEL_FILE)
     parser.add_argument("--by-set", action="store_true", help="also print leave-one-set-out precision and recall")
+    parser.add_argument("--grouped", action="store_true", help="with --by-set: also group each held-out set's texts")
     args = parser.parse_args(argv)
     sources = [path for path in TRAINING_PAIRS if path.exists()]
     texts, a, b, same, source = labelled_pairs(sources)
     prepared, _ = ask_words_of(pl.Series(texts, dtype=pl.String))
     found = measures(prepared, a, b)
+    all_same = same
     model = fit(found, same)
     write_model(args.out, sources, model)
     print(f"trained on {len(same)} labelled pairs ({int(same.sum())} same ask): weights "
@@ -147,6 +202,13 @@ def main(argv: list[str] | None = None) -> None:
             hit = predicted >= threshold
             tp = int((hit & same).sum())
             print(f"threshold {threshold}: precision {tp / max(int(hit.sum()), 1):.3f}, recall {tp / max(int(same.sum()), 1):.3f}")
+    if args.by_set and args.grouped:
+        total_pairs, total_clusters = np.zeros(3, np.int64), np.zeros(3, np.int64)
+        print(f"leave-one-set-out, grouped at {REPEAT_THRESHOLD} (precision / recall):")
+        for held, (pairs, clusters) in grouped_by_set(found, all_same, source, sources).items():
+            total_pairs, total_clusters = total_pairs + pairs, total_clusters + clusters
+            print(f"{held}: pairs {_precision_recall(pairs)}, clusters {_precision_recall(clusters)}")
+        print(f"all sets: pairs {_precision_recall(total_pairs)}, clusters {_precision_recall(total_clusters)}")
 
 
 if __name__ == "__main__":
