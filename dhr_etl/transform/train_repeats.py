@@ -176,6 +176,8 @@ def grouped_by_set(found: np.ndarray, same: np.ndarray, source: list[str], pair_
 
 def _precision_recall(counts: np.ndarray) -> str:
     true, false, missed = counts.tolist()
+    if not true + false + missed:
+        return "none labelled"
     return f"{true / max(true + false, 1):.3f} / {true / max(true + missed, 1):.3f}"
 
 
