@@ -43,7 +43,9 @@ LABELLED_SETS = {"themes_dev": ("themes_train.csv", "themes_holdout.csv"),
                  "themes_dev3": ("themes_train.csv", "themes_holdout.csv"),
                  "themes_dev4": ("themes_train.csv", "themes_holdout.csv"),
                  "themes_dev5": ("themes_train.csv",),
-                 "themes_dev6": ("themes_train.csv",)}
+                 "themes_dev6": ("themes_train.csv",),
+                 "themes_dev7": ("themes_train.csv",),
+                 "themes_dev8": ("themes_train.csv",)}
 """Each labelled set's theme files trained on, by folder."""
 TRAINING_FILES = tuple(FIXTURES / folder / name for folder, names in LABELLED_SETS.items() for name in names)
 MIN_DOCUMENTS = 2
