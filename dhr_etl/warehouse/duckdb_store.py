@@ -109,6 +109,10 @@ def build_version(tables: dict[str, pl.DataFrame], target: Path) -> Path:
     _remove(staged)  # left by an earlier attempt of this very run
     config = {"memory_limit": BUILD_MEMORY_LIMIT, "storage_compatibility_version": STORAGE_VERSION}
     with duckdb.connect(str(staged), config=config) as con:
+        # One transaction for the whole build: each statement on its own was a commit, and each
+        # commit writes and syncs the write-ahead log (~50 statements: a fifth of the build at 650
+        # reviews). A build that fails leaves a staged file no one publishes, as before.
+        con.execute("BEGIN TRANSACTION")
         for statement in _table_ddl():
             con.execute(statement)
         for model in models.STAR_TABLES:
@@ -125,6 +129,7 @@ def build_version(tables: dict[str, pl.DataFrame], target: Path) -> Path:
                 con.execute(sql)
             except duckdb.Error as exc:
                 raise RuntimeError(f"view definition sql/{file_name} failed on DuckDB: {exc}") from exc
+        con.execute("COMMIT")
         con.execute("CHECKPOINT")
     return staged
 
