@@ -1,6 +1,7 @@
 """Themes and repeat groups, dumped for comparison, and their CPU cost in a fresh process.
 
     .venv/bin/python bench/same_outputs.py dump <folder>      → <folder>/*.parquet, CPU seconds on stdout
+    .venv/bin/python bench/same_outputs.py warehouse <warehouse.duckdb> <folder>   → every table and view
     .venv/bin/python bench/same_outputs.py compare <a> <b>    → "identical", or what differs (exit 1)
 
 What a change meant only for speed must keep: the same themes, methods and evidence, the same
@@ -8,6 +9,11 @@ groups, keys and labels, on the benchmark's 650-review library (bench/run.py's, 
 nightly job parses it) and on the labelled sets under tests/transform/fixtures/themes_dev*/.
 ``dump`` times classify and group on the library first, in this new process, as the benchmark
 meets them (word vectors and models not yet loaded).
+
+``warehouse`` dumps a whole published version (e.g. ``bench/processing.py``'s, run before and after
+a change): every table in its stored order, every view's rows sorted (a GROUP BY's order varies
+from run to run of the same code), and every column's type; without the two values that name when
+the run happened (``warehouse_version.built_at``, ``dim_review.data_as_of``).
 """
 
 from __future__ import annotations
@@ -90,6 +96,26 @@ def dump(folder: Path) -> None:
         frame.write_parquet(folder / f"{name}.parquet")
 
 
+RUN_TIMES = {"warehouse_version": "built_at", "dim_review": "data_as_of", "mv_reviews": "data_as_of",
+             "v_reviews": "data_as_of"}
+"""relation → the column that says when the run happened, not what it built"""
+
+
+def dump_warehouse(path: Path, folder: Path) -> None:
+    import duckdb
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(path), read_only=True) as con:
+        con.sql("SELECT table_name, column_name, ordinal_position, data_type, is_nullable FROM information_schema.columns "
+                "ORDER BY ALL").pl().write_parquet(folder / "_columns.parquet")
+        for (name, kind) in con.execute("SELECT table_name, table_type FROM information_schema.tables ORDER BY 1").fetchall():
+            frame = con.sql(f"SELECT * FROM {name}").pl()
+            frame = frame.drop([c for c in frame.columns if RUN_TIMES.get(name) == c])
+            if kind == "VIEW" or name.startswith("mv_"):
+                frame = frame.sort(frame.columns, nulls_last=True)
+            frame.write_parquet(folder / f"{name}.parquet")
+
+
 def comparable(frame: pl.DataFrame) -> pl.DataFrame:
     """What must be identical. Two things vary from run to run of the same code, so they are
     compared as what they mean: a label's words by their stems (tfidf_weights picks a term's
@@ -123,5 +149,7 @@ def compare(a: Path, b: Path) -> int:
 if __name__ == "__main__":
     if sys.argv[1] == "dump":
         dump(Path(sys.argv[2]))
+    elif sys.argv[1] == "warehouse":
+        dump_warehouse(Path(sys.argv[2]), Path(sys.argv[3]))
     else:
         sys.exit(compare(Path(sys.argv[2]), Path(sys.argv[3])))

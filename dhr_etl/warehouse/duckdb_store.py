@@ -16,8 +16,8 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
-import duckdb_engine
 import polars as pl
+from sqlalchemy.dialects import postgresql
 
 from dhr_etl.warehouse import models
 from dhr_etl.warehouse.checks import Query
@@ -84,11 +84,14 @@ def _remove(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-BUILD_MEMORY_LIMIT = "1GB"
+BUILD_MEMORY_LIMIT = "512MB"
 """DuckDB's own buffer cap while a version is built. The frames being loaded already sit in this
 process; left at its default (80% of RAM) DuckDB kept ~950 MB more while loading and
-materialising the views of 65,000 reviews, with a 1 GB cap ~500 MB, in the same time. (256 MB
-ran out of memory materialising v_recommendations; 512 MB was no leaner than 1 GB.)"""
+materialising the views of 65,000 reviews. The process's peak is now at the end of the build
+(the last views and the checkpoint), so this cap sets it: building the 65,000-review tables with
+every frame loaded, the build's own peak was +850 MB at 1 GB, +750 MB at 768 MB, +510 MB at
+512 MB and +400 MB at 384 MB, in the same time (15-16 s on a loaded 2-core machine). 256 MB ran
+out of memory materialising v_recommendations; 512 MB leaves twice that."""
 
 STORAGE_VERSION = "v1.1.0"
 """The storage format the published file is written in. DuckDB writes its newest format by default,
@@ -97,9 +100,25 @@ a database file with version number ..."); 1.1.0's format opens read-only in Duc
 later version (tests/warehouse/test_old_duckdb_readers.py queries every view from 1.1.3 and 1.2.2)."""
 
 
+class _ArrowStream:
+    """A frame as an Arrow C stream (the Arrow PyCapsule interface), which DuckDB reads without
+    pyarrow: the first ``to_arrow()`` of a process imported pyarrow, 20-110 ms of each new process's
+    build. Polars exports its newest layout, so string views are handed over as they are (a copy of
+    every string column would cost 100 MB more at 65,000 reviews)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        return self.frame.__arrow_c_stream__(requested_schema)
+
+
 @cache
 def _table_ddl() -> tuple[str, ...]:
-    return models.create_table_statements(duckdb_engine.Dialect())  # compiled once per process
+    """Compiled once per process, for PostgreSQL: duckdb_engine's dialect (PostgreSQL's, plus
+    DuckDB's reserved words, read from a DuckDB connection it opens: 20-50 ms in a new process)
+    compiles the same statements for these tables (tests/warehouse/test_warehouse.py checks it)."""
+    return models.create_table_statements(postgresql.dialect())
 
 
 def build_version(tables: dict[str, pl.DataFrame], target: Path) -> Path:
@@ -109,17 +128,20 @@ def build_version(tables: dict[str, pl.DataFrame], target: Path) -> Path:
     _remove(staged)  # left by an earlier attempt of this very run
     config = {"memory_limit": BUILD_MEMORY_LIMIT, "storage_compatibility_version": STORAGE_VERSION}
     with duckdb.connect(str(staged), config=config) as con:
+        # The tables are created and loaded in one transaction (one commit, one sync of the
+        # write-ahead log, instead of one per statement). The views are not: each materialised
+        # view held in one transaction until the end took ~200 MB more at 65,000 reviews.
+        con.execute("BEGIN TRANSACTION")
         for statement in _table_ddl():
             con.execute(statement)
         for model in models.STAR_TABLES:
             name = model.__tablename__
             if name not in tables:
                 continue
-            # The newest Arrow layout hands polars' string views over as they are; the default
-            # converts every string column to a copy first (100 MB more at 65,000 reviews).
-            con.register("incoming", tables[name].to_arrow(compat_level=pl.CompatLevel.newest()))
+            con.register("incoming", _ArrowStream(tables[name]))
             con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM incoming")
             con.unregister("incoming")
+        con.execute("COMMIT")
         for file_name, sql in view_statements():
             try:
                 con.execute(sql)

@@ -63,6 +63,19 @@ def test_a_later_process_reads_the_catalogue_an_earlier_one_built(earlier_run, t
     assert [b.name for b in read.bodies_named(key_of("Kent Constabulary"))] == ["Kent Police"]
 
 
+def test_the_catalogue_read_carries_its_index_of_misspellings(earlier_run, tmp_path: Path,  # noqa: ANN001
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built with the catalogue and kept with it: a later process reads misspelt names right
+    without building the index again."""
+    read = uncached(cache_as_left(earlier_run, tmp_path))
+
+    def not_again(catalogue: Catalogue) -> None:
+        raise AssertionError("the index of misspellings was built again")
+
+    monkeypatch.setattr(catalogue_module, "defaultdict", not_again)  # what building the index starts with
+    assert [read.bodies[b].name for b in read.typo_bodies("Merseyside Polcie")] == ["Merseyside Police"]
+
+
 def test_a_changed_reference_file_is_never_answered_from_the_cache(earlier_run, tmp_path: Path,  # noqa: ANN001
                                                                   reference: Path, builds: list) -> None:
     cache = cache_as_left(earlier_run, tmp_path)

@@ -142,3 +142,14 @@ def test_region_year_summary_counts_each_review_once_in_its_region(sample_tables
         assert by_region == expected
         rows = con.execute("SELECT reviews, recommendations, recommendations_per_review FROM v_region_year_summary").fetchall()
         assert all(per == pytest.approx(recs / n) for n, recs, per in rows)
+
+
+def test_the_tables_are_created_as_duckdb_engines_dialect_would_create_them() -> None:
+    """The DuckDB build compiles its CREATE TABLE statements with PostgreSQL's dialect (duckdb_engine's
+    opens a DuckDB connection to read DuckDB's reserved words). The same statements, or a column
+    named with a word only DuckDB reserves would go unquoted: then compile with duckdb_engine's."""
+    import duckdb_engine
+
+    from dhr_etl.warehouse import models
+
+    assert duckdb_store._table_ddl() == models.create_table_statements(duckdb_engine.Dialect())
