@@ -147,10 +147,3 @@ def classify_recommendations(recommendations: pl.DataFrame) -> pl.DataFrame:
     order = pl.DataFrame({"theme": list(THEMES), "_order": list(range(len(THEMES)))})
     return (pl.concat(decided).join(order, on="theme", how="left").join(keyed, on="_row")
             .sort("_row", "_order").select(list(THEME_SCHEMA)).cast(THEME_SCHEMA))  # type: ignore[arg-type]
-
-
-def themes_of(text: str) -> list[tuple[str, str]]:
-    """[(theme, evidence)] for one text."""
-    one = pl.DataFrame({"review_id": [""], "rec_position": [0], "recommendation": [text]},
-                       schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String})
-    return [(theme, evidence) for theme, evidence in classify_recommendations(one).select("theme", "evidence").iter_rows()]

@@ -17,7 +17,7 @@ from dhr_etl.transform.names import core_name
 from dhr_etl.transform.repeats import REPEAT_THRESHOLD, ask_words_of, group_repeats, same_ask_scores
 from dhr_etl.transform.rules import level_of
 from dhr_etl.transform.same_ask import MEASURES, actor_sectors, measures
-from dhr_etl.transform.themes import THEMES, classify_recommendations, themes_of
+from dhr_etl.transform.themes import THEMES, classify_recommendations
 from tests.conftest import REFERENCE_HTML
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -38,8 +38,16 @@ def labelled_themes() -> list[tuple[str, set[str]]]:
 def theme_scores() -> tuple[float, float, dict[str, tuple[float, float]]]:
     tp, fp, fn, hits = Counter(), Counter(), Counter(), 0
     labelled = labelled_themes()
-    for text, truth in labelled:
-        predicted = {theme for theme, _ in themes_of(text)}
+    # One call for all the texts, as a run classifies a library (a call per text costs the
+    # model's fixed work each time).
+    recs = pl.DataFrame({"review_id": [f"r{i}" for i in range(len(labelled))], "rec_position": list(range(len(labelled))),
+                         "recommendation": [text for text, _ in labelled]},
+                        schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String})
+    decided: dict[int, set[str]] = {}
+    for position, theme in classify_recommendations(recs).select("rec_position", "theme").iter_rows():
+        decided.setdefault(position, set()).add(theme)
+    for i, (text, truth) in enumerate(labelled):
+        predicted = decided.get(i, set())
         hits += bool(truth & predicted)
         for theme in THEMES:
             tp[theme] += theme in predicted and theme in truth
