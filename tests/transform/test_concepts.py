@@ -76,6 +76,29 @@ def test_different_words_for_one_thing_read_as_one_concept(concept, wordings):
     ("The safeguarding adults board should audit section 42 enquiries.", "adult safeguarding enquiry", None),
     # spot checks are an audit, not spotting the signs
     ("Managers should carry out spot checks.", None, "recognise signs"),
+    # split for over-merging (concepts19b): two different things that used to read as one concept
+    ("Probation should tell her when he is recalled to prison.", "recall to prison", "licence conditions"),
+    ("Review his licence conditions.", "licence conditions", "recall to prison"),
+    ("Recognise the escalation of abuse.", "abuse escalation", "escalation"),
+    ("Staff should escalate concerns to a manager.", "escalation", "abuse escalation"),
+    ("The Royal College of GPs should update its guidance.", "royal college", "college of policing"),
+    ("The College of Policing should update its guidance.", "college of policing", "royal college"),
+    ("Refer her to the sexual assault referral centre.", "sarc", "sexual violence"),
+    ("Ask about sexual violence.", "sexual violence", "sarc"),
+    ("Commission the Drive project.", "drive", "matac"),
+    ("Refer him to MATAC.", "matac", "drive"),
+    ("Share the mental health homicide review.", "mental health homicide review", "safeguarding review"),
+    ("Share the safeguarding adults review.", "safeguarding review", "mental health homicide review"),
+    ("Bars should promote Ask for Angela.", "ask for angela", "codeword scheme"),
+    ("Pharmacies should promote Ask for ANI.", "codeword scheme", "ask for angela"),
+    ("Train domestic abuse champions.", "domestic abuse champion", "safeguarding lead"),
+    ("Ask the named safeguarding lead.", "safeguarding lead", "domestic abuse champion"),
+    ("Signpost her to the helpline.", "signposting", "referral"),
+    ("Refer her to the IDVA.", "referral", "signposting"),
+    ("He applied for a prohibited steps order.", "family court", "protective order"),
+    ("She applied for a non-molestation order.", "protective order", "family court"),
+    ("Police response times were too slow.", "response time", "call grading"),
+    ("The call was downgraded.", "call grading", "response time"),
 ])
 def test_a_pattern_does_not_swallow_a_different_thing(text, concept, not_concept):
     found = concepts_in(text)
