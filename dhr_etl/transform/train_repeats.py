@@ -9,7 +9,7 @@ from the labelled clusters: every two rows of one cluster from different reviews
 the pairs of different asks that grouping would actually weigh: each row with the rows of other
 clusters (and singletons) of its split nearest to it in meaning (repeats.CANDIDATES of them).
 All the other pairs of different asks are easy, and thousands of them would teach the model
-nothing about the pairs it is asked to judge. The blind sets themes_dev9 and themes_dev10 are never read. Word weights
+nothing about the pairs it is asked to judge. The blind sets themes_dev9, themes_dev10 and themes_dev11 are never read. Word weights
 (TF-IDF) are taken over all the labelled texts together, as over a library. A logistic regression
 with a little L2 over the standardised measures of :mod:`dhr_etl.transform.same_ask`, by
 full-batch gradient descent (deterministic: same labels, same weights).

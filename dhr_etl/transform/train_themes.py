@@ -14,7 +14,7 @@ Also writes the labelled examples the nearest-example vote reads (dhr_etl/refere
 
 Trained on every labelled file except the blind holdout of the newest set (LABELLED_SETS): each
 older holdout was measured against once before the next set was written, so it is no longer
-blind and is used for training; themes_dev9 and themes_dev10 (blind sets with no train files) are never read here.
+blind and is used for training; themes_dev9, themes_dev10 and themes_dev11 (blind sets with no train files) are never read here.
 
     python -m dhr_etl.transform.train_themes --by-set   # leave-one-set-out figures, writes nothing
 
