@@ -66,7 +66,7 @@ import polars as pl
 
 from dhr_etl.transform.meaning import occurrence_vectors, sum_rows, unit
 from dhr_etl.transform.rules import read_model_lines, sector_of
-from dhr_etl.transform.text import ACTOR, ACTOR_SKIP, PURPOSE, stemmed_words, with_glosses
+from dhr_etl.transform.text import ACTOR, ACTOR_SKIP, PURPOSE, replace_actor, stemmed_words, with_glosses
 
 MEASURES = ("wording", "meaning", "difference", "overlap", "meaning_x_difference", "overlap_x_difference",
             "wording_x_difference", "other_actor_sector", "alignment")
@@ -140,10 +140,7 @@ def ask_words(texts: pl.Series, stopwords: frozenset[str], tfidf: pl.DataFrame) 
     # concepts read every name of a body alike, the actor's words made two different asks of one
     # body look alike. Leave-one-set-out over five sets at 0.45: pairs 0.714 / 0.517 -> 0.728 / 0.523,
     # clusters 0.649 / 0.302 -> 0.668 / 0.309.
-    glossed = with_glosses(texts)
-    asks = (pl.select(pl.when(glossed.str.contains(ACTOR_SKIP.pattern)).then(glossed)
-                      .otherwise(glossed.str.replace(ACTOR.pattern, ""))).to_series()
-            .str.replace(WHY.pattern, "$1"))
+    asks = replace_actor(with_glosses(texts), "").str.replace(WHY.pattern, "$1")
     words = stemmed_words(asks, 0, stopwords)
     occurrences = words.group_by("doc", "term", "word").agg(pl.len().alias("times")).sort("doc", "term", "word")
     terms = occurrences.select("doc", "term").unique(maintain_order=True).with_row_index("row")

@@ -90,10 +90,16 @@ def with_concepts(texts: pl.Series) -> pl.Series:
     return out
 
 
+def replace_actor(lowered: pl.Series, replacement: str) -> pl.Series:
+    """Lower-cased texts with the body that opens them and its modal (ACTOR: "children's social
+    care should") replaced by ``replacement`` (``$1`` is the body's words); an imperative opening
+    (ACTOR_SKIP) names no body and is kept as it is."""
+    return pl.select(pl.when(lowered.str.contains(ACTOR_SKIP.pattern)).then(lowered)
+                     .otherwise(lowered.str.replace(ACTOR.pattern, replacement))).to_series()
+
+
 def _concepts(texts: pl.Series, concepts: tuple[tuple[str, re.Pattern[str]], ...]) -> pl.Series:
-    out = texts.fill_null("").str.to_lowercase()
-    out = pl.select(pl.when(out.str.contains(ACTOR_SKIP.pattern)).then(out)
-                    .otherwise(out.str.replace(ACTOR.pattern, f"$1 {ACTOR_MARK} "))).to_series()
+    out = replace_actor(texts.fill_null("").str.to_lowercase(), f"$1 {ACTOR_MARK} ")
     out = out.str.replace(PURPOSE.pattern, f" {PURPOSE_MARK} ")
     for concept, pattern in concepts:
         out = out.str.replace_all(pattern.pattern, f" {CONCEPT_PREFIX}{concept.replace(' ', '_')} ")
