@@ -95,8 +95,7 @@ def labelled_pairs(pair_files: list[Path], cluster_files: list[Path] | tuple[Pat
     return corpus, np.array(a), np.array(b), np.array(same), source
 
 
-def fit(found: np.ndarray, same: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """(centre, scale, weights, bias)."""
+def fit(found: np.ndarray, same: np.ndarray) -> SameAskModel:
     centre, scale = found.mean(axis=0), np.maximum(found.std(axis=0), 1e-6)
     x, y = (found - centre) / scale, same.astype(float)
     w, b = np.zeros(x.shape[1]), 0.0
@@ -104,22 +103,17 @@ def fit(found: np.ndarray, same: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
         p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
         w -= LEARNING_RATE * (x.T @ (p - y) / len(y) + L2 * w)
         b -= LEARNING_RATE * float((p - y).mean())
-    return centre, scale, w, b
+    return SameAskModel(centre, scale, w, b)
 
 
-def probability(model: tuple[np.ndarray, np.ndarray, np.ndarray, float], found: np.ndarray) -> np.ndarray:
-    centre, scale, w, b = model
-    return 1.0 / (1.0 + np.exp(-(((found - centre) / scale) @ w + b)))
-
-
-def write_model(path: Path, sources: list[Path], model: tuple[np.ndarray, np.ndarray, np.ndarray, float]) -> None:
-    centre, scale, w, b = model
+def write_model(path: Path, sources: list[Path], model: SameAskModel) -> None:
     write_generated_csv(path, "measure,centre,scale,weight",
                         f"Trained by `make themes-model` from {', '.join(s.as_posix() for s in sources)} and the labelled\n"
                         "clusters (the project's own labelled pairs; see their READMEs). Measures: dhr_etl/transform/same_ask.py.\n"
                         "Do not edit by hand: correct a label or add pairs and retrain.",
-                        [*([measure, f"{centre[j]:.5f}", f"{scale[j]:.5f}", f"{w[j]:.5f}"] for j, measure in enumerate(MEASURES)),
-                         [BIAS, "", "", f"{b:.5f}"]])
+                        [*([measure, f"{model.centre[j]:.5f}", f"{model.scale[j]:.5f}", f"{model.weights[j]:.5f}"]
+                           for j, measure in enumerate(MEASURES)),
+                         [BIAS, "", "", f"{model.bias:.5f}"]])
 
 
 def by_set(found: np.ndarray, same: np.ndarray, source: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -132,7 +126,7 @@ def by_set(found: np.ndarray, same: np.ndarray, source: list[str]) -> tuple[np.n
     for held in np.unique(folder[judged]).tolist():
         model = fit(found[folder != held], same[folder != held])
         these = (folder == held) & judged
-        out[these] = probability(model, found[these])
+        out[these] = model.probability(found[these])
     return out, judged
 
 
@@ -161,8 +155,7 @@ def grouped_by_set(found: np.ndarray, same: np.ndarray, source: list[str], pair_
     folder = np.array([Path(s).parent.name for s in source])
     out = {}
     for held in sorted(set(folder.tolist())):
-        centre, scale, weights, bias = fit(found[folder != held], same[folder != held])
-        model = SameAskModel(centre, scale, weights, bias)
+        model = fit(found[folder != held], same[folder != held])
         pairs = np.zeros(3, np.int64)
         for path in (p for p in pair_files if p.parent.name == held):
             rows = labelled_rows(path)
@@ -199,23 +192,22 @@ def main(argv: list[str] | None = None) -> None:
     texts, a, b, same, source = labelled_pairs(sources)
     prepared, _ = ask_words_of(pl.Series(texts, dtype=pl.String))
     found = measures(prepared, a, b)
-    all_same = same
     model = fit(found, same)
     write_model(args.out, sources, model)
     print(f"trained on {len(same)} labelled pairs ({int(same.sum())} same ask): weights "
-          + ", ".join(f"{m} {w:+.2f}" for m, w in zip(MEASURES, model[2])) + f" written to {args.out}")
+          + ", ".join(f"{m} {w:+.2f}" for m, w in zip(MEASURES, model.weights)) + f" written to {args.out}")
     if args.by_set:
         predicted, judged = by_set(found, same, source)
-        predicted, same = predicted[judged], same[judged]
-        print(f"leave-one-set-out, {len(same)} pairs of the pair files judged one by one (not grouped):")
+        predicted, truth = predicted[judged], same[judged]
+        print(f"leave-one-set-out, {len(truth)} pairs of the pair files judged one by one (not grouped):")
         for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
             hit = predicted >= threshold
-            tp = int((hit & same).sum())
-            print(f"threshold {threshold}: precision {tp / max(int(hit.sum()), 1):.3f}, recall {tp / max(int(same.sum()), 1):.3f}")
+            tp = int((hit & truth).sum())
+            print(f"threshold {threshold}: precision {tp / max(int(hit.sum()), 1):.3f}, recall {tp / max(int(truth.sum()), 1):.3f}")
     if args.by_set and args.grouped:
         total_pairs, total_clusters = np.zeros(3, np.int64), np.zeros(3, np.int64)
         print(f"leave-one-set-out, grouped at {REPEAT_THRESHOLD} (precision / recall):")
-        for held, (pairs, clusters) in grouped_by_set(found, all_same, source, sources).items():
+        for held, (pairs, clusters) in grouped_by_set(found, same, source, sources).items():
             total_pairs, total_clusters = total_pairs + pairs, total_clusters + clusters
             print(f"{held}: pairs {_precision_recall(pairs)}, clusters {_precision_recall(clusters)}")
         print(f"all sets: pairs {_precision_recall(total_pairs)}, clusters {_precision_recall(total_clusters)}")
