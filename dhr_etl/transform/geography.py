@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from dhr_etl.transform.names import deletions, normalise_name, one_edit_apart, slugify
-from dhr_etl.transform.rules import ReferenceDataError, read_reference_csv
+from dhr_etl.transform.rules import ReferenceDataError, read_reference_csv, split_cell
 
 LA_FILE = "geography/local_authorities.csv"
 CSP_FILE = "geography/csps.csv"
@@ -161,10 +161,6 @@ def _word_set(key: str) -> str:
 
 # --- the reference -------------------------------------------------------------------------------
 
-def _split(cell: str | None) -> tuple[str, ...]:
-    return tuple(part.strip() for part in (cell or "").split("|") if part.strip())
-
-
 def _require(condition: bool, file: str, row_number: int, message: str) -> None:
     if not condition:
         raise ReferenceDataError(f"dhr_etl/reference/{file}, row {row_number}: {message}")
@@ -178,7 +174,7 @@ def _read_local_authorities() -> dict[str, LocalAuthority]:
             county=row["county"].strip(), region=row["region"].strip(),
             police_force_area=row["police_force_area"].strip(), health_area=row["health_area"].strip(),
             probation_region=row["probation_region"].strip(), welsh_name=row["welsh_name"].strip(),
-            status=row["status"].strip(), successor=row["successor"].strip(), former_names=_split(row["former_names"]))
+            status=row["status"].strip(), successor=row["successor"].strip(), former_names=split_cell(row["former_names"]))
         _require(la.la_name not in councils, LA_FILE, number, f"{la.la_name!r} is listed twice; each la_name once")
         _require(la.la_type in LA_TYPES, LA_FILE, number,
                  f"la_type {la.la_type!r} is not one of {', '.join(sorted(LA_TYPES))}")
@@ -191,7 +187,7 @@ def _read_local_authorities() -> dict[str, LocalAuthority]:
                  f"abolished council {la.la_name!r} has no successor; name the la_name that took over")
         councils[la.la_name] = la
     for number, la in enumerate(councils.values(), 1):
-        for named in (la.county, *_split(la.successor)):
+        for named in (la.county, *split_cell(la.successor)):
             _require(not named or named in councils, LA_FILE, number,
                      f"{la.la_name!r} names {named!r}, which is not an la_name in the file")
     return councils
@@ -203,9 +199,9 @@ def _read_csps(councils: dict[str, LocalAuthority]) -> dict[str, Csp]:
     for number, row in enumerate(read_reference_csv(CSP_FILE), 1):
         csp = Csp(
             csp_id=row["csp_id"].strip(), name=row["csp_name"].strip(), region=row["region"].strip(),
-            police_force_area=row["police_force_area"].strip(), local_authorities=_split(row["local_authorities"]),
+            police_force_area=row["police_force_area"].strip(), local_authorities=split_cell(row["local_authorities"]),
             health_area=row["health_area"].strip(), probation_region=row["probation_region"].strip(),
-            library_spellings=_split(row["library_spellings"]), other_names=_split(row["other_names"]),
+            library_spellings=split_cell(row["library_spellings"]), other_names=split_cell(row["other_names"]),
             replaced_by=(row["replaced_by"] or "").strip())
         _require(csp.csp_id == slugify(csp.name), CSP_FILE, number,
                  f"csp_id {csp.csp_id!r} is not the slug of {csp.name!r} ({slugify(csp.name)!r})")
@@ -289,7 +285,7 @@ class Geography:
         for la in self.local_authorities.values():
             if la.la_type == "county":  # its districts say which partnerships covered which part
                 continue
-            for successor in _split(la.successor):
+            for successor in split_cell(la.successor):
                 if not any(successor in csp.local_authorities for csp in self.csps.values()):
                     self._csps_of_council[successor] |= {
                         c for c in self._csps_of_council[la.la_name] if self.csps[c].name != la.county}

@@ -21,6 +21,11 @@ def read_reference_csv(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(lines))
 
 
+def split_cell(cell: str | None) -> tuple[str, ...]:
+    """The values of a reference cell that holds several, ``|``-separated ("policy | training")."""
+    return tuple(part.strip() for part in (cell or "").split("|") if part.strip())
+
+
 def _compile(name: str, row_number: int, pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)

@@ -31,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
-from dhr_etl.transform.rules import read_model_lines
+from dhr_etl.transform.rules import read_model_lines, split_cell
 from dhr_etl.transform.theme_model import features
 
 EXAMPLES_FILE = "theme_examples.csv"
@@ -149,7 +149,7 @@ def read_examples(lines: list[str]) -> Examples:
                         schema={"example_id": pl.String, "themes": pl.String, "features": pl.String, "text": pl.String})
     found = (table.with_row_index("doc").select("doc", pl.col("features").fill_null("").str.split(" ").alias("feature"))
              .explode("feature").filter(pl.col("feature") != ""))
-    accepted = [{t.strip() for t in themes.split("|") if t.strip()} for themes in table["themes"].fill_null("").to_list()]
+    accepted = [set(split_cell(themes)) for themes in table["themes"].to_list()]
     return build_examples(table["example_id"].to_list(), table["text"].to_list(), accepted, found=found)
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dhr_etl.transform.rules import read_reference_csv, theme_rules
+from dhr_etl.transform.rules import read_reference_csv, split_cell, theme_rules
 from dhr_etl.transform.text import stemmed_words
 from dhr_etl.transform.theme_examples import Examples, theme_examples, votes
 from dhr_etl.transform.theme_model import ThemeModel, features, theme_model
@@ -118,8 +118,8 @@ def _decide(texts: pl.Series, model: ThemeModel | None = None, examples: Example
 
 
 def _overrides() -> pl.DataFrame:
-    rows = [(r["review_id"].strip(), r["rec_label"].strip(), theme.strip())
-            for r in read_reference_csv("theme_overrides.csv") for theme in r["themes"].split("|") if theme.strip()]
+    rows = [(r["review_id"].strip(), r["rec_label"].strip(), theme)
+            for r in read_reference_csv("theme_overrides.csv") for theme in split_cell(r["themes"])]
     return pl.DataFrame(rows, schema={"review_id": pl.String, "rec_label": pl.String, "theme": pl.String}, orient="row")
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from dhr_etl.transform.rules import REFERENCE_DIR
+from dhr_etl.transform.rules import REFERENCE_DIR, split_cell
 from dhr_etl.transform.theme_examples import EXAMPLES_FILE, build_examples, example_features
 from dhr_etl.transform.theme_model import BIAS, MEANING, MODEL_FILE, ThemeModel, features, meaning_vectors, read_model
 
@@ -66,7 +66,7 @@ def labelled_rows(path: Path) -> list[dict[str, str]]:
 
 def labelled(paths: list[Path]) -> tuple[list[str], list[set[str]]]:
     rows = [row for path in paths for row in labelled_rows(path)]
-    return [r["text"] for r in rows], [{t.strip() for t in r["themes"].split("|") if t.strip()} for r in rows]
+    return [r["text"] for r in rows], [set(split_cell(r["themes"])) for r in rows]
 
 
 def example_ids(paths: list[Path]) -> list[str]:
