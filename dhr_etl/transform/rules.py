@@ -127,16 +127,20 @@ def level_of(normalised_name: str) -> str:
 
 
 @cache
+def _ask_concept_rows() -> list[dict[str, str]]:
+    return read_reference_csv("ask_concepts.csv")
+
+
+@cache
 def ask_concepts() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    rows = read_reference_csv("ask_concepts.csv")
-    return tuple((row["concept"], _compile("ask_concepts.csv", i, row["pattern"])) for i, row in enumerate(rows, 1))
+    return tuple((row["concept"], _compile("ask_concepts.csv", i, row["pattern"])) for i, row in enumerate(_ask_concept_rows(), 1))
 
 
 @cache
 def concept_glosses() -> dict[str, str]:
     """Each concept's gloss: the plain words its meaning is read from (the concept's own name
     when the ``gloss`` column is empty). Word vectors know "risk conference" but not "marac"."""
-    return {row["concept"]: (row.get("gloss") or "").strip() or row["concept"] for row in read_reference_csv("ask_concepts.csv")}
+    return {row["concept"]: (row.get("gloss") or "").strip() or row["concept"] for row in _ask_concept_rows()}
 
 
 def read_model_lines(name: str) -> list[str]:

@@ -16,9 +16,9 @@ the model alone hit 0.867 with mean precision 0.815; with the vote (20 neighbour
 thresholds of themes.py, 0.912 and 0.825 (`python -m dhr_etl.transform.train_themes --by-set`).
 5 neighbours, power 1, and the examples compared by meaning vector rather than by features were
 each worse (by 0.005-0.03 in hit rate or precision); with the fourth set, 10 or 30 neighbours and
-power 3 were within 0.005 of these settings, power 6 worse. The cost: the 2,775 distinct texts of
-7,000 synthetic recommendations meet the 2,692 examples in about 0.1 s of CPU, and reading the
-examples costs a new process about 0.04 s.
+power 3 were within 0.005 of these settings, power 6 worse. The cost grows with the examples: the
+2,775 distinct texts of 7,000 synthetic recommendations met 2,692 examples in about 0.1 s of CPU;
+with 6,183 examples see COMMON_SHARE. Reading the examples costs a new process about 0.1 s.
 """
 
 from __future__ import annotations

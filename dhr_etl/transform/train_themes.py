@@ -5,16 +5,15 @@
 
 Deterministic: the same labelled files give the same weights. One-vs-rest logistic regression
 with L2, by full-batch gradient descent in numpy over the word features as a sparse matrix
-(:class:`Sparse`; about 2,700 texts, 5,000 word features and the 256 of meaning: seconds). Word features seen in fewer than MIN_DOCUMENTS texts are left out, so one author's
+(:class:`Sparse`; about 6,200 texts, some thousands of word features and the 256 of meaning: seconds). Word features seen in fewer than MIN_DOCUMENTS texts are left out, so one author's
 quirk does not become a rule, and weights too small to matter are not written. The meaning
 vector's 256 weights per theme are always written.
 
 Also writes the labelled examples the nearest-example vote reads (dhr_etl/reference/theme_examples.csv,
 :mod:`dhr_etl.transform.theme_examples`): the same labelled texts, their accepted themes and features.
 
-Trained on every labelled file except the blind holdout of the newest set (LABELLED_SETS): each
-older holdout was measured against once before the next set was written, so it is no longer
-blind and is used for training; themes_dev9, themes_dev10 and themes_dev11 (blind sets with no train files) are never read here.
+Trained on the labelled files of LABELLED_SETS: each holdout there was measured against once,
+blind, before the next set was written, so it is no longer blind and is used for training; themes_dev9, themes_dev10 and themes_dev11 (blind sets with no train files) are never read here.
 
     python -m dhr_etl.transform.train_themes --by-set   # leave-one-set-out figures, writes nothing
 
