@@ -114,10 +114,21 @@ class PostgresWarehouse:
 
     @staticmethod
     def _drop_previous(con: psycopg.Connection, lock_timeout: str) -> None:
-        """Drop the replaced version unless a reader still holds it; then it waits for the next run."""
+        """Drop the replaced version unless a reader still holds it; then it waits for the next run.
+
+        Its relations are locked first, all in one statement and without waiting (NOWAIT): DROP ...
+        CASCADE alone locks them one by one, so it held some while it waited for one a BI query was
+        reading, and that query, which began before the publish and locks its relations one by one
+        too, waited for those: PostgreSQL cancelled one of the two ("deadlock detected"), the
+        reader's query or the publish (tests/warehouse/test_publishing.py)."""
         try:
             with con.transaction():
                 con.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(lock_timeout)))
+                relations = [sql.Identifier(PREVIOUS_SCHEMA, name) for name, in con.execute(
+                    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY c.relname", (PREVIOUS_SCHEMA,))]
+                if relations:
+                    con.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(sql.SQL(", ").join(relations)))
                 con.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(PREVIOUS_SCHEMA)))
         except psycopg.errors.LockNotAvailable:
             pass

@@ -124,3 +124,42 @@ def test_a_load_killed_half_way_leaves_the_previous_version_and_the_next_run_suc
         assert tuple(int(v) for v in read()) == signature(sample_tables)
     finally:
         close()
+
+
+@pytest.mark.parametrize(("held", "then"), [("fact_recommendation", "dim_review"), ("dim_review", "dim_csp")])
+def test_a_query_still_reading_the_replaced_version_neither_deadlocks_nor_fails_the_publish(
+        postgres_url, sample_tables, held, then) -> None:
+    """A BI query that began before a publish holds some of the old version's relations and asks for
+    the rest (PostgreSQL locks a query's relations one by one). The clean-up that drops the replaced
+    version must not take some of them and wait for the others: each would wait for the other until
+    PostgreSQL cancelled one ("deadlock detected"), the reader's query or the publish."""
+    warehouse = PostgresWarehouse(postgres_url)
+    warehouse.publish(warehouse.build_version(sample_tables))
+    staged = warehouse.build_version(keep_reviews(sample_tables, 5))
+    reader = psycopg.connect(conninfo(postgres_url))  # not autocommit: its locks last until it ends
+    reader.execute(sql_count(f"dhr.{held}"))
+    errors: list[str] = []
+
+    def publish() -> None:
+        try:
+            warehouse.publish(staged)
+        except Exception as exc:  # noqa: BLE001 - any error at all is a failure here
+            errors.append(repr(exc))
+
+    publisher = threading.Thread(target=publish)
+    publisher.start()
+    time.sleep(1.5)  # the clean-up is under way (PostgreSQL looks for deadlocks after 1 s of waiting)
+    try:
+        reader.execute(sql_count(f"dhr_previous.{then}"))  # the same query's next relation, in the old version
+    except psycopg.Error as exc:
+        errors.append(f"reader: {exc!r}")
+    reader.rollback()
+    reader.close()
+    publisher.join(timeout=60)
+    assert not errors
+    with psycopg.connect(conninfo(postgres_url)) as con:  # the new version is live
+        assert con.execute("SELECT count(*) FROM dhr.dim_review").fetchone()[0] == 5
+
+
+def sql_count(relation: str) -> str:
+    return f"SELECT count(*) FROM {relation}"
