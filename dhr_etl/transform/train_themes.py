@@ -13,7 +13,9 @@ Also writes the labelled examples the nearest-example vote reads (dhr_etl/refere
 :mod:`dhr_etl.transform.theme_examples`): the same labelled texts, their accepted themes and features.
 
 Trained on the labelled files of LABELLED_SETS: each holdout there was measured against once,
-blind, before the next set was written, so it is no longer blind and is used for training; themes_dev9, themes_dev10 and themes_dev11 (blind sets with no train files) are never read here.
+blind, before the next set was written, so it is no longer blind and is used for training (so are
+themes_dev9, themes_dev10 and themes_dev11, blind sets with no train files, each measured once);
+the blind sets themes_dev12 and themes_dev13 are never read here.
 
     python -m dhr_etl.transform.train_themes --by-set   # leave-one-set-out figures, writes nothing
 
@@ -44,7 +46,12 @@ LABELLED_SETS = {"themes_dev": ("themes_train.csv", "themes_holdout.csv"),
                  "themes_dev5": ("themes_train.csv", "themes_holdout.csv"),
                  "themes_dev6": ("themes_train.csv",),
                  "themes_dev7": ("themes_train.csv",),
-                 "themes_dev8": ("themes_train.csv",)}
+                 "themes_dev8": ("themes_train.csv",),
+                 "themes_dev9": ("themes_holdout.csv",),
+                 "themes_dev10": ("themes_holdout.csv",),
+                 "themes_dev11": ("themes_holdout.csv",),
+                 "themes_dev14": ("themes_train.csv",),
+                 "themes_dev15": ("themes_train.csv",)}
 """Each labelled set's theme files trained on, by folder."""
 TRAINING_FILES = tuple(FIXTURES / folder / name for folder, names in LABELLED_SETS.items() for name in names)
 MIN_DOCUMENTS = 2
