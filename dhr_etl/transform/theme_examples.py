@@ -32,6 +32,7 @@ import numpy as np
 import polars as pl
 
 from dhr_etl.transform.rules import read_model_lines, split_cell
+from dhr_etl.transform.smallest import smallest_per_row
 from dhr_etl.transform.theme_model import features
 
 EXAMPLES_FILE = "theme_examples.csv"
@@ -92,38 +93,32 @@ def _nearest(shared: pl.DataFrame, count: int) -> pl.DataFrame:
 
     Sparse: a text shares a feature with some 2% of the examples (~120 of 6,183), so a cosine is
     summed only for a (doc, example) pair that has one, by bincount in the rows' order (the bits a
-    dense (docs, examples) matrix's bincount gave), and a doc's nearest are its pairs of largest
-    cosine in float32 (what argpartition compared). Where the NEIGHBOURS-th and the next are equal,
-    which of them is kept was argpartition's choice, so that doc's row is made dense and cut with
-    argpartition as before (tests/transform/test_themes_examples.py checks both ways against it).
-    At 650 reviews: 0.2-0.5 s as dense blocks (first touches of their memory mostly), ~0.07 s now."""
+    dense (docs, examples) matrix's bincount gave), and a doc's nearest are those pairs' largest
+    cosines in float32, as argpartition cut the dense rows (:func:`smallest_per_row`; a doc whose cut
+    is a tie is cut by argpartition over its dense row, as before). At 650 reviews: 0.2-0.5 s as
+    dense blocks (first touches of their memory mostly), under 0.1 s now."""
     schema = {"doc": shared["doc"].dtype, "example": pl.UInt32, "cosine": pl.Float64}
     docs = shared["doc"].unique().sort().to_numpy()
-    k = min(NEIGHBOURS, count)
     row = np.searchsorted(docs, shared["doc"].to_numpy())
     key, pair = np.unique(row * count + shared["example"].to_numpy().astype(np.int64), return_inverse=True)
     cosine = np.bincount(pair.ravel(), (shared["w"] * shared["w_e"]).to_numpy(), minlength=len(key))
     pair_row, pair_example = key // count, key % count
-    near = cosine.astype(np.float32)
-    # By doc, then nearest first: a float32 of zero or more orders as its bits do (one integer sort, a ninth of lexsort's time).
-    order = np.argsort((pair_row << 32) + (2**31 - 1 - near.view(np.int32).astype(np.int64)), kind="stable")
-    pairs_of = np.bincount(pair_row, minlength=len(docs))
-    starts = np.cumsum(pairs_of) - pairs_of
-    rank = np.arange(len(order)) - np.repeat(starts, pairs_of)
-    ranked = near[order]
-    tied = np.zeros(len(docs), dtype=bool)
-    more = pairs_of > k
-    tied[more] = ranked[starts[more] + k - 1] == ranked[starts[more] + k]
-    tied[pair_row[near == 0]] = True  # a positive cosine too small for float32 ties with the examples sharing nothing
-    kept = order[(rank < k) & ~tied[pair_row[order]]]
+    distance = cosine.astype(np.float32)
+    np.negative(distance, out=distance)
+    k = min(NEIGHBOURS, count)
+    kept, tied = smallest_per_row(pair_row, distance, len(docs), k)
+    tied[pair_row[distance == 0]] = True  # a positive cosine too small for float32 ties with the examples sharing nothing
+    kept = kept[~tied[pair_row[kept]]]
     parts = [pl.DataFrame({"doc": docs[pair_row[kept]], "example": pair_example[kept], "cosine": cosine[kept]})]
-    for r in np.flatnonzero(tied).tolist():
-        dense = np.zeros(count)
-        dense[pair_example[pair_row == r]] = cosine[pair_row == r]
-        distance = dense.astype(np.float32)
-        np.negative(distance, out=distance)
-        top = np.argpartition(distance, k - 1)[:k]
-        parts.append(pl.DataFrame({"doc": np.repeat(docs[r], k), "example": top, "cosine": dense[top]}))
+    if tied.any():
+        dense = np.zeros((int(tied.sum()), count))
+        mine = tied[pair_row]
+        dense[np.cumsum(tied)[pair_row[mine]] - 1, pair_example[mine]] = cosine[mine]
+        far = dense.astype(np.float32)
+        np.negative(far, out=far)
+        top = np.argpartition(far, k - 1, axis=1)[:, :k]
+        parts.append(pl.DataFrame({"doc": np.repeat(docs[tied], k), "example": top.ravel(),
+                                   "cosine": np.take_along_axis(dense, top, axis=1).ravel()}))
     return (pl.concat([part.cast(schema) for part in parts])  # type: ignore[arg-type]
             .filter(pl.col("cosine") > 0)
             .sort(["doc", "cosine", "example"], descending=[False, True, False])
