@@ -24,6 +24,7 @@ from dhr_etl.transform.csps import resolve_csps
 from dhr_etl.transform.registry import AgencyRegistry, publish_staged_registry
 from dhr_etl.transform.repeats import group_repeats
 from dhr_etl.transform.star import Entities, build_star, review_csp_names
+from dhr_etl.transform.theme_examples import theme_examples
 from dhr_etl.transform.themes import classify_recommendations
 from dhr_etl.warehouse.store import StagedVersion, Warehouse
 
@@ -73,9 +74,10 @@ def resolve_agency_names(addressees: pl.DataFrame, recommendations: pl.DataFrame
                             bodies)
 
 
-def classify(recommendations: pl.DataFrame) -> pl.DataFrame:
-    """The themes of every recommendation."""
-    return classify_recommendations(recommendations)
+def classify(recommendations: pl.DataFrame, cache_dir: Path | None = None) -> pl.DataFrame:
+    """The themes of every recommendation; the labelled examples they are compared with read from
+    ``cache_dir`` (DHR_CACHE_DIR) when an earlier process weighed them from the same reference files and code."""
+    return classify_recommendations(recommendations, theme_examples(cache_dir))
 
 
 def find_repeats(recommendations: pl.DataFrame) -> pl.DataFrame:
@@ -134,5 +136,5 @@ def tables_from_landed(settings: Settings, records: list[FetchRecord]) -> dict[s
     csps, csp_spellings = resolve_csp_names(parsed.reviews, bodies)
     agencies = resolve_agency_names(parsed.addressees, parsed.recommendations, parsed.reviews, csps, csp_spellings,
                                     bodies=bodies)
-    return assemble(parsed, Entities(agencies, csps, csp_spellings), classify(parsed.recommendations),
+    return assemble(parsed, Entities(agencies, csps, csp_spellings), classify(parsed.recommendations, settings.cache_dir),
                     find_repeats(parsed.recommendations))

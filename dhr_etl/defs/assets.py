@@ -183,8 +183,9 @@ def csp_resolution(run_lock: RunLock, settings: SettingsResource, parsed_reviews
 
 @dg.asset(group_name="classify",
           description="Themes of every recommendation, with what decided each (override, rule words, the model's evidence).")
-def recommendation_themes(run_lock: RunLock, parsed_recommendations: pl.DataFrame) -> dg.Output[pl.DataFrame]:
-    themes = pipeline.classify(parsed_recommendations)
+def recommendation_themes(run_lock: RunLock, settings: SettingsResource,
+                          parsed_recommendations: pl.DataFrame) -> dg.Output[pl.DataFrame]:
+    themes = pipeline.classify(parsed_recommendations, settings.settings().cache_dir)
     return dg.Output(themes, metadata={**table_metadata(themes), "assignments": len(themes), "by_theme": counts_by(themes, "theme") if len(themes) else {},
                                        "by_method": counts_by(themes, "method") if len(themes) else {},
                                        "preview": preview(themes, 20, 200),

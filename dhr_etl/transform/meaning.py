@@ -143,7 +143,7 @@ def sum_rows(index: np.ndarray, rows: np.ndarray, count: int, take: np.ndarray |
     for length in np.unique(lengths).tolist():
         these = starts[lengths == length]
         at = these[:, None] + np.arange(length)
-        stacked = rows[take[at]]
+        stacked = np.take(rows, take[at], axis=0)  # a gather as rows[take[at]], a half to a third of its time
         if times is not None:
             stacked *= times[at][..., None].astype(rows.dtype)
         total = stacked[:, 0]  # reduceat: a segment's first row, plus numpy's pairwise sum of the rest

