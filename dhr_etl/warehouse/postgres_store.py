@@ -4,12 +4,15 @@ The live version is the schema ``dhr`` (BI tools query ``dhr.v_*``). A new versi
 in ``dhr_staging``: tables from the SQLModel definitions, rows by ``COPY … FROM STDIN`` (CSV),
 then the views. Publishing renames ``dhr`` → ``dhr_previous`` and ``dhr_staging`` → ``dhr`` in one
 short transaction, so a BI query sees the old version or the new one, never a mix; the old schema
-is dropped afterwards in its own transaction with a lock timeout, so a reader still busy with the
-old version delays only that clean-up (retried on the next build), never the swap.
+is dropped afterwards in its own transaction, so a reader still busy with the old version delays
+only that clean-up (retried on the next build and the next publish), never the swap. A replaced
+version a reader still holds when the next publish comes is set aside under a numbered name
+(``dhr_previous_1`` ...) and dropped by a later clean-up: a long BI query never fails a run.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import polars as pl
@@ -25,6 +28,11 @@ from dhr_etl.warehouse.views import VIEW_NAMES, view_statements
 LIVE_SCHEMA = "dhr"
 STAGING_SCHEMA = "dhr_staging"
 PREVIOUS_SCHEMA = "dhr_previous"
+DROP_RETRY_SECONDS = 0.05
+BUILD_CLEANUP_SECONDS = 5
+"""How long a build retries dropping a replaced version a reader still holds before it goes on."""
+PUBLISH_CLEANUP_SECONDS = 10
+"""How long a publish retries it, before the swap (then it sets the version aside) and after."""
 COPY_CHUNK_ROWS = 100_000
 
 
@@ -57,7 +65,7 @@ class PostgresWarehouse:
         with self.connect() as con:
             # What a killed run or a timed-out clean-up left behind goes first.
             con.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(STAGING_SCHEMA)))
-            self._drop_previous(con, lock_timeout="5s")
+            self._drop_previous(con, wait_seconds=BUILD_CLEANUP_SECONDS)
             con.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(STAGING_SCHEMA)))
             con.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(STAGING_SCHEMA)))
             for ddl in models.create_table_statements(postgresql.dialect()):
@@ -104,34 +112,50 @@ class PostgresWarehouse:
             con.execute("SET LOCAL lock_timeout = '30s'")
             if not _schema_exists(con, location):
                 raise RuntimeError(f"no staged version in schema {location}: build one before publishing")
+            if _schema_exists(con, PREVIOUS_SCHEMA) and not self._drop_schema(con, PREVIOUS_SCHEMA, PUBLISH_CLEANUP_SECONDS):
+                aside = next(f"{PREVIOUS_SCHEMA}_{n}" for n in range(1, 10_000) if not _schema_exists(con, f"{PREVIOUS_SCHEMA}_{n}"))
+                con.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(PREVIOUS_SCHEMA), sql.Identifier(aside)))
             if _schema_exists(con, LIVE_SCHEMA):
                 con.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
                     sql.Identifier(LIVE_SCHEMA), sql.Identifier(PREVIOUS_SCHEMA)))
             con.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
                 sql.Identifier(location), sql.Identifier(LIVE_SCHEMA)))
         with self.connect() as con:
-            self._drop_previous(con, lock_timeout="10s")
+            self._drop_previous(con, wait_seconds=PUBLISH_CLEANUP_SECONDS)
+
+    @classmethod
+    def _drop_previous(cls, con: psycopg.Connection, wait_seconds: float) -> None:
+        """Drop every replaced version (``dhr_previous`` and any set aside) that no reader holds
+        within ``wait_seconds``; one still held waits for the next clean-up."""
+        for (schema,) in con.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s OR nspname ~ %s ORDER BY nspname",
+                                     (PREVIOUS_SCHEMA, f"^{PREVIOUS_SCHEMA}_[0-9]+$")).fetchall():
+            cls._drop_schema(con, schema, wait_seconds)
 
     @staticmethod
-    def _drop_previous(con: psycopg.Connection, lock_timeout: str) -> None:
-        """Drop the replaced version unless a reader still holds it; then it waits for the next run.
+    def _drop_schema(con: psycopg.Connection, schema: str, wait_seconds: float) -> bool:
+        """Drop a replaced version unless a reader holds it for all of ``wait_seconds``; whether it is gone.
 
-        Its relations are locked first, all in one statement and without waiting (NOWAIT): DROP ...
-        CASCADE alone locks them one by one, so it held some while it waited for one a BI query was
-        reading, and that query, which began before the publish and locks its relations one by one
-        too, waited for those: PostgreSQL cancelled one of the two ("deadlock detected"), the
-        reader's query or the publish (tests/warehouse/test_publishing.py)."""
-        try:
-            with con.transaction():
-                con.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(lock_timeout)))
-                relations = [sql.Identifier(PREVIOUS_SCHEMA, name) for name, in con.execute(
-                    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY c.relname", (PREVIOUS_SCHEMA,))]
-                if relations:
-                    con.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(sql.SQL(", ").join(relations)))
-                con.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(PREVIOUS_SCHEMA)))
-        except psycopg.errors.LockNotAvailable:
-            pass
+        Its relations are locked first, all in one statement and without waiting (NOWAIT), retried
+        every DROP_RETRY_SECONDS: DROP ... CASCADE alone locks them one by one, so it held some while
+        it waited for one a BI query was reading, and that query, which began before the publish and
+        locks its relations one by one too, waited for those: PostgreSQL cancelled one of the two
+        ("deadlock detected"), the reader's query or the publish (tests/warehouse/test_publishing.py).
+        A reader's query lasts milliseconds, so a retry soon finds the version free."""
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                with con.transaction():
+                    relations = [sql.Identifier(schema, name) for name, in con.execute(
+                        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY c.relname", (schema,))]
+                    if relations:
+                        con.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(sql.SQL(", ").join(relations)))
+                    con.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+                return True
+            except psycopg.errors.LockNotAvailable:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(DROP_RETRY_SECONDS)
 
     def table_counts(self) -> dict[str, int]:
         with self.connect() as con:

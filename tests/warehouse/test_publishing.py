@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from dhr_etl.warehouse.duckdb_store import DuckDbWarehouse
+from dhr_etl.warehouse import postgres_store
 from dhr_etl.warehouse.postgres_store import PostgresWarehouse, conninfo
 from tests.warehouse.test_warehouse import sample_tables  # noqa: F401 - fixture
 from tests.warehouse.versions import SIGNATURE_SQL, keep_reviews, replicate, signature
@@ -159,6 +160,40 @@ def test_a_query_still_reading_the_replaced_version_neither_deadlocks_nor_fails_
     assert not errors
     with psycopg.connect(conninfo(postgres_url)) as con:  # the new version is live
         assert con.execute("SELECT count(*) FROM dhr.dim_review").fetchone()[0] == 5
+
+
+def test_a_replaced_version_still_held_at_the_next_publish_is_set_aside_and_dropped_later(
+        postgres_url, sample_tables, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A BI query can hold a replaced version past the clean-up after its publish. The next publish
+    must still swap (it once failed: 'schema "dhr_previous" already exists'), keeping the held
+    version under another name, and a later clean-up drops it once the reader is gone."""
+    monkeypatch.setattr(postgres_store, "BUILD_CLEANUP_SECONDS", 0.2)
+    monkeypatch.setattr(postgres_store, "PUBLISH_CLEANUP_SECONDS", 0.2)
+    warehouse = PostgresWarehouse(postgres_url)
+
+    def live_reviews() -> int:
+        with psycopg.connect(conninfo(postgres_url)) as con:
+            return con.execute("SELECT count(*) FROM dhr.dim_review").fetchone()[0]
+
+    def previous_schemas() -> list[str]:
+        with psycopg.connect(conninfo(postgres_url)) as con:
+            return [name for name, in con.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'dhr\\_previous%' ORDER BY nspname")]
+
+    warehouse.publish(warehouse.build_version(keep_reviews(sample_tables, 5)))
+    reader = psycopg.connect(conninfo(postgres_url))  # not autocommit: its lock lasts until it ends
+    reader.execute(sql_count("dhr.dim_review"))  # holds the five-review version
+    try:
+        warehouse.publish(warehouse.build_version(keep_reviews(sample_tables, 4)))  # the held one becomes dhr_previous
+        warehouse.publish(warehouse.build_version(keep_reviews(sample_tables, 3)))  # and is set aside
+        assert live_reviews() == 3
+        assert previous_schemas() == ["dhr_previous_1"]  # the four-review version was free and is gone
+    finally:
+        reader.rollback()
+        reader.close()
+    warehouse.publish(warehouse.build_version(keep_reviews(sample_tables, 2)))
+    assert live_reviews() == 2
+    assert previous_schemas() == []
 
 
 def sql_count(relation: str) -> str:
