@@ -10,9 +10,8 @@ import polars as pl
 import pytest
 
 from dhr_etl import digests
-from dhr_etl.resources import PACKAGE_DIR, REFERENCE_DIR
+from dhr_etl.resources import PACKAGE_DIR
 from dhr_etl.transform import catalogue as catalogue_module
-from dhr_etl.transform import rules
 from dhr_etl.transform.catalogue import Catalogue, key_of, load_catalogue
 
 uncached = load_catalogue.__wrapped__  # as a new process calls it: nothing kept in memory
@@ -33,13 +32,10 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[Catalogue]:
 
 
 @pytest.fixture
-def reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the reference files that the build and the cache's digest both read."""
-    copy = tmp_path / "reference"
-    shutil.copytree(REFERENCE_DIR, copy)
-    monkeypatch.setattr(rules, "REFERENCE_DIR", copy)
-    monkeypatch.setattr(catalogue_module, "REFERENCE_DIR", copy)
-    return copy
+def reference(reference: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared copy of the reference files (tests/transform/conftest.py), read by the catalogue's build too."""
+    monkeypatch.setattr(catalogue_module, "REFERENCE_DIR", reference)
+    return reference
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,11 @@ instead of built, never stale when a reference file changes, rebuilt when unread
 from __future__ import annotations
 
 import pickle
-import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from dhr_etl.resources import REFERENCE_DIR
-from dhr_etl.transform import rules
 from dhr_etl.transform import theme_examples as examples_module
 from dhr_etl.transform.theme_examples import Examples
 
@@ -32,15 +29,6 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[Examples]:
 
     monkeypatch.setattr(examples_module, "read_examples", counted)
     return built
-
-
-@pytest.fixture
-def reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the reference files that the build and the cache's digest both read."""
-    copy = tmp_path / "reference"
-    shutil.copytree(REFERENCE_DIR, copy, ignore=shutil.ignore_patterns("bodies", "geography"))
-    monkeypatch.setattr(rules, "REFERENCE_DIR", copy)
-    return copy
 
 
 def _same(a: Examples, b: Examples) -> bool:
