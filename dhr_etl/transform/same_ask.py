@@ -203,12 +203,8 @@ def _unshared(words: AskWords, mine: np.ndarray, theirs: np.ndarray) -> tuple[np
     synonym in text ``theirs[i]``. Summing what differs, not
     subtracting what is shared: candidates are near in meaning, so they differ in few words.
     Column-wise in numpy: each pair's rows are its text's term rows, looked up in the other's by key."""
-    first, count = words.text_rows[mine], words.text_rows[mine + 1] - words.text_rows[mine]
-    pair = np.repeat(np.arange(len(mine)), count)
-    row = np.arange(len(pair)) - np.repeat(np.cumsum(count) - count - first, count)
-    wanted = theirs[pair] * words.vocabulary + words.term_keys[row] % words.vocabulary  # the same term in the other text
-    found = np.minimum(np.searchsorted(words.term_keys, wanted), len(words.term_keys) - 1)
-    shared = words.term_keys[found] == wanted
+    pair, row = _slices(words.text_rows[mine], words.text_rows[mine + 1] - words.text_rows[mine])
+    shared = _has_term(words, theirs[pair], words.term_keys[row] % words.vocabulary)  # the same term in the other text
     only, only_row = pair[~shared], row[~shared]
     vectors = sum_rows(only, words.term_vectors, len(mine), take=only_row)
     tokens = np.bincount(only, weights=words.term_tokens[only_row], minlength=len(mine))
@@ -220,9 +216,8 @@ def _with_synonym(words: AskWords, pair: np.ndarray, row: np.ndarray, theirs: np
     have a synonym among the terms of text ``theirs[pair]`` that their own text lacks (one it does
     not share); each synonym looked up by key, as :func:`_unshared` looks up a term."""
     term = words.term_keys[row] % words.vocabulary
-    start, count = words.synonym_start[term], words.synonym_start[term + 1] - words.synonym_start[term]
-    which = np.repeat(np.arange(len(row)), count)
-    synonym = words.synonym_terms[np.arange(len(which)) - np.repeat(np.cumsum(count) - count - start, count)]
+    which, at = _slices(words.synonym_start[term], words.synonym_start[term + 1] - words.synonym_start[term])
+    synonym = words.synonym_terms[at]
     in_theirs = _has_term(words, theirs[pair[which]], synonym)
     in_mine = _has_term(words, words.term_keys[row[which]] // words.vocabulary, synonym)
     has = np.zeros(len(row), bool)
@@ -230,7 +225,15 @@ def _with_synonym(words: AskWords, pair: np.ndarray, row: np.ndarray, theirs: np
     return np.bincount(pair[has], minlength=pairs)
 
 
+def _slices(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, position): the positions start[i] .. start[i] + count[i] - 1 of every i, one after
+    the other, each with its i: the rows of each text's terms, or of each term's synonyms."""
+    owner = np.repeat(np.arange(len(start)), count)
+    return owner, np.arange(len(owner)) - np.repeat(np.cumsum(count) - count - start, count)
+
+
 def _has_term(words: AskWords, text: np.ndarray, term: np.ndarray) -> np.ndarray:
+    """Whether text ``text[i]`` has term ``term[i]``: its key looked up in the sorted keys."""
     wanted = text * words.vocabulary + term
     found = np.minimum(np.searchsorted(words.term_keys, wanted), len(words.term_keys) - 1)
     return words.term_keys[found] == wanted
