@@ -1,4 +1,5 @@
-"""Do two recommendations make the same ask? A probability from eleven measures of a pair of texts.
+"""Do two recommendations make the same ask? A probability from eleven measures of a pair of texts
+and a weight per dimension of the products of their vectors (PRODUCTS).
 
 What is asked (the action, its object, who must act) decides, not the frame of the sentence, so
 the word measures are taken on the content words of the ask: stopwords and frame words ("ensure",
@@ -64,7 +65,7 @@ the actor, the modal, a frame opening and the verb). Judged one by one it helped
 -> 0.72 / 0.49 at 0.4), but grouped it did not (pairs 0.694 / 0.384 -> 0.703 / 0.406, clusters
 0.620 / 0.370 -> 0.613 / 0.353), for another pass over every text's words.
 
-A logistic regression over the standardised measures (``reference/repeat_model.csv``, trained by
+A logistic regression over the standardised measures and products (``reference/repeat_model.csv``, trained by
 ``make themes-model`` from the labelled pairs: :mod:`dhr_etl.transform.train_repeats`) turns
 them into a probability. Everything is column-wise (numpy, polars joins), so scoring hundreds of
 thousands of candidate pairs takes well under a second.
