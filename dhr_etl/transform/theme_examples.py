@@ -18,7 +18,10 @@ thresholds of themes.py, 0.912 and 0.825 (`python -m dhr_etl.transform.train_the
 each worse (by 0.005-0.03 in hit rate or precision); with the fourth set, 10 or 30 neighbours and
 power 3 were within 0.005 of these settings, power 6 worse. The cost grows with the examples: the
 2,775 distinct texts of 7,000 synthetic recommendations met 2,692 examples in about 0.1 s of CPU;
-with 6,183 examples see COMMON_SHARE. Reading the examples costs a new process about 0.1 s.
+with 6,183 examples see COMMON_SHARE. Reading the examples file and deriving its 12,919 texts'
+features costs a process about 0.8 s of CPU; a run reads them built from the data folder's cache instead
+(:func:`theme_examples`), so only the first run after a change of the reference files or the code pays it.
+The file keeps no features of its own: they were 4 MB of state derived from its texts.
 """
 
 from __future__ import annotations
@@ -68,12 +71,10 @@ def _unit(weights: pl.DataFrame, by: str) -> pl.DataFrame:
     return weights.with_columns(pl.col("w") / pl.col("w").pow(2).sum().over(by).sqrt())
 
 
-def build_examples(ids: list[str], texts: list[str], accepted: list[set[str]], common_share: float = COMMON_SHARE,
-                   found: pl.DataFrame | None = None) -> Examples:
+def build_examples(ids: list[str], texts: list[str], accepted: list[set[str]], common_share: float = COMMON_SHARE) -> Examples:
     """Examples from labelled texts (their ids, texts, accepted themes); features in more than
-    ``common_share`` of them are not compared. ``found``: the texts' :func:`features` (doc,
-    feature), when they are at hand (the examples file stores them)."""
-    found = (features(pl.Series(texts, dtype=pl.String)) if found is None else found).rename({"doc": "example"})
+    ``common_share`` of them are not compared."""
+    found = features(pl.Series(texts, dtype=pl.String)).rename({"doc": "example"})
     n = len(texts)
     idf = found.group_by("feature").agg(((1 + n) / (1 + pl.len())).log().alias("idf"))
     weights = (_unit(found.join(idf, on="feature").select("example", "feature", pl.col("idf").alias("w"))
@@ -146,28 +147,21 @@ def votes(examples: Examples, found: pl.DataFrame) -> pl.DataFrame:
                     pl.when(pl.col("total") > 0).then(pl.col("pull") / pl.col("total")).otherwise(0.0).alias("vote"), "nearest"))
 
 
-def example_features(texts: list[str]) -> list[str]:
-    """Each text's :func:`features`, space-separated, as the examples file stores them: reading
-    them costs a tenth of deriving them again in every process (0.13 s CPU)."""
-    found = features(pl.Series(texts, dtype=pl.String)).group_by("doc").agg(pl.col("feature").str.join(" "))
-    joined = dict(found.iter_rows())
-    return [joined.get(i, "") for i in range(len(texts))]
-
-
 def read_examples(lines: list[str]) -> Examples:
+    """The examples file's rows, each text's features derived as the vote derives a text's: the file
+    holds only what the labelled sets say (a process reads the built examples from the data folder's
+    cache when it has one: :func:`theme_examples`)."""
     table = pl.read_csv(io.StringIO("".join(line for line in lines if not line.startswith("#"))),
-                        schema={"example_id": pl.String, "themes": pl.String, "features": pl.String, "text": pl.String})
-    found = (table.with_row_index("doc").select("doc", pl.col("features").fill_null("").str.split(" ").alias("feature"))
-             .explode("feature").filter(pl.col("feature") != ""))
+                        schema={"example_id": pl.String, "themes": pl.String, "text": pl.String})
     accepted = [set(split_cell(themes)) for themes in table["themes"].to_list()]
-    return build_examples(table["example_id"].to_list(), table["text"].to_list(), accepted, found=found)
+    return build_examples(table["example_id"].to_list(), table["text"].to_list(), accepted)
 
 
 @lru_cache(maxsize=4)
 def theme_examples(cache_dir: Path | None = None) -> Examples:
     """The shipped examples (``reference/theme_examples.csv``). With ``cache_dir`` (DHR_CACHE_DIR),
     a new process reads the examples an earlier one built from the same reference files and code
-    (:mod:`dhr_etl.transform.reference_cache`: ~0.01 s against ~0.1 s to read and weigh the file)."""
+    (:mod:`dhr_etl.transform.reference_cache`: ~0.01 s against ~0.8 s to read the file and weigh its features)."""
     def build() -> Examples:
         return read_examples(read_model_lines(EXAMPLES_FILE))
 

@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from dhr_etl.transform.rules import REFERENCE_DIR, split_cell
-from dhr_etl.transform.theme_examples import EXAMPLES_FILE, build_examples, example_features
+from dhr_etl.transform.theme_examples import EXAMPLES_FILE, build_examples
 from dhr_etl.transform.theme_model import BIAS, MEANING, MODEL_FILE, ThemeModel, features, meaning_vectors, read_model
 
 FIXTURES = Path("tests/transform/fixtures")
@@ -180,12 +180,10 @@ def as_model(bias: dict[str, float], weights: list[tuple[str, str, float]]) -> T
 
 def write_examples(path: Path, sources: list[Path]) -> None:
     ids, (texts, accepted) = example_ids(sources), labelled(sources)
-    write_generated_csv(path, "example_id,themes,features,text",
+    write_generated_csv(path, "example_id,themes,text",
                         f"Written by `make themes-model` from {_from(sources)}: the labelled\n"
-                        "recommendations the nearest-example vote reads (dhr_etl/transform/theme_examples.py), with the features\n"
-                        "it compares (dhr_etl/transform/theme_model.py). Do not edit by hand.",
-                        ([example, " | ".join(sorted(themes)), found, text]
-                         for example, themes, found, text in zip(ids, accepted, example_features(texts), texts)))
+                        "recommendations the nearest-example vote reads (dhr_etl/transform/theme_examples.py). Do not edit by hand.",
+                        ([example, " | ".join(sorted(themes)), text] for example, themes, text in zip(ids, accepted, texts)))
 
 
 def theme_figures(predicted: list[set[str]], accepted: list[set[str]]) -> dict[str, float]:
