@@ -77,6 +77,7 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -292,20 +293,31 @@ def _padded(unit_terms: np.ndarray, start: np.ndarray, count: np.ndarray) -> tup
 
 def measures(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(pairs, len(MEASURES)) for the pairs of texts (a[i], b[i])."""
-    return _measured(words, a, b)[0]
+    return _measured(words, a, b).found
 
 
 def features(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(pairs, len(FEATURES)): the measures, then the products of the two texts' meanings and of
     what differs, dimension by dimension (what the model weighs; for training, where every
     feature is kept: :meth:`SameAskModel.probability_of` sums the products as it goes)."""
-    found, only_a, only_b = _measured(words, a, b)
-    return np.hstack([found, words.meaning[a] * words.meaning[b], only_a * only_b])
+    measured = _measured(words, a, b)
+    return np.hstack([measured.found, measured.meaning_a * measured.meaning_b, measured.only_a * measured.only_b])
 
 
-def _measured(words: AskWords, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(measures, what differs in a, what differs in b): the latter two unit vectors of the words
-    each text has and the other lacks (rows of zeros when either text has none)."""
+class _Measured(NamedTuple):
+    found: np.ndarray
+    """(pairs, len(MEASURES))"""
+    meaning_a: np.ndarray
+    meaning_b: np.ndarray
+    """(pairs, DIMENSIONS): the two texts' meanings"""
+    only_a: np.ndarray
+    only_b: np.ndarray
+    """(pairs, DIFFERENCE_DIMENSIONS): unit vectors of the words each text has and the other lacks
+    (rows of zeros when either text has none)"""
+
+
+def _measured(words: AskWords, a: np.ndarray, b: np.ndarray) -> _Measured:
+    """The measures of the pairs, and the vectors the products multiply (gathered once for both)."""
     pairs = pl.DataFrame({"pair": np.arange(len(a), dtype=np.int64), "a": a.astype(np.uint32), "b": b.astype(np.uint32)})
     only_a, tokens_a, shared, synonyms_a = _unshared(words, a, b)
     only_b, tokens_b, _, synonyms_b = _unshared(words, b, a)
@@ -317,7 +329,8 @@ def _measured(words: AskWords, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray
     synonym_overlap = np.where(union > 0, (shared + explained) / np.maximum(union - explained, 1), 0.0)
     unshared = union - shared
     synonyms_explain = np.where(unshared > 0, (synonyms_a + synonyms_b) / np.maximum(unshared, 1), 0.0)
-    meaning = np.einsum("ij,ij->i", words.meaning[a], words.meaning[b])
+    meaning_a, meaning_b = words.meaning[a], words.meaning[b]
+    meaning = np.einsum("ij,ij->i", meaning_a, meaning_b)
     wording = (pairs.join(words.tfidf.rename({"doc": "a", "w": "w_a"}), on="a")
                .join(words.tfidf.rename({"doc": "b", "w": "w_b"}), on=["b", "term_id"])
                .group_by("pair").agg((pl.col("w_a") * pl.col("w_b")).sum().alias("cosine")))
@@ -328,7 +341,7 @@ def _measured(words: AskWords, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray
     found = np.stack([cosine, meaning, difference, overlap, meaning * difference, overlap * difference,
                       cosine * difference, known & ~same_sector, _alignment(words, a, b), synonym_overlap, synonyms_explain], axis=1)
     both = ((tokens_a > 0) & (tokens_b > 0))[:, None]
-    return found, np.where(both, unit(only_a), 0.0), np.where(both, unit(only_b), 0.0)
+    return _Measured(found, meaning_a, meaning_b, np.where(both, unit(only_a), 0.0), np.where(both, unit(only_b), 0.0))
 
 
 @dataclass(frozen=True)
@@ -348,13 +361,13 @@ class SameAskModel:
         """The same probability for the pairs (a[i], b[i]), without the (pairs x FEATURES) matrix:
         each product's standardised weight is one weight per dimension, so the products' share of
         the logit is a weighted dot product of the two vectors."""
-        found, only_a, only_b = _measured(words, a, b)
+        measured = _measured(words, a, b)
         n, d = len(MEASURES), DIMENSIONS
         per_dimension = self.weights[n:] / self.scale[n:]
-        logit = (((found - self.centre[:n]) / self.scale[:n]) @ self.weights[:n] + self.bias
+        logit = (((measured.found - self.centre[:n]) / self.scale[:n]) @ self.weights[:n] + self.bias
                  - float(per_dimension @ self.centre[n:])
-                 + np.einsum("ij,ij->i", words.meaning[a] * per_dimension[:d], words.meaning[b])
-                 + np.einsum("ij,ij->i", only_a * per_dimension[d:], only_b))
+                 + np.einsum("ij,ij->i", measured.meaning_a * per_dimension[:d], measured.meaning_b)
+                 + np.einsum("ij,ij->i", measured.only_a * per_dimension[d:], measured.only_b))
         return _logistic(logit)
 
 
