@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     model = fit(found, same)
     write_model(args.out, sources, model)
     print(f"trained on {len(same)} labelled pairs ({int(same.sum())} same ask): weights "
-          + ", ".join(f"{m} {w:+.2f}" for m, w in zip(MEASURES, model.weights)) + f" and {len(FEATURES) - len(MEASURES)} products" + f" written to {args.out}")
+          + ", ".join(f"{m} {w:+.2f}" for m, w in zip(MEASURES, model.weights)) + f" and {len(FEATURES) - len(MEASURES)} products written to {args.out}")
     if args.by_set:
         predicted, judged = by_set(found, same, source)
         predicted, truth = predicted[judged], same[judged]
