@@ -120,6 +120,8 @@ def tfidf_weights(texts: pl.Series, copies: np.ndarray | None = None) -> tuple[p
             .with_columns((pl.when(pl.col("f") > 1).then(1 + pl.col("f").log()).otherwise(pl.col("f"))
                           * ((1 + n) / (1 + pl.col("df"))).log()).alias("w"))
             .filter(pl.col("w") > 0)
+            # in term order first: a sum's last bit depends on its order, and a group-by's is not fixed
+            .sort("doc", "term_id")
             .with_columns(pl.col("w") / pl.col("w").pow(2).sum().over("doc").sqrt())
             .sort("doc", "w", "term_id", descending=[False, True, False])
             .select("doc", "term_id", "w"))
