@@ -1,13 +1,17 @@
-"""The same-ask model's per-dimension products (dhr_etl/transform/same_ask.py, PRODUCTS): scored
-without their (pairs x features) matrix, they must give the probability the trained weights say."""
+"""The same-ask model (dhr_etl/transform/same_ask.py, SameAskModel): a network over the measures and
+the per-dimension products (PRODUCTS). Scored without the (pairs x features) matrix, it must give
+the probability its weights say; read back from its file, the same; trained, the probability
+scikit-learn's network gives."""
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 
 from dhr_etl.transform.repeats import ask_words_of
-from dhr_etl.transform.same_ask import DIFFERENCE_DIMENSIONS, FEATURES, MEASURES, PRODUCTS, SameAskModel, features, same_ask_model
+from dhr_etl.transform.same_ask import (DIFFERENCE_DIMENSIONS, FEATURES, SameAskModel, features, model_rows, read_model,
+                                        same_ask_model)
 
 TEXTS = ["The police should review its policy on DVPNs.",
          "Police to look again at how officers use domestic violence protection notices.",
@@ -18,28 +22,68 @@ TEXTS = ["The police should review its policy on DVPNs.",
 A, B = np.array([0, 0, 1, 3, 3, 5]), np.array([1, 2, 2, 4, 5, 0])
 
 
-def test_the_products_are_one_weight_per_dimension_of_each_pair_of_vectors() -> None:
-    """A model that weighs one meaning dimension and one dimension of what differs, and nothing
-    else: its logit is those two products, standardised and weighed, computed here by hand."""
-    words, _ = ask_words_of(pl.Series(TEXTS, dtype=pl.String))
-    centre, scale, weights = np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.zeros(len(FEATURES))
+def _two_unit_model() -> SameAskModel:
+    """Unit 0 reads meaning dimension 7's product, unit 1 difference dimension 3's, each
+    standardised; the output weighs them 3 and -2."""
+    centre, scale, hidden = np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.zeros((len(FEATURES), 2))
     meaning_k, difference_k = FEATURES.index("meaning_7"), FEATURES.index("difference_3")
     centre[[meaning_k, difference_k]] = 0.01, -0.02
     scale[[meaning_k, difference_k]] = 0.5, 0.25
-    weights[[meaning_k, difference_k]] = 3.0, -2.0
-    model = SameAskModel(centre, scale, weights, 0.1)
+    hidden[meaning_k, 0], hidden[difference_k, 1] = 1.0, 1.0
+    return SameAskModel(centre, scale, hidden, np.array([0.2, -0.1]), np.array([3.0, -2.0]), 0.1)
+
+
+def test_the_network_is_its_hidden_units_rectified_then_weighed_computed_by_hand() -> None:
+    words, _ = ask_words_of(pl.Series(TEXTS, dtype=pl.String))
     found = features(words, A, B)
-    by_hand = (3.0 * (words.meaning[A, 7] * words.meaning[B, 7] - 0.01) / 0.5
-               - 2.0 * (found[:, difference_k] + 0.02) / 0.25 + 0.1)
-    assert np.allclose(model.probability_of(words, A, B), 1 / (1 + np.exp(-by_hand)), atol=1e-9)
-    assert np.any(found[:, difference_k] != 0)  # some pair differs in its words, so that term counts
+    difference = found[:, FEATURES.index("difference_3")]
+    unit_0 = np.maximum((words.meaning[A, 7] * words.meaning[B, 7] - 0.01) / 0.5 + 0.2, 0.0)
+    unit_1 = np.maximum((difference + 0.02) / 0.25 - 0.1, 0.0)
+    by_hand = 1 / (1 + np.exp(-(3.0 * unit_0 - 2.0 * unit_1 + 0.1)))
+    model = _two_unit_model()
+    assert np.allclose(model.probability_of(words, A, B), by_hand, atol=1e-6)  # its products in float32
+    assert np.allclose(model.probability(found), by_hand, atol=1e-12)
+    assert np.any(unit_1 > 0) and np.any(unit_0 > 0)  # both units count for some pair
 
 
 def test_the_trained_model_scores_the_same_with_or_without_the_matrix() -> None:
     words, _ = ask_words_of(pl.Series(TEXTS, dtype=pl.String))
     model = same_ask_model()
-    assert len(model.weights) == len(MEASURES) + len(PRODUCTS)
-    assert np.allclose(model.probability_of(words, A, B), model.probability(features(words, A, B)), atol=1e-9)
+    assert model.hidden.shape[0] == len(FEATURES)
+    assert np.allclose(model.probability_of(words, A, B), model.probability(features(words, A, B)), atol=1e-6)
+
+
+def test_a_model_read_back_from_its_file_scores_as_the_one_written() -> None:
+    words, _ = ask_words_of(pl.Series(TEXTS, dtype=pl.String))
+    model = _two_unit_model()
+    header, rows = model_rows(model)
+    read = read_model([header + "\n", "# a comment\n"] + [",".join(row) + "\n" for row in rows])
+    assert np.array_equal(read.probability_of(words, A, B), model.probability_of(words, A, B))
+    with pytest.raises(ValueError, match="lacks the rows .*retrain it with `make themes-model`"):
+        read_model([header + "\n"] + [",".join(row) + "\n" for row in rows[5:]])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # fit() silences it too: EPOCHS is the budget
+def test_training_gives_the_mean_log_odds_of_scikit_learns_networks() -> None:
+    """fit() copies the NETWORKS networks scikit-learn trained (seeds 0, 1, ...) into one; scored by
+    the project's numpy, the pairs get the mean of the log-odds their own predict_proba gives."""
+    from sklearn.neural_network import MLPClassifier
+
+    from dhr_etl.transform import train_repeats
+
+    words, _ = ask_words_of(pl.Series(TEXTS, dtype=pl.String))
+    a, b = np.repeat(np.arange(len(TEXTS)), len(TEXTS)), np.tile(np.arange(len(TEXTS)), len(TEXTS))
+    a, b = a[a != b], b[a != b]  # a text with itself is one ask by rule (the last test), not by the networks
+    found, same = features(words, a, b), (a // 3 == b // 3)  # a toy labelling: texts 0-2 alike, 3-5 alike
+    model = train_repeats.fit(found, same)
+    standard = (found - found.mean(axis=0)) / np.maximum(found.std(axis=0), 1e-6)
+    theirs = [MLPClassifier(hidden_layer_sizes=(train_repeats.UNITS,), alpha=train_repeats.ALPHA,
+                            max_iter=train_repeats.EPOCHS, random_state=seed).fit(standard, same).predict_proba(standard)[:, 1]
+              for seed in range(train_repeats.NETWORKS)]
+    mean_log_odds = np.mean([np.log(p / (1 - p)) for p in theirs], axis=0)
+    assert train_repeats.NETWORKS >= 2 and not np.allclose(theirs[0], theirs[1])  # the seeds differ, so the mean counts
+    assert np.allclose(model.probability(found), 1 / (1 + np.exp(-mean_log_odds)), atol=1e-9)
+    assert np.allclose(model.probability_of(words, a, b), model.probability(found), atol=1e-6)
 
 
 def test_the_difference_products_are_zero_when_one_text_has_nothing_the_other_lacks() -> None:
@@ -51,3 +95,20 @@ def test_the_difference_products_are_zero_when_one_text_has_nothing_the_other_la
     differs = found[:, len(FEATURES) - DIFFERENCE_DIMENSIONS:]
     assert np.allclose(differs[0], 0.0)  # "urgently" differs on one side only
     assert differs[1].sum() != 0  # "DVPNs" / "firearms"
+
+
+def test_two_copies_of_one_wording_are_one_ask_and_are_grouped() -> None:
+    """Action plans copy earlier reviews word for word: the same content words, with no actor of
+    another sector, are one ask whatever the network makes of a pair it never saw the like of
+    (every measure at its end of the scale). Another sector's body with the same words is not."""
+    from dhr_etl.transform.repeats import group_repeats, same_ask_scores
+
+    copied = ["West Mercia Police to work with partner agencies so that information about risk is shared with the agencies that need it.",
+              "Adult social care should ensure carers' assessments ask about domestic abuse."]
+    other_body = "The ICB should ensure carers' assessments ask about domestic abuse."
+    scores = same_ask_scores(TEXTS + copied + copied + [other_body], [6, 7, 7], [8, 9, 10])
+    assert scores[0] == 1.0 and scores[1] == 1.0 and scores[2] < 1.0
+    recs = pl.DataFrame({"review_id": ["r1", "r2", "r1", "r2"], "rec_position": [1, 1, 2, 2],
+                         "recommendation": [copied[0], copied[0], copied[1], copied[1]]})
+    groups = group_repeats(recs.cast({"rec_position": pl.Int32}))
+    assert groups.group_by("repeat_group_key").len()["len"].sort().to_list() == [2, 2]

@@ -21,11 +21,14 @@ from dhr_etl.transform.themes import THEMES, classify_recommendations
 from tests.conftest import REFERENCE_HTML
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PAIR_FLOORS = {"precision": 0.80, "recall": 0.80}
-"""The older labelled pairs at the grouping threshold, measured with the same-ask model on
-2026-11-28 (see the test), rounded down: a regression guard. Retrained on the third labelled set
-the same day, recall here went from 0.85 to 0.80 (one same-ask pair of twenty more missed) while
-the blind pairs of themes_dev3 were found at 0.744 / 0.527."""
+PAIR_FLOORS = {"precision": 0.80, "recall": 0.75}
+"""The older labelled pairs at the grouping threshold, measured with the same-ask model, rounded
+down: a regression guard. With the same-ask networks of 2026-11-28 (session 22) at 0.5: 0.83 /
+0.75 (the logistic regression before them, at 0.4: 1.00 / 0.90). The networks group three pairs of
+different asks of one body here and miss five rewordings, while leave-one-set-out over the
+twenty-five labelled sets, grouped, their pairs precision rose 0.70 -> 0.81 and cluster recall
+0.28 -> 0.42 (dhr_etl/transform/repeats.py, REPEAT_THRESHOLD): this set is one author's forty-three
+pairs, those are twenty-five authors' thousands."""
 
 
 def labelled_themes() -> list[tuple[str, set[str]]]:
