@@ -303,7 +303,8 @@ def measures(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def features(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(pairs, len(FEATURES)): the measures, then the products of the two texts' meanings and of
     what differs, dimension by dimension (what the model weighs; for training, where every
-    feature is kept: :meth:`SameAskModel.probability_of` sums the products as it goes)."""
+    feature is kept: :meth:`SameAskModel.probability_of` multiplies each block of them by its
+    hidden weights as it goes)."""
     measured = _measured(words, a, b)
     return np.hstack([measured.found, measured.meaning_a * measured.meaning_b, measured.only_a * measured.only_b])
 
@@ -368,8 +369,7 @@ class SameAskModel:
 
     def probability(self, found: np.ndarray) -> np.ndarray:
         """For pairs whose every feature is given (:func:`features`)."""
-        units = np.maximum((found - self.centre) / self.scale @ self.hidden + self.hidden_bias, 0.0)
-        return np.where(_one_wording(found), 1.0, _logistic(units @ self.output + self.output_bias))
+        return self._from_units((found - self.centre) / self.scale @ self.hidden + self.hidden_bias, found)
 
     @cached_property
     def _folded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -389,11 +389,14 @@ class SameAskModel:
         for start in range(0, len(a), PAIRS_PER_BATCH):
             batch = slice(start, start + PAIRS_PER_BATCH)
             measured = _measured(words, a[batch], b[batch])
-            units = (measured.found @ measures_in + (measured.meaning_a * measured.meaning_b) @ meaning_in
-                     + (measured.only_a * measured.only_b) @ difference_in + hidden_bias)
-            out[batch] = np.where(_one_wording(measured.found), 1.0,
-                                  _logistic(np.maximum(units, 0.0) @ self.output + self.output_bias))
+            out[batch] = self._from_units(measured.found @ measures_in + (measured.meaning_a * measured.meaning_b) @ meaning_in
+                                          + (measured.only_a * measured.only_b) @ difference_in + hidden_bias, measured.found)
         return out
+
+    def _from_units(self, units: np.ndarray, found: np.ndarray) -> np.ndarray:
+        """The probability from the hidden units' inputs (pairs x units), rectified and weighed;
+        1 for two copies of one wording (``found``: the pairs' measures)."""
+        return np.where(_one_wording(found), 1.0, _logistic(np.maximum(units, 0.0) @ self.output + self.output_bias))
 
 
 def _one_wording(found: np.ndarray) -> np.ndarray:

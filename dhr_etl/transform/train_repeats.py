@@ -30,14 +30,12 @@ import polars as pl
 from dhr_etl.transform.repeats import CANDIDATES, REPEAT_THRESHOLD, ask_words_of, group_repeats
 from dhr_etl.transform.rules import REFERENCE_DIR
 from dhr_etl.transform.same_ask import FEATURES, MODEL_FILE, SameAskModel, features, model_rows
-from dhr_etl.transform.train_themes import FIXTURES, TRAINING_FILES, labelled_rows, write_generated_csv
+from dhr_etl.transform.train_themes import FIXTURES, LABELLED_SETS, TRAINING_FILES, labelled_rows, write_generated_csv
 
-PAIR_SETS = ("themes_dev", "themes_dev2", "themes_dev3", "themes_dev4", "themes_dev5", "themes_dev6", "themes_dev9",
-             "themes_dev10", "themes_dev11", "themes_dev12", "themes_dev13", "themes_dev14", "themes_dev15",
-             "themes_dev16", "themes_dev17", "themes_dev18", "themes_dev19", "themes_dev20", "themes_dev21",
-             "themes_dev22", "themes_dev23", "themes_dev24", "themes_dev25", "themes_dev26", "themes_dev27")
-"""The labelled sets whose pairs and clusters train the same-ask model: every set but the blind ones
-(tests/transform/test_themes_dev.py's BLIND_SETS, never read here). themes_dev9..themes_dev13 and
+PAIR_SETS = tuple(LABELLED_SETS)
+"""The labelled sets whose pairs and clusters train the same-ask model: the sets the theme model
+trains on (those with no pair or cluster files, themes_dev7 and themes_dev8, add none), every set
+but the blind ones (tests/transform/test_themes_dev.py's BLIND_SETS, never read here). themes_dev9..themes_dev13 and
 themes_dev16..themes_dev23, themes_dev26 and themes_dev27 were blind sets, each measured once (the figures are in that test's
 docstrings), and train since.
 themes_dev6 was once left out: with nine measures and five other sets its many high-overlap hard
@@ -117,13 +115,14 @@ def fit(found: np.ndarray, same: np.ndarray) -> SameAskModel:
     if not np.isfinite(found).all():
         raise ValueError("a labelled pair has a feature that is not a finite number: the same-ask measures must be")
     centre, scale = found.mean(axis=0), np.maximum(found.std(axis=0), 1e-6)
+    standardised = (found - centre) / scale
     networks = [MLPClassifier(hidden_layer_sizes=(UNITS,), alpha=ALPHA, max_iter=EPOCHS, random_state=seed)
                 for seed in range(NETWORKS)]
     # One thread: a sum's order, and so its last bits, would otherwise depend on the machine's load.
     with threadpool_limits(limits=1), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # EPOCHS is the budget, chosen by cross-validation
         for network in networks:
-            network.fit((found - centre) / scale, same)
+            network.fit(standardised, same)
     return SameAskModel(centre, scale, hidden=np.hstack([n.coefs_[0] for n in networks]),
                         hidden_bias=np.concatenate([n.intercepts_[0] for n in networks]),
                         output=np.concatenate([n.coefs_[1][:, 0] for n in networks]) / NETWORKS,
