@@ -225,7 +225,8 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     highest, at or above the threshold, or becomes a leader itself. Comparing with leaders only keeps a chain of small rewordings from drifting from one
     ask to another. A recommendation meets only the CANDIDATES leaders nearest it in meaning (one
     matrix product per BLOCK of recommendations, which also meets the block's own earlier texts), so the work grows with recommendations times leaders in a matrix product, and
-    the model scores the candidate pairs column-wise. ``model``: see :func:`same_ask_probability`."""
+    the model scores the candidate pairs column-wise. Only a wording's first recommendation is
+    placed; its later copies join the same group. ``model``: see :func:`same_ask_probability`."""
     columns = ["review_id", "rec_position", "recommendation"] + (["rec_label"] if "rec_label" in recommendations.columns else [])
     rows = recommendations.select(columns).sort("review_id", "rec_position")
     apart = _kept_apart()
@@ -242,13 +243,20 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     meaning = prepared.meaning[text_of]
     # A text with no content words (or kept apart by an override) leads itself, alone, and no one joins it.
     placeable = np.array([prepared.term_count[t] > 0 and d not in excluded for d, t in enumerate(text_of.tolist())], dtype=bool)
+    # Two copies of one wording are one ask (same_ask._one_wording): only a wording's first placeable
+    # recommendation is placed among the leaders; its later copies follow it (below) and take no
+    # member's place, since they tell the group nothing new. The work grows with wordings, not rows.
+    first_copy = np.full(len(texts), -1, np.int64)
+    placed = np.flatnonzero(placeable)
+    first_copy[text_of[placed[::-1]]] = placed[::-1]  # the earliest row wins: later writes overwrite
+    to_place = placed[first_copy[text_of[placed]] == placed]
     leader_of = list(range(rows.height))
     first_members = np.full((rows.height, MEMBERS_MET), -1, np.int64)  # each leader's first members
     leaders = np.zeros(0, np.int64)
     leader_meaning = np.zeros((0, meaning.shape[1]), meaning.dtype)
-    for start in range(0, rows.height, BLOCK):
-        block = np.arange(start, min(start + BLOCK, rows.height))
-        block = block[placeable[block]]
+    for step in range(0, len(to_place), BLOCK):
+        block = to_place[step:step + BLOCK]
+        start = int(block[0])
         doc, other = _nearest_leaders(meaning, block, leaders, leader_meaning)
         probability = same_ask_probability(prepared, text_of[doc], text_of[other], model)
         doc, other, probability = _with_first_members(doc, other, probability, start, threshold, first_members,
@@ -280,6 +288,8 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
                 led.add(d)
         leaders = np.concatenate([leaders, np.array(new_leaders, dtype=np.int64)])
         leader_meaning = np.vstack([leader_meaning, meaning[new_leaders]])
+    for doc in placed[first_copy[text_of[placed]] != placed].tolist():
+        leader_of[doc] = leader_of[first_copy[text_of[doc]]]
     members: dict[int, list[int]] = defaultdict(list)
     for doc, leader in enumerate(leader_of):
         members[leader].append(doc)
