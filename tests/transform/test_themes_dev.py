@@ -34,6 +34,8 @@ from dhr_etl.transform.train_themes import TRAINING_FILES
 FIXTURES = Path(__file__).parent / "fixtures"
 DEV = FIXTURES / "themes_dev"
 BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (30, 31, 32, 33))
+# themes_dev34 and themes_dev35 (written in session 23, never read or measured) are kept blind for
+# the next version: neither a test nor training reads them until a version is measured on them once.
 GOALS = {"hit rate": 0.90, "mean precision": 0.80, "pair precision": 0.80, "pair recall": 0.70}
 FLOOR_NAMES = ("hit rate", "mean precision", "other alone", "pair precision", "pair recall", "cluster precision",
                "cluster recall")
