@@ -108,16 +108,6 @@ def occurrence_words(occurrences: pl.DataFrame) -> tuple[np.ndarray, np.ndarray,
     return sums, tokens, index, occurrences["times"].to_numpy()
 
 
-def occurrence_vectors(occurrences: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(vectors, tokens) for each row of a frame with ``word`` and ``times`` (occurrences): the
-    word's summed token vectors times its occurrences, and its tokens times its occurrences."""
-    sums, tokens, index, times = occurrence_words(occurrences)
-    vectors = sums[index]
-    if times.max(initial=1) > 1:  # most words occur once in a text: then skip a pass over the rows
-        vectors *= times[:, None].astype(np.float32)
-    return vectors, tokens[index] * times
-
-
 def sum_rows(index: np.ndarray, rows: np.ndarray, count: int, take: np.ndarray | None = None,
              times: np.ndarray | None = None) -> np.ndarray:
     """(count, width): the sum by ``index`` (0 <= index < count) of ``rows``, or of

@@ -63,3 +63,21 @@ def test_one_ask_to_a_body_whose_name_holds_a_concept_is_one_ask_in_either_const
     same_score, different_score = _scores([same, different])
     # two asks of one body are still told apart
     assert same_score >= REPEAT_THRESHOLD and different_score < same_score - 0.3
+
+
+def test_word_vectors_gathered_a_few_texts_at_a_time_are_the_same_to_the_bit(monkeypatch) -> None:  # noqa: ANN001
+    """The same-ask measures gather their words' vectors TEXTS_PER_PASS texts at a time (memory);
+    every number must be what one pass over the whole corpus gives, or a model fitted on one would
+    score the other differently."""
+    import numpy as np
+
+    from dhr_etl.transform import same_ask
+    from dhr_etl.transform.repeats import ask_words_of
+
+    texts = pl.Series(_library_texts()[:300] + [  # a word met twice in one text, and two surface words of one term
+        "Train staff, and train managers, in training on coercive control.", "GPs to ask; GP practices to record."])
+    whole, _ = ask_words_of(texts)
+    monkeypatch.setattr(same_ask, "TEXTS_PER_PASS", 7)
+    in_passes, _ = ask_words_of(texts)
+    for field in ("term_vectors", "term_tokens", "meaning", "term_count", "term_keys"):
+        assert np.array_equal(getattr(whole, field), getattr(in_passes, field)), field
