@@ -145,18 +145,29 @@ def set_folds(source: list[str], folds: int | None) -> list[list[str]]:
     return [[name] for name in sets] if folds is None else [sets[i::folds] for i in range(folds)]
 
 
-def by_set(found: np.ndarray, same: np.ndarray, source: list[str], folds: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(probability, judged): each pair file's pairs scored by a model fitted on the other sets'
-    pairs and clusters only (leave one labelled set out, or one fold of sets: the honest proxy for
-    unseen authors); judged marks the pairs of pair files (cluster-drawn pairs train, and are not scored)."""
+def fold_models(found: np.ndarray, same: np.ndarray, source: list[str], folds: int | None = None) -> list[tuple[list[str], SameAskModel]]:
+    """(sets held out, model) per fold of :func:`set_folds`: each model fitted on the other sets'
+    pairs and clusters only (the honest proxy for unseen authors). Fitted once, for both
+    :func:`by_set` and :func:`grouped_by_set`."""
+    folder = np.array([Path(s).parent.name for s in source])
+    models = []
+    for held in set_folds(source, folds):
+        kept = ~np.isin(folder, held)
+        models.append((held, fit(found[kept], same[kept])))
+    return models
+
+
+def by_set(found: np.ndarray, source: list[str], models: list[tuple[list[str], SameAskModel]]) -> tuple[np.ndarray, np.ndarray]:
+    """(probability, judged): each pair file's pairs scored by the model of the fold that held its
+    set out (:func:`fold_models`); judged marks the pairs of pair files (cluster-drawn pairs train,
+    and are not scored)."""
     folder = np.array([Path(s).parent.name for s in source])
     judged = np.array(["pairs_" in Path(s).name for s in source])
-    out = np.zeros(len(same))
-    for held in set_folds(source, folds):
-        out_of_fold = ~np.isin(folder, held)
-        these = ~out_of_fold & judged
+    out = np.zeros(len(found))
+    for held, model in models:
+        these = np.isin(folder, held) & judged
         if these.any():
-            out[these] = fit(found[out_of_fold], same[out_of_fold]).probability(found[these])
+            out[these] = model.probability(found[these])
     return out, judged
 
 
@@ -178,39 +189,35 @@ def _grouped_counts(labelled: list[tuple[str, str, str]], together_truth, model:
     return counts
 
 
-def grouped_by_set(found: np.ndarray, same: np.ndarray, source: list[str], pair_files: list[Path],
-                   threshold: float = REPEAT_THRESHOLD, folds: int | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def grouped_by_set(models: list[tuple[list[str], SameAskModel]], pair_files: list[Path],
+                   threshold: float = REPEAT_THRESHOLD) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per labelled set: (pair counts, cluster counts) as (true, false, missed), grouping its pair
-    files' texts and its clusters with a model fitted on the other sets only (``folds``: see :func:`set_folds`)."""
-    folder = np.array([Path(s).parent.name for s in source])
+    files' texts and its clusters with the model of the fold that held it out (:func:`fold_models`)."""
     out = {}
-    for fold in set_folds(source, folds):
-        out_of_fold = ~np.isin(folder, fold)
-        model = fit(found[out_of_fold], same[out_of_fold])
-        out.update(_grouped_sets(fold, model, pair_files, threshold))
+    for sets, model in models:
+        for held in sets:
+            out[held] = _grouped_set(held, model, pair_files, threshold)
     return out
 
 
-def _grouped_sets(sets: list[str], model: SameAskModel, pair_files: list[Path], threshold: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    out = {}
-    for held in sets:
-        pairs = np.zeros(3, np.int64)
-        for path in (p for p in pair_files if p.parent.name == held):
-            rows = labelled_rows(path)
-            texts = sorted({(r["review_a"], r["text_a"]) for r in rows} | {(r["review_b"], r["text_b"]) for r in rows})
-            where = {key: i for i, key in enumerate(texts)}
-            truth = {tuple(sorted((where[(r["review_a"], r["text_a"])], where[(r["review_b"], r["text_b"])]))):
-                     r["same_ask"].strip() == "1" for r in rows}
-            pairs += _grouped_counts([(rv, t, "") for rv, t in texts], lambda i, j: truth.get((i, j)), model, threshold)
-        clusters = np.zeros(3, np.int64)
-        for path in (p for p in CLUSTER_FILES if p.parent.name == held and p.exists()):
-            rows = labelled_rows(path)
-            for split in ({r["cluster_id"].startswith("h-") for r in rows}):
-                part = [(r["review_id"], r["text"], r["cluster_id"]) for r in rows if r["cluster_id"].startswith("h-") == split]
-                clusters += _grouped_counts(part, lambda i, j, part=part: None if part[i][0] == part[j][0] else part[i][2] == part[j][2],
-                                            model, threshold)
-        out[held] = (pairs, clusters)
-    return out
+def _grouped_set(held: str, model: SameAskModel, pair_files: list[Path], threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """(pair counts, cluster counts) of one held-out set, its texts grouped by ``model``."""
+    pairs = np.zeros(3, np.int64)
+    for path in (p for p in pair_files if p.parent.name == held):
+        rows = labelled_rows(path)
+        texts = sorted({(r["review_a"], r["text_a"]) for r in rows} | {(r["review_b"], r["text_b"]) for r in rows})
+        where = {key: i for i, key in enumerate(texts)}
+        truth = {tuple(sorted((where[(r["review_a"], r["text_a"])], where[(r["review_b"], r["text_b"])]))):
+                 r["same_ask"].strip() == "1" for r in rows}
+        pairs += _grouped_counts([(rv, t, "") for rv, t in texts], lambda i, j: truth.get((i, j)), model, threshold)
+    clusters = np.zeros(3, np.int64)
+    for path in (p for p in CLUSTER_FILES if p.parent.name == held and p.exists()):
+        rows = labelled_rows(path)
+        for split in ({r["cluster_id"].startswith("h-") for r in rows}):
+            part = [(r["review_id"], r["text"], r["cluster_id"]) for r in rows if r["cluster_id"].startswith("h-") == split]
+            clusters += _grouped_counts(part, lambda i, j, part=part: None if part[i][0] == part[j][0] else part[i][2] == part[j][2],
+                                        model, threshold)
+    return pairs, clusters
 
 
 def _precision_recall(counts: np.ndarray) -> str:
@@ -235,8 +242,9 @@ def main(argv: list[str] | None = None) -> None:
     write_model(args.out, sources, model)
     print(f"trained on {len(same)} labelled pairs ({int(same.sum())} same ask): {NETWORKS} networks of {UNITS} hidden units over "
           f"{len(FEATURES)} features written to {args.out}")
+    models = fold_models(found, same, source, args.folds) if args.by_set else []
     if args.by_set:
-        predicted, judged = by_set(found, same, source, args.folds)
+        predicted, judged = by_set(found, source, models)
         predicted, truth = predicted[judged], same[judged]
         held_out = f"{args.folds} folds of sets" if args.folds else "leave-one-set-out"
         print(f"{held_out}, {len(truth)} pairs of the pair files judged one by one (not grouped):")
@@ -247,7 +255,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.by_set and args.grouped:
         total_pairs, total_clusters = np.zeros(3, np.int64), np.zeros(3, np.int64)
         print(f"{held_out}, grouped at {REPEAT_THRESHOLD} (precision / recall):")
-        for held, (pairs, clusters) in grouped_by_set(found, same, source, sources, folds=args.folds).items():
+        for held, (pairs, clusters) in grouped_by_set(models, sources).items():
             total_pairs, total_clusters = total_pairs + pairs, total_clusters + clusters
             print(f"{held}: pairs {_precision_recall(pairs)}, clusters {_precision_recall(clusters)}")
         print(f"all sets: pairs {_precision_recall(total_pairs)}, clusters {_precision_recall(total_clusters)}")
