@@ -264,7 +264,8 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     first_copy = np.full(len(texts), -1, np.int64)
     placed = np.flatnonzero(placeable)
     first_copy[text_of[placed[::-1]]] = placed[::-1]  # the earliest row wins: later writes overwrite
-    to_place = placed[first_copy[text_of[placed]] == placed]
+    is_first = first_copy[text_of[placed]] == placed
+    to_place = placed[is_first]
     leader_of = list(range(rows.height))
     first_members = np.full((rows.height, MEMBERS_MET), -1, np.int64)  # each leader's first members
     leaders = np.zeros(0, np.int64)
@@ -301,7 +302,7 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
                 new_leaders.append(d)
         leaders = np.concatenate([leaders, np.array(new_leaders, dtype=np.int64)])
         leader_meaning = np.vstack([leader_meaning, meaning[new_leaders]])
-    for doc in placed[first_copy[text_of[placed]] != placed].tolist():
+    for doc in placed[~is_first].tolist():
         leader_of[doc] = leader_of[first_copy[text_of[doc]]]
     members: dict[int, list[int]] = defaultdict(list)
     for doc, leader in enumerate(leader_of):
