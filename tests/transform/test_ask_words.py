@@ -6,20 +6,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from dhr_etl.parse.review_page import parse_review_page
-from dhr_etl.settings import SAMPLE_LIBRARY_DIR
 from dhr_etl.transform.places import without_places
 from dhr_etl.transform.repeats import REPEAT_THRESHOLD, same_ask_scores
-
-
-def _library_texts() -> list[str]:
-    """The sample library's recommendations: word weights from a realistic corpus."""
-    return [r.text for p in sorted(SAMPLE_LIBRARY_DIR.glob("*.html"))
-            for r in parse_review_page(p.read_text(encoding="utf-8"), "html").recommendations]
+from tests.transform.sample_corpus import sample_texts
 
 
 def _scores(pairs: list[tuple[str, str]]) -> list[float]:
-    corpus = _library_texts()
+    corpus = sample_texts()
     n, k = len(corpus), len(pairs)
     texts = corpus + [a for a, _ in pairs] + [b for _, b in pairs]
     return same_ask_scores(texts, list(range(n, n + k)), list(range(n + k, n + 2 * k))).tolist()
@@ -74,7 +67,7 @@ def test_word_vectors_gathered_a_few_texts_at_a_time_are_the_same_to_the_bit(mon
     from dhr_etl.transform import same_ask
     from dhr_etl.transform.repeats import ask_words_of
 
-    texts = pl.Series(_library_texts()[:300] + [  # a word met twice in one text, and two surface words of one term
+    texts = pl.Series(sample_texts()[:300] + [  # a word met twice in one text, and two surface words of one term
         "Train staff, and train managers, in training on coercive control.", "GPs to ask; GP practices to record."])
     whole, _ = ask_words_of(texts)
     monkeypatch.setattr(same_ask, "TEXTS_PER_PASS", 7)

@@ -12,13 +12,13 @@ import polars as pl
 import pytest
 
 from dhr_etl.parse import parse_review_page
-from dhr_etl.settings import SAMPLE_LIBRARY_DIR
 from dhr_etl.transform.names import core_name
 from dhr_etl.transform.repeats import REPEAT_THRESHOLD, ask_words_of, group_repeats, same_ask_scores
 from dhr_etl.transform.rules import level_of
 from dhr_etl.transform.same_ask import MEASURES, actor_sectors, measures
 from dhr_etl.transform.themes import THEMES, classify_recommendations
 from tests.conftest import REFERENCE_HTML
+from tests.transform.sample_corpus import sample_recommendations, sample_texts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAIR_FLOORS = {"precision": 0.80, "recall": 0.75}
@@ -28,7 +28,8 @@ down: a regression guard. With the same-ask networks of 2026-11-28 (session 22) 
 different asks of one body here and miss five rewordings, while leave-one-set-out over the
 twenty-five labelled sets, grouped, their pairs precision rose 0.70 -> 0.81 and cluster recall
 0.28 -> 0.42 (dhr_etl/transform/repeats.py, REPEAT_THRESHOLD): this set is one author's forty-three
-pairs, those are twenty-five authors' thousands."""
+pairs, those are twenty-five authors' thousands. With session 23's model (the body's words kept,
+place names passed over) at 0.5: 0.94 / 0.75."""
 
 
 def labelled_themes() -> list[tuple[str, set[str]]]:
@@ -94,8 +95,7 @@ def repeat_pairs() -> list[tuple[float, bool]]:
     """The older labelled pairs (fixtures/repeat_pairs.csv, never used to train the same-ask
     model), scored among the sample library's recommendations (word weights from a realistic corpus)."""
     rows = list(csv.DictReader((FIXTURES / "repeat_pairs.csv").open(encoding="utf-8")))
-    corpus = [r.text for p in sorted(SAMPLE_LIBRARY_DIR.glob("*.html"))
-              for r in parse_review_page(p.read_text(encoding="utf-8"), "html").recommendations]
+    corpus = sample_texts()
     n, k = len(corpus), len(rows)
     scores = same_ask_scores(corpus + [r["a"] for r in rows] + [r["b"] for r in rows],
                              list(range(n, n + k)), list(range(n + k, n + 2 * k)))
@@ -120,8 +120,7 @@ def test_the_same_ask_in_two_reviews_is_grouped_and_a_different_ask_is_not() -> 
              ("a", "GP practices should ask about domestic abuse when patients are seen alone."),
              ("d", "Children's social care should record the voice of the child in every assessment.")]
     # Among the sample library's recommendations, so term weights come from a realistic corpus.
-    library = [(f"{p.stem}", r.text) for p in sorted(SAMPLE_LIBRARY_DIR.glob("*.html"))
-               for r in parse_review_page(p.read_text(encoding="utf-8"), "html").recommendations]
+    library = [(stem, text) for stem, _, text in sample_recommendations()]
     rows = [(r, i, t) for i, (r, t) in enumerate(texts, start=1)] + \
         [(r, 100 + i, t) for i, (r, t) in enumerate(library)]
     recs = pl.DataFrame(rows, schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String},
@@ -152,8 +151,7 @@ def test_a_group_keeps_its_id_and_label_when_a_later_review_joins_it() -> None:
              "6200cccc-york": "Schools should teach pupils about healthy relationships."}
 
     # Among the sample library's recommendations, so term weights come from a realistic corpus.
-    library = [(p.stem, 100 + i, r.text) for p in sorted(SAMPLE_LIBRARY_DIR.glob("*.html"))
-               for i, r in enumerate(parse_review_page(p.read_text(encoding="utf-8"), "html").recommendations)]
+    library = [(stem, 100 + i, text) for stem, i, text in sample_recommendations()]
 
     def grouped(reviews: list[str]) -> pl.DataFrame:
         rows = [(r, p, text[r]) for r in reviews for p, text in ((1, ask), (2, other))] + library
@@ -173,8 +171,7 @@ def test_a_paraphrase_is_the_same_ask_and_a_shared_opening_with_another_object_i
     """The same-ask model compares what is asked: a rewording that shares almost no word joins, and
     one frame with a different object ("... their policy on DVPNs" / "... on firearms licensing")
     stays apart."""
-    corpus = [r.text for p in sorted(SAMPLE_LIBRARY_DIR.glob("*.html"))
-              for r in parse_review_page(p.read_text(encoding="utf-8"), "html").recommendations]
+    corpus = sample_texts()
     paraphrase = ("GPs should ask about domestic abuse when patients are seen alone.",
                   "Primary care clinicians to make routine enquiry about DA where a patient attends without their partner.")
     hard_negative = ("The police should review their policy on DVPNs.",
@@ -185,8 +182,7 @@ def test_a_paraphrase_is_the_same_ask_and_a_shared_opening_with_another_object_i
 
 
 def test_grouping_does_not_depend_on_the_order_rows_arrive_in() -> None:
-    library = [(p.stem, i, r.text) for p in sorted(SAMPLE_LIBRARY_DIR.glob("*.html"))
-               for i, r in enumerate(parse_review_page(p.read_text(encoding="utf-8"), "html").recommendations)]
+    library = list(sample_recommendations())
     recs = pl.DataFrame(library, schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String},
                         orient="row")
     first = group_repeats(recs).sort("review_id", "rec_position")
