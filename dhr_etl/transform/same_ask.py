@@ -149,9 +149,15 @@ class AskWords:
     """(rows,): text * ``vocabulary`` + the term's number in the corpus's sorted terms; ascending"""
     vocabulary: int
     """how many distinct terms the corpus has"""
-    term_vectors: np.ndarray
-    """(rows, DIFFERENCE_DIMENSIONS): the sum of the token vectors of the term's
-    occurrences, in their first dimensions only (for the ``difference`` measure)"""
+    vector_table: np.ndarray
+    """(distinct vectors, DIFFERENCE_DIMENSIONS): the term vectors, each held once: every word of
+    the corpus's summed token vectors, then the vectors of the terms that are not one word met
+    once in their text (two surface words of one stem, or a word met twice), in their first
+    dimensions only (for ``difference`` and ``alignment``)"""
+    term_vector: np.ndarray
+    """(rows,): each term row's vector, a row of ``vector_table``: the sum of the token vectors of
+    the term's occurrences in its text. Held by reference, not copied per row: at 50,000 texts the
+    550,000 rows' copies took 140 MB at 64 dimensions, and would take 560 MB at 256."""
     term_tokens: np.ndarray
     """(rows,): how many tokens those occurrences have"""
     meaning: np.ndarray
@@ -170,11 +176,11 @@ class AskWords:
     should ..." → health services: :func:`actor_sectors`), or -1 when that says nothing (UNKNOWN_SECTORS)"""
 
     @cached_property
-    def unit_terms(self) -> np.ndarray:
-        """term_vectors at unit length, then a row of zeros (what :func:`_padded` pads with): made
+    def unit_table(self) -> np.ndarray:
+        """vector_table at unit length, then a row of zeros (what :func:`_padded` pads with): made
         once per corpus, not once per batch of pairs (at 50,000 texts, 97 batches renormalised
         550,000 vectors each, a sixth of grouping's time)."""
-        return np.vstack([unit(self.term_vectors), np.zeros((1, self.term_vectors.shape[1]), self.term_vectors.dtype)])
+        return np.vstack([unit(self.vector_table), np.zeros((1, self.vector_table.shape[1]), self.vector_table.dtype)])
 
 
 PASSIVE = ACTOR.pattern + r"\s+be\b"
@@ -219,12 +225,12 @@ def ask_words(texts: pl.Series, stopwords: frozenset[str], tfidf: pl.DataFrame) 
     terms = occurrences.select("doc", "term").unique(maintain_order=True).with_row_index("row")
     row_of = occurrences.join(terms, on=["doc", "term"], how="left", maintain_order="left")["row"].to_numpy()
     docs = terms["doc"].to_numpy()
-    term_vectors, term_tokens, doc_sums = _term_and_text_vectors(occurrences, row_of, docs, len(texts))
+    vector_table, term_vector, term_tokens, doc_sums = _term_and_text_vectors(occurrences, row_of, docs, len(texts))
     term_count = np.bincount(docs, minlength=len(texts))
     vocabulary, number = np.unique(terms["term"].to_numpy(), return_inverse=True)  # sorted: keys ascend as the rows do
     synonym_start, synonym_terms = _term_synonyms(occurrences.select("term", "word").unique(), vocabulary)
     return AskWords(np.r_[0, np.cumsum(term_count)], docs.astype(np.int64) * len(vocabulary) + number.ravel(), len(vocabulary),
-                    term_vectors, term_tokens, unit(doc_sums), term_count,
+                    vector_table, term_vector, term_tokens, unit(doc_sums), term_count,
                     tfidf, synonym_start, synonym_terms, actor_sectors(texts))
 
 
@@ -234,16 +240,24 @@ words, 256 dimensions) took 1.7 GB at its peak, against a goal of 1 GiB for the 
 
 
 def _term_and_text_vectors(occurrences: pl.DataFrame, row_of: np.ndarray, docs: np.ndarray,
-                           texts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(term_vectors, term_tokens, text sums) for :class:`AskWords`: each term's summed token vectors
-    (first DIFFERENCE_DIMENSIONS), its tokens, and each text's summed term vectors (every dimension),
-    TEXTS_PER_PASS texts at a time. ``row_of``: each occurrence's term row; ``docs``: each term's text.
-    Each text's sums take the same rows in the same order as over the whole corpus at once (sum_rows
-    adds each text's rows on their own), so the numbers are the same to the bit."""
+                           texts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(vector_table, term_vector, term_tokens, text sums) for :class:`AskWords`: each term's summed
+    token vectors (first DIFFERENCE_DIMENSIONS) as a row of the table, its tokens, and each text's
+    summed term vectors (every dimension), TEXTS_PER_PASS texts at a time. ``row_of``: each
+    occurrence's term row; ``docs``: each term's text. A term that is one word met once in its
+    text is that word's row of the table (most are); the others' sums follow the words. Each text's
+    sums take the same rows in the same order as over the whole corpus at once (sum_rows adds each
+    text's rows on their own), so the numbers are the same to the bit."""
     sums, tokens, index, times = occurrence_words(occurrences)
     occurrence_doc = occurrences["doc"].to_numpy()
-    term_vectors = np.empty((len(docs), DIFFERENCE_DIMENSIONS), sums.dtype)
     term_tokens = np.bincount(row_of, weights=tokens[index] * times, minlength=len(docs)).astype(np.int64)
+    first_occurrence = np.full(len(docs), -1, np.int64)
+    first_occurrence[row_of[::-1]] = np.arange(len(row_of))[::-1]
+    one_word = (np.bincount(row_of, minlength=len(docs)) == 1) & (times[first_occurrence] == 1)
+    term_vector = np.where(one_word, index[first_occurrence], -1)
+    summed = np.flatnonzero(~one_word)
+    term_vector[summed] = len(sums) + np.arange(len(summed))
+    summed_vectors = np.empty((len(summed), DIFFERENCE_DIMENSIONS), sums.dtype)
     text_sums = np.zeros((texts, sums.shape[1]), sums.dtype)
     for first in range(0, texts, TEXTS_PER_PASS):
         last = min(first + TEXTS_PER_PASS, texts)
@@ -254,9 +268,11 @@ def _term_and_text_vectors(occurrences: pl.DataFrame, row_of: np.ndarray, docs: 
             vectors *= times[o0:o1, None].astype(np.float32)
         # Most terms have one surface word in a text: then the occurrences already are the terms.
         these = vectors if t1 - t0 == o1 - o0 else sum_rows(row_of[o0:o1] - t0, vectors, t1 - t0)
-        term_vectors[t0:t1] = these[:, :DIFFERENCE_DIMENSIONS]
+        s0, s1 = np.searchsorted(summed, [t0, t1])
+        summed_vectors[s0:s1] = these[summed[s0:s1] - t0, :DIFFERENCE_DIMENSIONS]
         text_sums[first:last] = sum_rows(docs[t0:t1] - first, these, last - first)
-    return term_vectors, term_tokens, text_sums
+    vector_table = np.concatenate([sums[:, :DIFFERENCE_DIMENSIONS], summed_vectors])
+    return vector_table, term_vector, term_tokens, text_sums
 
 
 def _term_synonyms(term_words: pl.DataFrame, vocabulary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -283,7 +299,7 @@ def _unshared(words: AskWords, mine: np.ndarray, theirs: np.ndarray) -> tuple[np
     pair, row = _slices(words.text_rows[mine], words.text_rows[mine + 1] - words.text_rows[mine])
     shared = _has_term(words, theirs[pair], words.term_keys[row] % words.vocabulary)  # the same term in the other text
     only, only_row = pair[~shared], row[~shared]
-    vectors = sum_rows(only, words.term_vectors, len(mine), take=only_row)
+    vectors = sum_rows(only, words.vector_table, len(mine), take=words.term_vector[only_row])
     tokens = np.bincount(only, weights=words.term_tokens[only_row], minlength=len(mine))
     return vectors, tokens, np.bincount(pair[shared], minlength=len(mine)), _with_synonym(words, only, only_row, theirs, len(mine))
 
@@ -326,7 +342,7 @@ def _alignment(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     averaged; 0 when either text has no content words. The pairs are taken in order of their
     texts' lengths, so that each step's word-by-word similarities are one batched matrix product
     of little padding."""
-    unit_terms = words.unit_terms
+    unit_table = words.unit_table
     start_a, count_a = words.text_rows[a], words.text_rows[a + 1] - words.text_rows[a]
     start_b, count_b = words.text_rows[b], words.text_rows[b + 1] - words.text_rows[b]
     out = np.zeros(len(a))
@@ -334,8 +350,8 @@ def _alignment(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     order = both[np.lexsort((count_b[both], count_a[both]))]
     for begin in range(0, len(order), ALIGNMENT_CHUNK):
         these = order[begin:begin + ALIGNMENT_CHUNK]
-        words_a, mask_a = _padded(unit_terms, start_a[these], count_a[these])
-        words_b, mask_b = _padded(unit_terms, start_b[these], count_b[these])
+        words_a, mask_a = _padded(unit_table, words.term_vector, start_a[these], count_a[these])
+        words_b, mask_b = _padded(unit_table, words.term_vector, start_b[these], count_b[these])
         similarity = np.matmul(words_a, words_b.transpose(0, 2, 1))  # (pairs, words of a, words of b)
         nearest_in_b = np.where(mask_b[:, None, :], similarity, -2.0).max(axis=2)
         nearest_in_a = np.where(mask_a[:, :, None], similarity, -2.0).max(axis=1)
@@ -344,12 +360,14 @@ def _alignment(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def _padded(unit_terms: np.ndarray, start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(texts, longest, width) word vectors of each text, zeros after its last (``unit_terms``' last
-    row is zeros), and the mask of real words."""
+def _padded(unit_table: np.ndarray, term_vector: np.ndarray, start: np.ndarray,
+            count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(texts, longest, width) word vectors of each text, zeros after its last (``unit_table``'s last
+    row is zeros; ``term_vector``: each term row's row of it), and the mask of real words."""
     mask = np.arange(int(count.max()))[None, :] < count[:, None]
-    rows = np.where(mask, start[:, None] + np.arange(mask.shape[1])[None, :], len(unit_terms) - 1)
-    return np.take(unit_terms, rows, axis=0), mask  # unit_terms[rows], in half its time
+    rows = np.where(mask, start[:, None] + np.arange(mask.shape[1])[None, :], 0)
+    rows = np.where(mask, term_vector[rows], len(unit_table) - 1)
+    return np.take(unit_table, rows, axis=0), mask  # unit_table[rows], in half its time
 
 
 def measures(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -72,5 +72,5 @@ def test_word_vectors_gathered_a_few_texts_at_a_time_are_the_same_to_the_bit(mon
     whole, _ = ask_words_of(texts)
     monkeypatch.setattr(same_ask, "TEXTS_PER_PASS", 7)
     in_passes, _ = ask_words_of(texts)
-    for field in ("term_vectors", "term_tokens", "meaning", "term_count", "term_keys"):
+    for field in ("vector_table", "term_vector", "term_tokens", "meaning", "term_count", "term_keys"):
         assert np.array_equal(getattr(whole, field), getattr(in_passes, field)), field
