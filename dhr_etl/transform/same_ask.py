@@ -116,12 +116,23 @@ BALANCE_FLOOR = 0.2
 multi-part recommendation's average meaning lies near every short ask without being any of them.
 No labelled same-ask pair is below 0.21."""
 MODEL_FILE = "repeat_model.csv"
-DIFFERENCE_DIMENSIONS = 64
-"""The ``difference`` measure sums vectors per pair of texts, the costliest step; it uses the first
-64 of the meaning's dimensions (Matryoshka vectors: the first carry the most). On the labelled
-pair files, grouping with 64 rather than 256 lowered precision and recall by 0.02-0.08 on most
-files (dev2 train gained 0.05): a price paid for the time budget, since this step reads 64
-rather than 256 floats per unshared word of every candidate pair."""
+DIFFERENCE_DIMENSIONS = 256
+"""How many of the word vectors' dimensions the ``difference`` measure and the products of what
+differs read: all of them. Until session 24 they read the first 64 (Matryoshka vectors: the first
+carry the most), for memory: each (text, term) row held its own copy, 140 MB at 50,000 texts and 64
+dimensions. Since each distinct word's vector is held once (:attr:`AskWords.vector_table`), all 256
+fit. Five folds of the twenty-seven labelled pair sets of the time (`python -m
+dhr_etl.transform.train_repeats --by-set --folds 5 --grouped`; three networks of 32 units, alignment
+on the same dimensions), one pair at a time at 0.5 and grouped at 0.5 (pairs, clusters; precision /
+recall): 64 dimensions 0.831 / 0.640, 0.841 / 0.568, 0.690 / 0.469; 128: 0.841 / 0.655, 0.853 /
+0.585, 0.684 / 0.465; 256: 0.848 / 0.667, 0.855 / 0.599, 0.655 / 0.475. Among the 967 labelled
+near-duplicate pairs, 12% were below 0.5 at 64 dimensions ("... is followed by an arrest" / "...
+leads to an arrest"): one changed word decides, and 64 dimensions blurred it."""
+ALIGNMENT_DIMENSIONS = 64
+"""The ``alignment`` measure matches every word of one text with every word of the other, pair by
+pair, the costliest step: it reads the first 64 dimensions. With all 256, grouping 50,000 distinct
+labelled-set texts took 45 s instead of 35 s, and five folds of the thirty-one pair sets (five
+networks of 64 units), one pair at a time at 0.5, gave 0.859 / 0.676 against 0.860 / 0.682 with 64."""
 PRODUCTS = (*(f"meaning_{k}" for k in range(DIMENSIONS)), *(f"difference_{k}" for k in range(DIFFERENCE_DIMENSIONS)))
 """The products, dimension by dimension, of the two texts' meanings and of the meanings of the words
 each has and the other lacks (``difference``'s vectors). The model learns which directions of
@@ -177,10 +188,11 @@ class AskWords:
 
     @cached_property
     def unit_table(self) -> np.ndarray:
-        """vector_table at unit length, then a row of zeros (what :func:`_padded` pads with): made
+        """vector_table's first ALIGNMENT_DIMENSIONS at unit length, then a row of zeros (what :func:`_padded` pads with): made
         once per corpus, not once per batch of pairs (at 50,000 texts, 97 batches renormalised
         550,000 vectors each, a sixth of grouping's time)."""
-        return np.vstack([unit(self.vector_table), np.zeros((1, self.vector_table.shape[1]), self.vector_table.dtype)])
+        return np.vstack([unit(self.vector_table[:, :ALIGNMENT_DIMENSIONS]),
+                          np.zeros((1, ALIGNMENT_DIMENSIONS), self.vector_table.dtype)])
 
 
 PASSIVE = ACTOR.pattern + r"\s+be\b"

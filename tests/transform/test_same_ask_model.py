@@ -30,7 +30,7 @@ def _two_unit_model() -> SameAskModel:
     centre[[meaning_k, difference_k]] = 0.01, -0.02
     scale[[meaning_k, difference_k]] = 0.5, 0.25
     hidden[meaning_k, 0], hidden[difference_k, 1] = 1.0, 1.0
-    return SameAskModel(centre, scale, hidden, np.array([0.2, -0.1]), np.array([3.0, -2.0]), 0.1)
+    return SameAskModel(centre, scale, hidden, np.array([0.2, 0.1]), np.array([3.0, -2.0]), 0.1)
 
 
 def test_the_network_is_its_hidden_units_rectified_then_weighed_computed_by_hand() -> None:
@@ -38,7 +38,7 @@ def test_the_network_is_its_hidden_units_rectified_then_weighed_computed_by_hand
     found = features(words, A, B)
     difference = found[:, FEATURES.index("difference_3")]
     unit_0 = np.maximum((words.meaning[A, 7] * words.meaning[B, 7] - 0.01) / 0.5 + 0.2, 0.0)
-    unit_1 = np.maximum((difference + 0.02) / 0.25 - 0.1, 0.0)
+    unit_1 = np.maximum((difference + 0.02) / 0.25 + 0.1, 0.0)
     by_hand = 1 / (1 + np.exp(-(3.0 * unit_0 - 2.0 * unit_1 + 0.1)))
     model = _two_unit_model()
     assert np.allclose(model.probability_of(words, A, B), by_hand, atol=1e-6)  # its products in float32
