@@ -332,8 +332,8 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     ask to another. A recommendation meets only the CANDIDATES leaders nearest it in meaning (one
     matrix product per BLOCK of recommendations, which also meets the block's own earlier texts), so the work grows with recommendations times leaders in a matrix product, and
     the model scores the candidate pairs column-wise. Only a wording's first recommendation is
-    placed; its later copies join the same group. Once all are placed, groups whose members make one
-ask on average are merged (MERGE_AT). ``model``: see :func:`same_ask_probability`."""
+    placed; its later copies join the same group. Once all are placed, groups whose members make
+    one ask on average are merged (MERGE_AT). ``model``: see :func:`same_ask_probability`."""
     columns = ["review_id", "rec_position", "recommendation"] + (["rec_label"] if "rec_label" in recommendations.columns else [])
     rows = recommendations.select(columns).sort("review_id", "rec_position")
     apart = _kept_apart()
