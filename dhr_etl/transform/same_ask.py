@@ -164,8 +164,8 @@ class AskWords:
     vector_table: np.ndarray
     """(distinct vectors, DIFFERENCE_DIMENSIONS): the term vectors, each held once: every word of
     the corpus's summed token vectors, then the vectors of the terms that are not one word met
-    once in their text (two surface words of one stem, or a word met twice), in their first
-    dimensions only (for ``difference`` and ``alignment``)"""
+    once in their text (two surface words of one stem, or a word met twice). ``difference`` reads
+    them whole, ``alignment`` their first ALIGNMENT_DIMENSIONS (:attr:`unit_table`)"""
     term_vector: np.ndarray
     """(rows,): each term row's vector, a row of ``vector_table``: the sum of the token vectors of
     the term's occurrences in its text. Held by reference, not copied per row: at 50,000 texts the
