@@ -14,9 +14,9 @@ Also writes the labelled examples the nearest-example vote reads (dhr_etl/refere
 
 Trained on the labelled files of LABELLED_SETS: each holdout there was measured against once,
 blind, before the next set was written, so it is no longer blind and is used for training (so are
-themes_dev9..themes_dev13, themes_dev16..themes_dev23 and themes_dev26..themes_dev33, blind sets with no train files, and themes_dev42..themes_dev45, training sets written in
-the holdout files' form, each
-measured once); the blind sets (tests/transform/test_themes_dev.py's BLIND_SETS) are never read here.
+themes_dev9..themes_dev13, themes_dev16..themes_dev23, themes_dev26..themes_dev41 and
+themes_dev46..themes_dev49, blind sets with no train files, each measured once or twice, and
+themes_dev42..themes_dev45 and themes_dev54..themes_dev57, training sets written in the holdout files' form); the blind sets (tests/transform/test_themes_dev.py's BLIND_SETS) are never read here.
 
     python -m dhr_etl.transform.train_themes --by-set   # leave-one-set-out figures, writes nothing
 
@@ -73,10 +73,26 @@ LABELLED_SETS = {"themes_dev": ("themes_train.csv", "themes_holdout.csv"),
                  "themes_dev31": ("themes_holdout.csv",),
                  "themes_dev32": ("themes_holdout.csv",),
                  "themes_dev33": ("themes_holdout.csv",),
+                 "themes_dev34": ("themes_holdout.csv",),
+                 "themes_dev35": ("themes_holdout.csv",),
+                 "themes_dev36": ("themes_holdout.csv",),
+                 "themes_dev37": ("themes_holdout.csv",),
+                 "themes_dev38": ("themes_holdout.csv",),
+                 "themes_dev39": ("themes_holdout.csv",),
+                 "themes_dev40": ("themes_holdout.csv",),
+                 "themes_dev41": ("themes_holdout.csv",),
                  "themes_dev42": ("themes_holdout.csv",),
                  "themes_dev43": ("themes_holdout.csv",),
                  "themes_dev44": ("themes_holdout.csv",),
-                 "themes_dev45": ("themes_holdout.csv",)}
+                 "themes_dev45": ("themes_holdout.csv",),
+                 "themes_dev46": ("themes_holdout.csv",),
+                 "themes_dev47": ("themes_holdout.csv",),
+                 "themes_dev48": ("themes_holdout.csv",),
+                 "themes_dev49": ("themes_holdout.csv",),
+                 "themes_dev54": ("themes_holdout.csv",),
+                 "themes_dev55": ("themes_holdout.csv",),
+                 "themes_dev56": ("themes_holdout.csv",),
+                 "themes_dev57": ("themes_holdout.csv",)}
 """Each labelled set's theme files trained on, by folder."""
 TRAINING_FILES = tuple(FIXTURES / folder / name for folder, names in LABELLED_SETS.items() for name in names)
 MIN_DOCUMENTS = 2
