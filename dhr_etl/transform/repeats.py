@@ -38,16 +38,19 @@ from dhr_etl.transform.text import ACTOR_MARK, CONCEPT_PREFIX, PURPOSE_MARK, STO
 REPEAT_THRESHOLD = 0.35
 """The same-ask probability at which two recommendations are grouped. Chosen on five folds of the
 labelled sets (`python -m dhr_etl.transform.train_repeats --by-set --folds 5 --grouped`: each fold's
-pair files and clusters grouped by a model fitted on the other folds' sets; about 10 minutes) and
+pair files and clusters grouped by a model fitted on the other folds' sets; about 15 minutes) and
 on the guards in tests/transform/test_themes_and_repeats.py and test_themes_dev.py. Session 25,
-the model trained on the fifty-one pair sets, grouped (pairs precision / recall, clusters precision /
-recall; of the 51 sets, how many meet both goals, precision >= 0.80 and recall >= 0.70): at 0.5
-0.867 / 0.652 and 0.738 / 0.556 (13 sets); at 0.45 0.858 / 0.671 and 0.712 / 0.592 (19); at 0.4
-0.848 / 0.689 and 0.683 / 0.616 (25); at 0.375 0.843 / 0.700 and 0.671 / 0.632 (28); at 0.35 0.838
-/ 0.709 and 0.655 / 0.651 (30; precision under 0.80 on 2 sets); at 0.325 0.833 / 0.718 and 0.634 /
-0.668 (29; 9 under 0.80); at 0.3 0.824 / 0.727 and 0.624 / 0.686 (28; 10 under 0.80). 0.35 is where
-the most authors meet both goals: grouping loses recall that the model finds pair by pair (at 0.5,
-0.870 / 0.704 one pair at a time), because a text joins a group only if it is the same ask as the
+the model trained on the fifty-one pair sets of the time, grouped (pairs precision / recall,
+clusters precision / recall; of the 51 sets, how many meet both goals, precision >= 0.80 and recall
+>= 0.70): at 0.5 0.867 / 0.652 and 0.738 / 0.556 (13 sets); at 0.45 0.858 / 0.671 and 0.712 / 0.592
+(19); at 0.4 0.848 / 0.689 and 0.683 / 0.616 (25); at 0.375 0.843 / 0.700 and 0.671 / 0.632 (28); at
+0.35 0.838 / 0.709 and 0.655 / 0.651 (30; precision under 0.80 on 2 sets); at 0.325 0.833 / 0.718
+and 0.634 / 0.668 (29; 9 under 0.80); at 0.3 0.824 / 0.727 and 0.624 / 0.686 (28; 10 under 0.80).
+With the fifty-nine sets of the final model: at 0.5 0.872 / 0.673 and 0.745 / 0.585 (24 of 59); at
+0.375 0.845 / 0.715 and 0.680 / 0.654 (37); at 0.35 0.840 / 0.727 and 0.669 / 0.671 (38); at 0.325
+0.835 / 0.735 and 0.653 / 0.692 (39; 7 under 0.80). 0.35 is about where the most authors meet
+both goals. Grouping loses recall that the model finds pair by pair (at 0.5, 0.878 / 0.725 one pair
+at a time with fifty-nine sets), because a text joins a group only if it is the same ask as the
 group's leader and first members on average (MEMBERS_MET), and the model's probabilities are not
 transitive. Grouping by average linkage, strongest pair first, instead of around leaders was tried
 on the same folds and did no better (at 0.5 0.856 / 0.628 and 0.702 / 0.527; at 0.45 0.838 / 0.653),

@@ -16,7 +16,8 @@ Trained on the labelled files of LABELLED_SETS: each holdout there was measured 
 blind, before the next set was written, so it is no longer blind and is used for training (so are
 themes_dev9..themes_dev13, themes_dev16..themes_dev23, themes_dev26..themes_dev41 and
 themes_dev46..themes_dev49, blind sets with no train files, each measured once or twice, and
-themes_dev42..themes_dev45 and themes_dev54..themes_dev57, training sets written in the holdout files' form); the blind sets (tests/transform/test_themes_dev.py's BLIND_SETS) are never read here.
+themes_dev42..themes_dev45, themes_dev54..themes_dev57 and themes_dev62..themes_dev69, training sets written in the holdout
+files' form); the blind sets (tests/transform/test_themes_dev.py's BLIND_SETS) are never read here.
 
     python -m dhr_etl.transform.train_themes --by-set   # leave-one-set-out figures, writes nothing
 
@@ -92,7 +93,15 @@ LABELLED_SETS = {"themes_dev": ("themes_train.csv", "themes_holdout.csv"),
                  "themes_dev54": ("themes_holdout.csv",),
                  "themes_dev55": ("themes_holdout.csv",),
                  "themes_dev56": ("themes_holdout.csv",),
-                 "themes_dev57": ("themes_holdout.csv",)}
+                 "themes_dev57": ("themes_holdout.csv",),
+                 "themes_dev62": ("themes_holdout.csv",),
+                 "themes_dev63": ("themes_holdout.csv",),
+                 "themes_dev64": ("themes_holdout.csv",),
+                 "themes_dev65": ("themes_holdout.csv",),
+                 "themes_dev66": ("themes_holdout.csv",),
+                 "themes_dev67": ("themes_holdout.csv",),
+                 "themes_dev68": ("themes_holdout.csv",),
+                 "themes_dev69": ("themes_holdout.csv",)}
 """Each labelled set's theme files trained on, by folder."""
 TRAINING_FILES = tuple(FIXTURES / folder / name for folder, names in LABELLED_SETS.items() for name in names)
 MIN_DOCUMENTS = 2

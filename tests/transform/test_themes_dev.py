@@ -1,6 +1,6 @@
 """Themes and repeated asks measured on the project's own labelled sets (tests/transform/fixtures/).
 
-Fifty-seven sets, written by hand to mirror real DHR recommendations, independently of the rules, the
+Sixty-nine sets, written by hand to mirror real DHR recommendations, independently of the rules, the
 sample generator and each other (their READMEs say how), each by another author. The theme model
 and its examples are written (`make themes-model`) from every set but the blind ones
 (dhr_etl/transform/train_themes.py: LABELLED_SETS), the same-ask model from their pairs and
@@ -33,17 +33,40 @@ from dhr_etl.transform.train_themes import TRAINING_FILES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEV = FIXTURES / "themes_dev"
-BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53))
+BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61))
 GOALS = {"hit rate": 0.90, "mean precision": 0.80, "pair precision": 0.80, "pair recall": 0.70}
 FLOOR_NAMES = ("hit rate", "mean precision", "other alone", "pair precision", "pair recall", "cluster precision",
                "cluster recall")
 FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
-    "themes_dev50": (0.95, 0.88, 0.05, 0.74, 0.63, 0.84, 0.69),
-    "themes_dev51": (0.96, 0.90, 0.063, 0.83, 0.73, 0.69, 0.74),
-    "themes_dev52": (0.94, 0.87, 0.045, 0.88, 0.78, 0.62, 0.65),
-    "themes_dev53": (0.97, 0.90, 0.065, 0.80, 0.76, 0.66, 0.50),
+    "themes_dev50": (0.94, 0.88, 0.051, 0.74, 0.62, 0.83, 0.69),
+    "themes_dev51": (0.95, 0.89, 0.062, 0.84, 0.74, 0.72, 0.75),
+    "themes_dev52": (0.94, 0.87, 0.046, 0.89, 0.75, 0.66, 0.67),
+    "themes_dev53": (0.96, 0.89, 0.068, 0.81, 0.75, 0.74, 0.67),
+    "themes_dev58": (0.93, 0.85, 0.058, 0.83, 0.75, 0.79, 0.70),
+    "themes_dev59": (0.94, 0.87, 0.058, 0.75, 0.74, 0.71, 0.85),
+    "themes_dev60": (0.93, 0.84, 0.038, 0.80, 0.74, 0.53, 0.68),
+    "themes_dev61": (0.94, 0.87, 0.062, 0.79, 0.65, 0.71, 0.56),
 }.items()}
-"""Blind figures of the final version of 2026-11-29 (session 25), the floors above: the models trained
+"""Blind figures of the final version of 2026-11-29 (session 25), the floors above (each the figure
+less 0.005, to two places: a regression guard, not a goal): the models trained on sixty-one sets
+(themes) and fifty-nine (same ask), grouping at 0.35. Four authors written that session for the
+purpose, each set measured once by the version below (trained on fifty-three and fifty-one sets)
+and once by this one (hit rate / mean precision / "other" alone; pairs and clusters precision /
+recall): themes_dev58 (Leeds, Bradford, Kirklees, Calderdale, Wakefield, Ceredigion,
+Carmarthenshire) themes 0.944 / 0.856 / 0.056, pairs 0.840 / 0.764, clusters 0.805 / 0.707 (the
+version below: 0.941 / 0.854 / 0.056, 0.828 / 0.745, 0.775 / 0.697); themes_dev59 (Kent, Medway, the
+Sussexes, Brighton and Hove, Swansea, Neath Port Talbot) 0.948 / 0.876 / 0.057, 0.761 / 0.755, 0.720
+/ 0.857 (0.948 / 0.874 / 0.057, 0.755 / 0.727, 0.702 / 0.869); themes_dev60 (Merseyside, Cheshire,
+Warrington, Gwynedd, Anglesey) 0.939 / 0.855 / 0.036, 0.814 / 0.755, 0.538 / 0.691 (0.942 / 0.858 /
+0.036, 0.814 / 0.755, 0.642 / 0.753); themes_dev61 (Oxfordshire, Berkshire, Reading, Slough, Swindon,
+Wiltshire, Cardiff, the Vale of Glamorgan) 0.954 / 0.877 / 0.061, 0.802 / 0.664, 0.719 / 0.568 (0.954
+/ 0.876 / 0.061, 0.807 / 0.645, 0.692 / 0.556). themes_dev50..53, measured a third time by this
+version: themes_dev50 0.951 / 0.893 / 0.049, 0.750 / 0.627, 0.838 / 0.698; themes_dev51 0.958 / 0.903
+/ 0.060, 0.854 / 0.745, 0.731 / 0.756; themes_dev52 0.945 / 0.883 / 0.045, 0.903 / 0.764, 0.667 /
+0.680; themes_dev53 0.973 / 0.903 / 0.067, 0.824 / 0.764, 0.753 / 0.678. Over the eight, pairs: both
+goals met on five (precision under 0.80 on themes_dev50 and themes_dev59, recall under 0.70 on
+themes_dev50 and themes_dev61); on average precision 0.819 and recall 0.730.
+The version below, the same session: the models trained
 on fifty-three sets (themes) and fifty-one (same ask), grouping at 0.35 (repeats.REPEAT_THRESHOLD; 0.5
 before). Added to the training data: themes_dev54..57 (training sets written that session) and the
 blind sets of session 24 (themes_dev34..41, 46..49, each measured twice, below). Four authors
