@@ -21,16 +21,8 @@ def _group_with(monkeypatch: pytest.MonkeyPatch, newcomer_with_member: float, bl
     """Groups the three texts (three reviews, in this order) with the same-ask probabilities fixed:
     leader-member 0.9, leader-newcomer 0.5 (over the threshold alone), member-newcomer as given."""
     fixed = {frozenset((0, 1)): 0.9, frozenset((0, 2)): 0.5, frozenset((1, 2)): newcomer_with_member}
-
-    def probability(prepared, a, b, model=None):  # noqa: ANN001, ARG001 - the same signature as the model's
-        return np.array([fixed.get(frozenset((int(x), int(y))), 0.0) for x, y in zip(a, b)])
-
-    monkeypatch.setattr(repeats, "same_ask_probability", probability)
-    monkeypatch.setattr(repeats, "BLOCK", block)
-    recs = pl.DataFrame({"review_id": ["r1", "r2", "r3"], "rec_position": [1, 1, 1],
-                         "recommendation": [LEADER, MEMBER, NEWCOMER]}, schema_overrides={"rec_position": pl.Int32})
-    groups = dict(repeats.group_repeats(recs, threshold=0.4).select("review_id", "repeat_group_key").iter_rows())
-    return {review: groups.get(review) for review in ("r1", "r2", "r3")}
+    found = _grouped(monkeypatch, [LEADER, MEMBER, NEWCOMER], fixed, 0.4, block)
+    return dict(zip(("r1", "r2", "r3"), found))
 
 
 @pytest.mark.parametrize("block", [1024, 1], ids=["one block", "a block each"])
