@@ -33,7 +33,8 @@ from dhr_etl.transform.keys import stable_key
 from dhr_etl.transform.places import without_places
 from dhr_etl.transform.rules import read_reference_csv
 from dhr_etl.transform.same_ask import SameAskModel, ask_words, same_ask_probability
-from dhr_etl.transform.text import ACTOR_MARK, CONCEPT_PREFIX, PURPOSE_MARK, STOPWORDS, stemmed_words, with_concepts
+from dhr_etl.transform.text import (ACTOR_MARK, CONCEPT_PREFIX, PURPOSE_MARK, STOPWORDS, asked, stemmed_words,
+                                   with_concepts)
 
 REPEAT_THRESHOLD = 0.35
 """The same-ask probability at which two recommendations are grouped. Chosen on five folds of the
@@ -198,6 +199,7 @@ def _readable(word: str) -> str:
 def ask_words_of(texts: pl.Series, copies: np.ndarray | None = None):
     """The content words, meanings and TF-IDF weights of a corpus, for :func:`same_ask_scores`;
     and the readable word of each TF-IDF term (for labels). ``copies``: see :func:`tfidf_weights`."""
+    texts = asked(texts)
     weights, _, words = tfidf_weights(texts, copies)
     return ask_words(texts, _STOP, weights), words
 

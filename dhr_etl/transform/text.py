@@ -64,8 +64,38 @@ words before the first modal. An imperative opening ("Ensure that staff are trai
 no actor: ACTOR_SKIP lists the verbs such texts open with."""
 ACTOR_SKIP = re.compile(r"^\W*(ensure|review|consider|develop|provide|make|undertake|establish|introduce|implement|"
                         r"share|raise|promote|update|create|deliver|commission|explore|agree|audit|work|it|that|there|a|an)\b")
+LEAD_IN = re.compile(
+    r"(?i)^[\W_]*(?:"
+    # a number or heading: "Recommendation 3:", "Rec. 2 -", "R4.", "1.", "2.1)", "(b)", "iv."
+    r"(?:(?:recommendation|rec\.?)\s*(?:no\.?\s*)?(?:\d+[a-z]?\s*[:.)\-\u2013\u2014]?|[:\-\u2013\u2014])"
+    r"|r\d+[a-z]?\s*[:.)\-\u2013\u2014]?|\(?\d+(?:\.\d+)*(?:[):]|\.\s))\s*"
+    # a lettered or roman item, "(b) ", "iv. ", but not "I.T." or "e.g."
+    r"|\(?(?:[a-h]|i{1,3}|iv|vi{0,3}|ix|x)[.)]\s+"
+    # who recommends: "The Review Panel recommends that", "This DHR recommends", "It is recommended that"
+    r"|(?:the|this|our)\s+(?:[\w'\u2019]+\s+){0,5}?(?:panel|review|chair|author|report|reviewers?|dhr|board|partnership)"
+    r"(?:\s+(?:would|therefore|also|further|strongly|now|again))*\s+(?:recommends?|recommended|suggests?|proposes?|advises?)(?:\s+that)?[\s:,]+"
+    r"|(?:the|this|our)\s+(?:[\w'\u2019]+\s+){0,5}?makes?\s+the\s+following\s+recommendations?[\s:.,\-\u2013\u2014]+"
+    r"|it\s+is(?:\s+(?:therefore|also|further|strongly))*\s+(?:recommended|suggested|proposed|advised)(?:\s+that)?\s+"
+    r"|we(?:\s+(?:would|therefore|also|further|strongly))*\s+recommend(?:\s+that)?\s+"
+    # a recommendation written as a clause: "That the Police should ..."
+    r"|that\s+"
+    r")+")
+"""What opens a recommendation without being its ask: its number or heading, the review saying it
+recommends, or the bare "That ..." of a recommendation written as a clause. Reviews print their
+recommendations each in their own way ("The Review Panel recommends that the Trust should ...",
+"Recommendation 4: That the Trust ...", "The Trust should ...") and the ask is what follows. Left
+in, the lead-in was read as the body that must act (ACTOR) and as words of the ask: on the
+sixteen blind labelled sets, "The Review Panel recommends that" put before one text of each pair
+took the same-ask recall from 0.753 to 0.658. Stripped, as often as it repeats, before any model
+reads a text (:func:`asked`)."""
 ACTOR_MARK = f"{CONCEPT_PREFIX}actor"
 PURPOSE_MARK = f"{CONCEPT_PREFIX}purpose"
+
+
+def asked(texts: pl.Series) -> pl.Series:
+    """The texts without what opens them and is not the ask (LEAD_IN); applying it twice changes nothing.
+    Every model reads texts through it: themes, their examples, repeat grouping and their training."""
+    return texts.str.replace(LEAD_IN.pattern, "")
 
 
 _last_concepts: tuple[pl.Series, object, pl.Series] | None = None

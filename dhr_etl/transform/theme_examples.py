@@ -39,6 +39,7 @@ from dhr_etl.transform import rules
 from dhr_etl.transform.reference_cache import cached
 from dhr_etl.transform.rules import read_model_lines, split_cell
 from dhr_etl.transform.smallest import smallest_per_row
+from dhr_etl.transform.text import asked
 from dhr_etl.transform.theme_model import features
 
 EXAMPLES_FILE = "theme_examples.csv"
@@ -74,7 +75,7 @@ def _unit(weights: pl.DataFrame, by: str) -> pl.DataFrame:
 def build_examples(ids: list[str], texts: list[str], accepted: list[set[str]], common_share: float = COMMON_SHARE) -> Examples:
     """Examples from labelled texts (their ids, texts, accepted themes); features in more than
     ``common_share`` of them are not compared."""
-    found = features(pl.Series(texts, dtype=pl.String)).rename({"doc": "example"})
+    found = features(asked(pl.Series(texts, dtype=pl.String))).rename({"doc": "example"})
     n = len(texts)
     idf = found.group_by("feature").agg(((1 + n) / (1 + pl.len())).log().alias("idf"))
     weights = (_unit(found.join(idf, on="feature").select("example", "feature", pl.col("idf").alias("w"))

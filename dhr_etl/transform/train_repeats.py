@@ -36,7 +36,7 @@ PAIR_SETS = tuple(LABELLED_SETS)
 """The labelled sets whose pairs and clusters train the same-ask model: the sets the theme model
 trains on (those with no pair or cluster files, themes_dev7 and themes_dev8, add none), every set
 but the blind ones (tests/transform/test_themes_dev.py's BLIND_SETS, never read here). themes_dev9..themes_dev13 and
-themes_dev16..themes_dev23, themes_dev26..themes_dev41 and themes_dev46..themes_dev49 were blind sets, each measured
+themes_dev16..themes_dev23, themes_dev26..themes_dev41, themes_dev46..themes_dev49 and themes_dev78..themes_dev83 were blind sets, each measured
 once or twice (the figures are in that test's docstrings), and train since.
 themes_dev6 was once left out: with nine measures and five other sets its many high-overlap hard
 negatives pulled the near-verbatim repeats of tests/transform/fixtures/repeat_pairs.csv below the

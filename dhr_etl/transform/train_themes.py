@@ -7,15 +7,17 @@ Deterministic: the same labelled files give the same weights. One-vs-rest logist
 with L2, by full-batch gradient descent in numpy over the word features as a sparse matrix
 (:class:`Sparse`; about 6,200 texts, some thousands of word features and the 256 of meaning: seconds). Word features seen in fewer than MIN_DOCUMENTS texts are left out, so one author's
 quirk does not become a rule, and weights too small to matter are not written. The meaning
-vector's 256 weights per theme are always written.
+vector's 256 weights per theme are always written. "other" is learned like the seven themes
+(dhr_etl/transform/themes.py: OTHER_AT). Every text is read without its lead-in
+(:func:`dhr_etl.transform.text.asked`), as the classifier reads it.
 
 Also writes the labelled examples the nearest-example vote reads (dhr_etl/reference/theme_examples.csv,
 :mod:`dhr_etl.transform.theme_examples`): the same labelled texts, their accepted themes and features.
 
 Trained on the labelled files of LABELLED_SETS: each holdout there was measured against once,
 blind, before the next set was written, so it is no longer blind and is used for training (so are
-themes_dev9..themes_dev13, themes_dev16..themes_dev23, themes_dev26..themes_dev41 and
-themes_dev46..themes_dev49, blind sets with no train files, each measured once or twice, and
+themes_dev9..themes_dev13, themes_dev16..themes_dev23, themes_dev26..themes_dev41,
+themes_dev46..themes_dev49 and themes_dev78..themes_dev83, blind sets with no train files, each measured once or twice, and
 themes_dev42..themes_dev45, themes_dev54..themes_dev57 and themes_dev62..themes_dev69, training sets written in the holdout
 files' form); the blind sets (tests/transform/test_themes_dev.py's BLIND_SETS) are never read here.
 
@@ -37,6 +39,7 @@ import numpy as np
 import polars as pl
 
 from dhr_etl.transform.rules import REFERENCE_DIR, split_cell
+from dhr_etl.transform.text import asked
 from dhr_etl.transform.theme_examples import EXAMPLES_FILE, build_examples
 from dhr_etl.transform.theme_model import BIAS, MEANING, MODEL_FILE, ThemeModel, features, meaning_vectors, read_model
 
@@ -101,7 +104,13 @@ LABELLED_SETS = {"themes_dev": ("themes_train.csv", "themes_holdout.csv"),
                  "themes_dev66": ("themes_holdout.csv",),
                  "themes_dev67": ("themes_holdout.csv",),
                  "themes_dev68": ("themes_holdout.csv",),
-                 "themes_dev69": ("themes_holdout.csv",)}
+                 "themes_dev69": ("themes_holdout.csv",),
+                 "themes_dev78": ("themes_holdout.csv",),
+                 "themes_dev79": ("themes_holdout.csv",),
+                 "themes_dev80": ("themes_holdout.csv",),
+                 "themes_dev81": ("themes_holdout.csv",),
+                 "themes_dev82": ("themes_holdout.csv",),
+                 "themes_dev83": ("themes_holdout.csv",)}
 """Each labelled set's theme files trained on, by folder."""
 TRAINING_FILES = tuple(FIXTURES / folder / name for folder, names in LABELLED_SETS.items() for name in names)
 MIN_DOCUMENTS = 2
@@ -167,7 +176,8 @@ def fit_logistic(sparse: Sparse, dense: np.ndarray, y: np.ndarray) -> tuple[np.n
 
 
 def train(texts: list[str], accepted: list[set[str]], themes: list[str]) -> tuple[dict[str, float], list[tuple[str, str, float]]]:
-    found = features(pl.Series(texts, dtype=pl.String))
+    asks = asked(pl.Series(texts, dtype=pl.String))  # read as the classifier reads a text (themes._decide)
+    found = features(asks)
     kept = found.group_by("feature").agg(pl.len().alias("n")).filter(pl.col("n") >= MIN_DOCUMENTS).sort("feature")
     vocabulary = kept["feature"].to_list()
     index = {f: i for i, f in enumerate(vocabulary)}
@@ -178,7 +188,7 @@ def train(texts: list[str], accepted: list[set[str]], themes: list[str]) -> tupl
     values = 1.0 / np.maximum(np.sqrt(np.bincount(rows, minlength=len(texts))), 1.0)[rows]
     # float64: float32 would be twice as fast, but its rounding differs with the number of BLAS
     # threads, and the written weights (4 decimals) then differed from machine to machine.
-    dense = meaning_vectors(pl.Series(texts, dtype=pl.String)).astype(np.float64)
+    dense = meaning_vectors(asks).astype(np.float64)
     y = np.array([[theme in a for theme in themes] for a in accepted], dtype=float)
     w, b = fit_logistic(Sparse(rows, columns, values, len(texts), len(vocabulary)), dense, y)
     vocabulary = vocabulary + [f"{MEANING}{i:03d}" for i in range(dense.shape[1])]
@@ -237,7 +247,7 @@ def theme_figures(predicted: list[set[str]], accepted: list[set[str]]) -> dict[s
 
 def by_set() -> dict[str, dict[str, float]]:
     """Leave-one-set-out: for each labelled set, the figures of the whole decision trained on the others."""
-    from dhr_etl.transform.themes import MODEL_THEMES, _decide
+    from dhr_etl.transform.themes import THEMES, _decide
     sets = {folder: [FIXTURES / folder / name for name in names if (FIXTURES / folder / name).exists()]
             for folder, names in LABELLED_SETS.items()}
     sets = {folder: paths for folder, paths in sets.items() if paths}
@@ -245,7 +255,7 @@ def by_set() -> dict[str, dict[str, float]]:
     for held, held_paths in sets.items():
         others = [path for folder, paths in sets.items() if folder != held for path in paths]
         texts, accepted = labelled(others)
-        model = as_model(*train(texts, accepted, list(MODEL_THEMES)))
+        model = as_model(*train(texts, accepted, list(THEMES)))
         examples = build_examples(example_ids(others), texts, accepted)
         held_texts, held_accepted = labelled(held_paths)
         predicted: list[set[str]] = [set() for _ in held_texts]
@@ -256,7 +266,7 @@ def by_set() -> dict[str, dict[str, float]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from dhr_etl.transform.themes import MODEL_THEMES
+    from dhr_etl.transform.themes import THEMES
     parser = argparse.ArgumentParser(description="Train the theme model from labelled recommendations.")
     parser.add_argument("--train", type=Path, nargs="+", help="labelled CSVs (text, themes); default: TRAINING_FILES present")
     parser.add_argument("--out", type=Path, default=REFERENCE_DIR / MODEL_FILE)
@@ -271,7 +281,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     sources = args.train or [path for path in TRAINING_FILES if path.exists()]
     texts, accepted = labelled(sources)
-    bias, weights = train(texts, accepted, list(MODEL_THEMES))
+    bias, weights = train(texts, accepted, list(THEMES))
     write_model(args.out, sources, bias, weights)
     write_examples(args.examples, sources)
     print(f"trained on {len(texts)} recommendations: {len(weights)} weights written to {args.out}, the examples to {args.examples}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dhr_etl.transform.text import with_concepts
+from dhr_etl.transform.text import asked, with_concepts
 
 
 def words(series: pl.Series) -> list[list[str]]:
@@ -31,3 +31,38 @@ def test_other_texts_of_the_same_length_get_their_own_answer() -> None:
     assert "c_firearms" in words(other)[0]
     assert "c_housing" not in words(other)[0]
     assert words(with_concepts(pl.Series("recommendation", ["Review the policy on housing", "Train staff"])))[0][-1] == "c_housing"
+
+
+LEAD_INS = [
+    ("The Review Panel recommends that the Probation Service should tell the IDVA when licence conditions change.",
+     "the Probation Service should tell the IDVA when licence conditions change."),
+    ("Recommendation 4: That Ceredigion County Council audits its homelessness assessments.",
+     "Ceredigion County Council audits its homelessness assessments."),
+    ("It is recommended that GP practices record who attends with the patient.", "GP practices record who attends with the patient."),
+    ("R3 - The DHR Panel recommends that Gwent Police revisit the DASH training.", "Gwent Police revisit the DASH training."),
+    ("2.1) All agencies should check their safeguarding leads are named.", "All agencies should check their safeguarding leads are named."),
+    ("(b) Housing should flag the tenancy.", "Housing should flag the tenancy."),
+    ("iv. The ICB should commission a perpetrator programme.", "The ICB should commission a perpetrator programme."),
+    ("The Independent Chair and Panel recommend that the Trust reviews its did-not-attend policy.",
+     "the Trust reviews its did-not-attend policy."),
+    ("We would recommend that the ICB shares the learning.", "the ICB shares the learning."),
+    ("The Panel makes the following recommendation: schools should teach healthy relationships.",
+     "schools should teach healthy relationships."),
+]
+
+
+def test_what_opens_a_recommendation_without_being_its_ask_is_taken_off() -> None:
+    """A recommendation's number, heading and "the panel recommends that" are how a review prints
+    it, not what it asks: the models read the ask (text.asked), so two reviews printing one ask
+    differently read alike."""
+    found = asked(pl.Series([text for text, _ in LEAD_INS])).to_list()
+    assert found == [ask for _, ask in LEAD_INS]
+    assert asked(pl.Series(found)).to_list() == found  # taking it off twice changes nothing
+
+
+def test_openings_that_are_part_of_the_ask_are_kept() -> None:
+    kept = ["Thatcham Town Council should fund a refuge space.", "Recommendations from earlier DHRs should be tracked to completion.",
+            "The review of MARAC referrals should include self-referrals.", "I.T. systems should flag repeat victims.",
+            "3.5 per cent of the budget should go to specialist services.", "Review its policy on home visits.",
+            "The Community Safety Partnership should publish its action plan.", "e.g. police should ask."]
+    assert asked(pl.Series(kept)).to_list() == kept

@@ -83,16 +83,36 @@ def test_themes_meet_the_bar_on_the_labelled_recommendations() -> None:
 
 
 def test_every_theme_assignment_shows_what_decided_it() -> None:
-    recs = pl.DataFrame({"review_id": ["r"] * 2, "rec_position": [1, 2],
+    recs = pl.DataFrame({"review_id": ["r"] * 3, "rec_position": [1, 2, 3],
                          "recommendation": ["All staff to complete domestic abuse training.",
                                             # a thank-you is no theme's ask: "other" (the labelled sets' convention)
-                                            "The panel thanks the family for their contribution to this review."]},
+                                            "The panel thanks the family for their contribution to this review.",
+                                            "Xyzzy plugh frobozz."]},
                         schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String})
     themes = classify_recommendations(recs)
     (theme, method, evidence), = themes.filter(pl.col("rec_position") == 1).select("theme", "method", "evidence").rows()
     assert (theme, method) == ("training", "rule+model")
     assert evidence.startswith("rules: training;") and "model p=" in evidence and "train" in evidence.split(":")[-1]
-    assert themes.filter(pl.col("rec_position") == 2).select("theme", "method").rows() == [("other", "none")]
+    # "other" learned from the labelled asks about the review itself, and said so ...
+    (theme, method, evidence), = themes.filter(pl.col("rec_position") == 2).select("theme", "method", "evidence").rows()
+    assert (theme, method) == ("other", "model") and evidence.startswith("other p=") and "like themes_dev" in evidence
+    # ... or what is left when no theme has any evidence
+    assert themes.filter(pl.col("rec_position") == 3).select("theme", "method").rows() == [("other", "none")]
+
+
+def test_asks_about_the_review_itself_are_other_and_asks_of_a_theme_are_not() -> None:
+    """The Home Office vocabulary's "other": the review process, funding a post, thanks. Texts
+    written for this test, in none of the labelled sets."""
+    other = ["The CSP should send the overview report to the Home Office quality assurance panel once the action plan is agreed.",
+             "The chair should meet the victim's sister again before the report is published.",
+             "The review commends the school's designated safeguarding lead for her persistence."]
+    themed = ["The CSP should commission a perpetrator programme for men who are not yet known to the courts.",
+              "The health board should add a domestic abuse question to the antenatal booking form on its maternity system."]
+    recs = pl.DataFrame({"review_id": ["r"] * 5, "rec_position": list(range(5)), "recommendation": other + themed},
+                        schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String})
+    found = classify_recommendations(recs).group_by("rec_position").agg("theme").sort("rec_position")["theme"].to_list()
+    assert [set(themes) for themes in found[:3]] == [{"other"}] * 3
+    assert all("other" not in themes for themes in found[3:])
 
 
 def repeat_pairs() -> list[tuple[float, bool]]:
@@ -213,3 +233,48 @@ def test_the_body_that_must_act_is_read_by_its_sector() -> None:
     prepared, _ = ask_words_of(texts)
     other_sector = measures(prepared, np.array([0, 2, 0, 4]), np.array([1, 3, 5, 0]))[:, MEASURES.index("other_actor_sector")]
     assert other_sector.tolist() == [0.0, 1.0, 0.0, 0.0]
+
+
+PRINTED_AS = ("The Review Panel recommends that {}", "Recommendation {n}: That {}", "It is recommended that {}",
+              "{n}. {}", "The DHR Panel recommends that {}")
+"""Ways reviews print one recommendation: numbered, headed, or said by the panel."""
+
+
+def _printed(text: str, n: int) -> str:
+    """``text`` printed the n-th way (PRINTED_AS), its first letter lower-cased after "that"."""
+    style = PRINTED_AS[n % len(PRINTED_AS)]
+    return style.format(text[:1].lower() + text[1:] if "that {}" in style.lower() else text, n=n % 9 + 1)
+
+
+def test_a_recommendation_has_the_same_themes_however_the_review_prints_it() -> None:
+    texts = [text for text, _ in labelled_themes()]
+    schema = {"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String}
+
+    def themes(recommendations: list[str]) -> dict[int, set[str]]:
+        recs = pl.DataFrame([("r", i, t) for i, t in enumerate(recommendations)], schema=schema, orient="row")
+        found: dict[int, set[str]] = {}
+        for position, theme in classify_recommendations(recs).select("rec_position", "theme").iter_rows():
+            found.setdefault(position, set()).add(theme)
+        return found
+
+    assert themes([_printed(t, i) for i, t in enumerate(texts)]) == themes(texts)
+
+
+def test_a_recommendation_is_grouped_the_same_however_the_review_prints_it() -> None:
+    """The labelled pairs of one set grouped with every first text printed with a lead-in: the same
+    pairs end together as when both are printed plain."""
+    labelled = list(csv.DictReader(line for line in (FIXTURES / "repeat_pairs.csv").open(encoding="utf-8")
+                                   if not line.startswith("#")))
+    schema = {"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String}
+
+    def together(lead_in: bool) -> list[bool]:
+        rows = []
+        for i, r in enumerate(labelled):
+            rows += [(f"a{i}", 2 * i, _printed(r["a"], i) if lead_in else r["a"]), (f"b{i}", 2 * i + 1, r["b"])]
+        group = dict(group_repeats(pl.DataFrame(rows, schema=schema, orient="row"))
+                     .select("rec_position", "repeat_group_key").iter_rows())
+        return [group.get(2 * i) is not None and group.get(2 * i) == group.get(2 * i + 1) for i in range(len(labelled))]
+
+    plain = together(lead_in=False)
+    assert sum(plain) >= 10  # the set's same-ask pairs are found (the guard above holds their figures)
+    assert together(lead_in=True) == plain

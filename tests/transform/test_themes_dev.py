@@ -33,29 +33,72 @@ from dhr_etl.transform.train_themes import TRAINING_FILES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEV = FIXTURES / "themes_dev"
-BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78)))
+BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 90)))
 GOALS = {"hit rate": 0.90, "mean precision": 0.80, "pair precision": 0.80, "pair recall": 0.70}
 FLOOR_NAMES = ("hit rate", "mean precision", "other alone", "pair precision", "pair recall", "cluster precision",
                "cluster recall")
 FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
-    "themes_dev50": (0.94, 0.88, 0.051, 0.74, 0.62, 0.83, 0.69),
-    "themes_dev51": (0.95, 0.89, 0.062, 0.84, 0.74, 0.72, 0.75),
-    "themes_dev52": (0.94, 0.87, 0.046, 0.89, 0.75, 0.66, 0.67),
-    "themes_dev53": (0.96, 0.89, 0.068, 0.81, 0.75, 0.74, 0.67),
-    "themes_dev58": (0.93, 0.85, 0.058, 0.83, 0.75, 0.79, 0.70),
-    "themes_dev59": (0.94, 0.87, 0.058, 0.75, 0.74, 0.71, 0.85),
-    "themes_dev60": (0.93, 0.84, 0.038, 0.80, 0.74, 0.53, 0.68),
-    "themes_dev61": (0.94, 0.87, 0.062, 0.79, 0.65, 0.71, 0.56),
-    "themes_dev70": (0.92, 0.87, 0.050, 0.83, 0.77, 0.73, 0.82),
-    "themes_dev71": (0.93, 0.85, 0.050, 0.91, 0.80, 0.58, 0.88),
-    "themes_dev72": (0.94, 0.88, 0.049, 0.86, 0.74, 0.72, 0.75),
-    "themes_dev73": (0.95, 0.87, 0.061, 0.82, 0.77, 0.71, 0.71),
-    "themes_dev74": (0.94, 0.90, 0.046, 0.88, 0.74, 0.69, 0.79),
-    "themes_dev75": (0.90, 0.84, 0.044, 0.82, 0.80, 0.76, 0.79),
-    "themes_dev76": (0.94, 0.85, 0.047, 0.82, 0.79, 0.73, 0.77),
-    "themes_dev77": (0.87, 0.80, 0.049, 0.85, 0.72, 0.69, 0.84),
+    "themes_dev50": (0.96, 0.89, 0.076, 0.74, 0.69, 0.79, 0.66),
+    "themes_dev51": (0.97, 0.91, 0.081, 0.83, 0.72, 0.68, 0.76),
+    "themes_dev52": (0.96, 0.89, 0.074, 0.86, 0.75, 0.59, 0.65),
+    "themes_dev53": (0.97, 0.90, 0.073, 0.84, 0.78, 0.73, 0.67),
+    "themes_dev58": (0.95, 0.85, 0.080, 0.78, 0.75, 0.77, 0.69),
+    "themes_dev59": (0.96, 0.88, 0.073, 0.77, 0.72, 0.68, 0.82),
+    "themes_dev60": (0.97, 0.87, 0.067, 0.81, 0.80, 0.61, 0.79),
+    "themes_dev61": (0.96, 0.88, 0.077, 0.81, 0.66, 0.70, 0.50),
+    "themes_dev70": (0.94, 0.88, 0.069, 0.84, 0.84, 0.79, 0.77),
+    "themes_dev71": (0.95, 0.86, 0.069, 0.88, 0.78, 0.68, 0.85),
+    "themes_dev72": (0.96, 0.90, 0.069, 0.87, 0.74, 0.67, 0.71),
+    "themes_dev73": (0.97, 0.89, 0.087, 0.82, 0.78, 0.64, 0.70),
+    "themes_dev74": (0.97, 0.92, 0.068, 0.89, 0.76, 0.69, 0.87),
+    "themes_dev75": (0.93, 0.87, 0.072, 0.84, 0.80, 0.83, 0.85),
+    "themes_dev76": (0.97, 0.86, 0.073, 0.81, 0.84, 0.75, 0.86),
+    "themes_dev77": (0.89, 0.81, 0.069, 0.86, 0.75, 0.68, 0.84),
+    "themes_dev84": (0.94, 0.86, 0.079, 0.83, 0.76, 0.63, 0.56),
+    "themes_dev85": (0.91, 0.82, 0.072, 0.83, 0.77, 0.59, 0.58),
+    "themes_dev86": (0.92, 0.83, 0.080, 0.82, 0.79, 0.80, 0.61),
+    "themes_dev87": (0.95, 0.87, 0.074, 0.82, 0.75, 0.73, 0.73),
+    "themes_dev88": (0.83, 0.75, 0.074, 0.85, 0.69, 0.54, 0.60),
+    "themes_dev89": (0.90, 0.82, 0.082, 0.78, 0.75, 0.71, 0.64),
 }.items()}
-"""Blind figures of the final version of 2026-11-29 (session 25), the floors above (each the figure
+"""Blind figures of the final version of 2026-11-29 (session 26), the floors above (each the figure
+less 0.005, to two places; "other" alone the figure plus about 0.002: a regression guard, not a
+goal): the models trained on sixty-seven sets (themes) and sixty-five (same ask), every text read without its
+lead-in (text.LEAD_IN: "Recommendation 4: The Review Panel recommends that ..."), "other" learned as
+a theme (themes.OTHER_AT), grouping at 0.35. Added to the training data: themes_dev78..83, written
+that session as blind sets, each measured once by session 25's final version and once by the
+lead-in version (retrained on the sixty-one sets), then read for their theme misses (hit rate /
+mean precision / "other" alone; pairs and clusters precision / recall; session 25's final first,
+then the lead-in version): themes_dev78 (Greater Manchester, Conwy, Denbighshire) 0.905 / 0.846 /
+0.040, 0.852 / 0.682, 0.741 / 0.838 -> 0.905 / 0.843 / 0.040, 0.845 / 0.745, 0.722 / 0.788;
+themes_dev79 (the East Midlands, Monmouthshire) 0.895 / 0.835 / 0.049, 0.918 / 0.818, 0.542 / 0.717
+-> 0.895 / 0.844 / 0.044, 0.909 / 0.818, 0.571 / 0.727; themes_dev80 (Hertfordshire, Bedfordshire,
+Cambridgeshire, the Vale of Glamorgan, Bridgend) 0.880 / 0.837 / 0.047, 0.784 / 0.727, 0.931 / 0.657
+-> 0.883 / 0.841 / 0.045, 0.781 / 0.745, 0.853 / 0.627; themes_dev81 (Hampshire, the Isle of Wight,
+Rhondda Cynon Taf, Merthyr Tydfil) 0.897 / 0.811 / 0.048, 0.828 / 0.745, 0.739 / 0.687 -> 0.899 /
+0.811 / 0.048, 0.817 / 0.773, 0.798 / 0.717; themes_dev82 (Coventry, Warwickshire, Worcestershire,
+Herefordshire, Newport) 0.888 / 0.834 / 0.032, 0.837 / 0.745, 0.710 / 0.717 -> 0.893 / 0.836 / 0.035,
+0.853 / 0.791, 0.688 / 0.758; themes_dev83 (east and north London, Wrexham) 0.906 / 0.844 / 0.042,
+0.818 / 0.736, 0.742 / 0.697 -> 0.906 / 0.843 / 0.044, 0.814 / 0.755, 0.734 / 0.697. Their texts
+avoid their themes' keywords more than earlier sets (63-86% of rows by their authors' lists) and
+themes missed the hit rate on four of six: "other" was found for half its rows only.
+Six authors written after that, for this version, each set measured once by session 25's final
+version and once by this one: themes_dev84 (South Yorkshire, the Humber, Pembrokeshire) 0.918 /
+0.847 / 0.057, 0.827 / 0.736, 0.644 / 0.475 -> 0.950 / 0.868 / 0.077, 0.842 / 0.773, 0.636 / 0.566;
+themes_dev85 (Surrey, Sussex, Swansea) 0.892 / 0.824 / 0.050, 0.813 / 0.791, 0.621 / 0.596 -> 0.917 /
+0.829 / 0.070, 0.835 / 0.782, 0.598 / 0.586; themes_dev86 (Lancashire, Cumbria, Anglesey, Gwynedd)
+0.909 / 0.834 / 0.053, 0.856 / 0.809, 0.734 / 0.586 -> 0.932 / 0.842 / 0.078, 0.830 / 0.800, 0.813 /
+0.616; themes_dev87 (Gloucestershire, Bristol, Bath, Carmarthenshire) 0.938 / 0.867 / 0.052, 0.830 /
+0.755, 0.721 / 0.758 -> 0.960 / 0.883 / 0.072, 0.830 / 0.755, 0.737 / 0.737; themes_dev88 (south and
+west London, Cardiff) 0.824 / 0.749 / 0.052, 0.897 / 0.709, 0.568 / 0.545 -> 0.844 / 0.760 / 0.072,
+0.856 / 0.700, 0.550 / 0.606; themes_dev89 (Kent and Essex coasts, Powys) 0.890 / 0.813 / 0.055,
+0.764 / 0.736, 0.659 / 0.586 -> 0.910 / 0.834 / 0.080, 0.790 / 0.755, 0.719 / 0.646. Mean: themes
+0.895 / 0.822 / 0.053 -> 0.919 / 0.836 / 0.075 (all three goals on three sets -> five), pairs 0.831 /
+0.756 -> 0.830 / 0.761 (both goals on five -> five), clusters 0.658 / 0.591 -> 0.676 / 0.626.
+On the sixteen blind sets of session 25 (below), this version: themes 0.942 / 0.873 / 0.051 ->
+0.964 / 0.887 / 0.072 (goals on fifteen: themes_dev77's hit rate 0.878 -> 0.899), pairs 0.840 /
+0.753 -> 0.836 / 0.769 (both goals on thirteen -> twelve), every figure in FLOORS.
+The blind figures of the final version of 2026-11-29 (session 25), the floors of that time (each the figure
 less 0.005, to two places: a regression guard, not a goal): the models trained on sixty-one sets
 (themes) and fifty-nine (same ask), grouping at 0.35. Four authors written that session for the
 purpose, each set measured once by the version below (trained on fifty-three and fifty-one sets)
