@@ -144,7 +144,10 @@ def _decide(texts: pl.Series, model: ThemeModel | None = None, examples: Example
                                                                        pl.col("theme"), pl.col("belief").round(2)).alias("why"))
     other = (best.join(chosen.select("doc").unique(), on="doc", how="anti")
              .select("doc", pl.lit("other").alias("theme"), pl.lit("none").alias("method"), pl.col("why").alias("evidence")))
-    outside = outside.select("doc", "theme", pl.lit("model").alias("method"),
+    # rechunk: polars 2.1.0 panicked ("assertion failed: i < self.len()") formatting these rows'
+    # strings as they came out of the filter and join, on one chunk of 2,500 distinct texts
+    # (tests/transform/test_themes_and_repeats.py); a rechunked copy formats them correctly.
+    outside = outside.rechunk().select("doc", "theme", pl.lit("model").alias("method"),
                              (pl.format("other p={} over best theme {}; ", pl.col("belief").round(2), pl.col("best").round(2))
                               + model_says).alias("evidence"))
     return pl.concat([chosen, other, outside])

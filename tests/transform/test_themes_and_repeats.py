@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from dhr_etl.parse import parse_review_page
+from dhr_etl.sample.generate import generate_reviews
 from dhr_etl.transform.names import core_name
 from dhr_etl.transform.repeats import REPEAT_THRESHOLD, ask_words_of, group_repeats, same_ask_scores
 from dhr_etl.transform.rules import level_of
@@ -278,3 +279,19 @@ def test_a_recommendation_is_grouped_the_same_however_the_review_prints_it() -> 
     plain = together(lead_in=False)
     assert sum(plain) >= 10  # the set's same-ask pairs are found (the guard above holds their figures)
     assert together(lead_in=True) == plain
+
+
+def test_a_chunk_that_once_stopped_classification_gets_its_themes() -> None:
+    """polars 2.1.0 panicked ("assertion failed: i < self.len()") writing the evidence of the texts
+    the model calls "other" in one chunk of 2,500 distinct texts (bench/classify_scaling.py
+    --distinct, texts 40,000 to 42,500): a panic there would stop a whole night's run. themes._decide
+    rechunks those rows first; every text must come back with its themes and evidence."""
+    rows = []
+    for review in generate_reviews(42_500 // 6 + 10, seed=3):
+        rows += [(review.review_id, i, f"{text} (ref {len(rows) + i})") for i, (_, text, _) in enumerate(review.recommendations, start=1)]
+    recs = pl.DataFrame(rows[40_000:42_500], schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String},
+                        orient="row")
+    themes = classify_recommendations(recs)
+    assert themes.select("review_id", "rec_position").unique().height == recs.height
+    assert themes.filter(pl.col("evidence").is_null() | (pl.col("evidence") == "")).height == 0
+    assert (themes["evidence"].str.starts_with("other p=")).any()  # the rows that panicked are there
