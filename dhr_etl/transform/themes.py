@@ -39,19 +39,6 @@ RULE_BONUS = 0.3
 OTHER_BELOW = 0.30
 ALSO_AT = 0.80
 CLOSE_TO_BEST = 0.7
-OTHER_AT = 0.5
-""""other" is a theme the model and the examples learn too (the review process itself, funding a
-post or a caseload, thanks, a building's design): a text is "other" alone when its belief in
-"other" reaches this and exceeds every other theme's score. Until session 26 "other" was only
-what no theme reached OTHER_BELOW for, and on six new labelled sets more keyword-free than the
-earlier ones (themes_dev78..83) its recall was 0.52: such asks read like multi agency working or
-policy ("The CSP and its neighbour to agree which of them leads a review"). Five folds of the
-sixty-seven labelled sets (each fold's model and examples fitted on the other four; hit rate / mean
-precision / "other" alone, mean over sets; sets meeting all three goals): "other" by elimination
-only, 0.930 / 0.861 / 5.2%, 57 of 67; learned, at 0.3 0.949 / 0.873 / 7.5%, 63; 0.4 0.949 / 0.873 /
-7.5%, 63; 0.5 0.949 / 0.873 / 7.3%, 62; 0.6 0.947 / 0.873 / 7.1%, 62; 0.7 0.945 / 0.872 / 6.9%, 62.
-On themes_dev78..83 alone: 0.900 / 0.841 by elimination, 0.919 / 0.852 at 0.5. 0.5 keeps "other"
-to what the model believes more likely than not."""
 """Thresholds on a theme's score, chosen by leave-one-set-out cross-validation (train on all
 labelled sets but one, measure on that one, each in turn; `python -m dhr_etl.transform.train_themes
 --by-set`). With themes_dev, themes_dev2 and themes_dev3: the model alone (rule bonus 0.7, also at
@@ -60,6 +47,20 @@ labelled sets but one, measure on that one, each in turn; `python -m dhr_etl.tra
 best none/0.6/0.7/0.8 were tried: the thresholds moved the hit rate by 0.01 either way; the vote
 lifted it by 0.04. With themes_dev4's train file as a fourth set: 0.893 and 0.798, 6.1% (its
 author is the hardest: 0.848 / 0.728 on it)."""
+OTHER_AT = 0.5
+""""other" is a theme the model and the examples learn too (the review process itself, funding a
+post or a caseload, thanks, a building's design): a text is "other" alone when its belief in
+"other" reaches this and exceeds every other theme's score. Until session 26 "other" was only
+what no theme reached OTHER_BELOW for, and on six new labelled sets more keyword-free than the
+earlier ones (themes_dev78..83) its recall was 0.52: such asks read like multi agency working or
+policy ("The CSP and its neighbour to agree which of them leads a review"). Five folds of the
+sixty-seven labelled sets (`python -m dhr_etl.transform.train_themes --by-set --folds 5`, ~15
+minutes: each fold's model and examples fitted on the other folds' sets; hit rate / mean
+precision / "other" alone, mean over sets; sets meeting all three goals): "other" by elimination
+only, 0.930 / 0.861 / 5.2%, 57 of 67; learned, at 0.3 0.949 / 0.873 / 7.5%, 63; 0.4 0.949 / 0.873 /
+7.5%, 63; 0.5 0.949 / 0.873 / 7.3%, 62; 0.6 0.947 / 0.873 / 7.1%, 62; 0.7 0.945 / 0.872 / 6.9%, 62.
+On themes_dev78..83 alone: 0.900 / 0.841 by elimination, 0.919 / 0.852 at 0.5. 0.5 keeps "other"
+to what the model believes more likely than not."""
 HARDER_FOR = {"record keeping": 0.2, "technology systems": 0.1, "awareness raising": 0.05,
               "identification of risk": -0.05, "multi agency working": -0.05}
 """Taken off a theme's score (or, negative, added): the model and the vote over-call "record
@@ -147,9 +148,9 @@ def _decide(texts: pl.Series, model: ThemeModel | None = None, examples: Example
     # rechunk: polars 2.1.0 panicked ("assertion failed: i < self.len()") formatting these rows'
     # strings as they came out of the filter and join, on one chunk of 2,500 distinct texts
     # (tests/transform/test_themes_and_repeats.py); a rechunked copy formats them correctly.
-    outside = outside.rechunk().select("doc", "theme", pl.lit("model").alias("method"),
-                             (pl.format("other p={} over best theme {}; ", pl.col("belief").round(2), pl.col("best").round(2))
-                              + model_says).alias("evidence"))
+    outside = outside.rechunk().select(
+        "doc", "theme", pl.lit("model").alias("method"),
+        (pl.format("other p={} over best theme {}; ", pl.col("belief").round(2), pl.col("best").round(2)) + model_says).alias("evidence"))
     return pl.concat([chosen, other, outside])
 
 
