@@ -11,8 +11,8 @@ import numpy as np
 import polars as pl
 import pytest
 
+from bench.classify_scaling import recommendations
 from dhr_etl.parse import parse_review_page
-from dhr_etl.sample.generate import generate_reviews
 from dhr_etl.transform.names import core_name
 from dhr_etl.transform.repeats import REPEAT_THRESHOLD, ask_words_of, group_repeats, same_ask_scores
 from dhr_etl.transform.rules import level_of
@@ -286,11 +286,7 @@ def test_a_chunk_that_once_stopped_classification_gets_its_themes() -> None:
     the model calls "other" in one chunk of 2,500 distinct texts (bench/classify_scaling.py
     --distinct, texts 40,000 to 42,500): a panic there would stop a whole night's run. themes._decide
     rechunks those rows first; every text must come back with its themes and evidence."""
-    rows = []
-    for review in generate_reviews(42_500 // 6 + 10, seed=3):
-        rows += [(review.review_id, i, f"{text} (ref {len(rows) + i})") for i, (_, text, _) in enumerate(review.recommendations, start=1)]
-    recs = pl.DataFrame(rows[40_000:42_500], schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String},
-                        orient="row")
+    recs = recommendations(42_500, distinct=True).slice(40_000, 2_500)  # that run's texts, as it builds them
     themes = classify_recommendations(recs)
     assert themes.select("review_id", "rec_position").unique().height == recs.height
     assert themes.filter(pl.col("evidence").is_null() | (pl.col("evidence") == "")).height == 0
