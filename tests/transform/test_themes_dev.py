@@ -1,6 +1,6 @@
 """Themes and repeated asks measured on the project's own labelled sets (tests/transform/fixtures/).
 
-Seventy-seven sets, written by hand to mirror real DHR recommendations, independently of the rules, the
+Eighty-three sets, written by hand to mirror real DHR recommendations, independently of the rules, the
 sample generator and each other (their READMEs say how), each by another author. The theme model
 and its examples are written (`make themes-model`) from every set but the blind ones
 (dhr_etl/transform/train_themes.py: LABELLED_SETS), the same-ask model from their pairs and
@@ -33,35 +33,63 @@ from dhr_etl.transform.train_themes import TRAINING_FILES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEV = FIXTURES / "themes_dev"
-BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 90)))
+BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 90), *range(90, 96)))
 GOALS = {"hit rate": 0.90, "mean precision": 0.80, "pair precision": 0.80, "pair recall": 0.70}
 FLOOR_NAMES = ("hit rate", "mean precision", "other alone", "pair precision", "pair recall", "cluster precision",
                "cluster recall")
 FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
-    "themes_dev50": (0.96, 0.89, 0.076, 0.74, 0.69, 0.79, 0.66),
-    "themes_dev51": (0.97, 0.91, 0.081, 0.83, 0.72, 0.68, 0.76),
-    "themes_dev52": (0.96, 0.89, 0.074, 0.86, 0.75, 0.59, 0.65),
-    "themes_dev53": (0.97, 0.90, 0.073, 0.84, 0.78, 0.73, 0.67),
-    "themes_dev58": (0.95, 0.85, 0.080, 0.78, 0.75, 0.77, 0.69),
-    "themes_dev59": (0.96, 0.88, 0.073, 0.77, 0.72, 0.68, 0.82),
-    "themes_dev60": (0.97, 0.87, 0.067, 0.81, 0.80, 0.61, 0.79),
-    "themes_dev61": (0.96, 0.88, 0.077, 0.81, 0.66, 0.70, 0.50),
-    "themes_dev70": (0.94, 0.88, 0.069, 0.84, 0.84, 0.79, 0.77),
-    "themes_dev71": (0.95, 0.86, 0.069, 0.88, 0.78, 0.68, 0.85),
-    "themes_dev72": (0.96, 0.90, 0.069, 0.87, 0.74, 0.67, 0.71),
-    "themes_dev73": (0.97, 0.89, 0.087, 0.82, 0.78, 0.64, 0.70),
-    "themes_dev74": (0.97, 0.92, 0.068, 0.89, 0.76, 0.69, 0.87),
-    "themes_dev75": (0.93, 0.87, 0.072, 0.84, 0.80, 0.83, 0.85),
-    "themes_dev76": (0.97, 0.86, 0.073, 0.81, 0.84, 0.75, 0.86),
-    "themes_dev77": (0.89, 0.81, 0.069, 0.86, 0.75, 0.68, 0.84),
-    "themes_dev84": (0.94, 0.86, 0.079, 0.83, 0.76, 0.63, 0.56),
-    "themes_dev85": (0.91, 0.82, 0.072, 0.83, 0.77, 0.59, 0.58),
-    "themes_dev86": (0.92, 0.83, 0.080, 0.82, 0.79, 0.80, 0.61),
-    "themes_dev87": (0.95, 0.87, 0.074, 0.82, 0.75, 0.73, 0.73),
-    "themes_dev88": (0.83, 0.75, 0.074, 0.85, 0.69, 0.54, 0.60),
-    "themes_dev89": (0.90, 0.82, 0.082, 0.78, 0.75, 0.71, 0.64),
+    "themes_dev50": (0.96, 0.89, 0.079, 0.74, 0.69, 0.79, 0.66),
+    "themes_dev51": (0.98, 0.90, 0.083, 0.83, 0.72, 0.68, 0.76),
+    "themes_dev52": (0.95, 0.89, 0.077, 0.86, 0.75, 0.59, 0.65),
+    "themes_dev53": (0.97, 0.91, 0.069, 0.84, 0.78, 0.73, 0.67),
+    "themes_dev58": (0.95, 0.86, 0.080, 0.78, 0.75, 0.77, 0.69),
+    "themes_dev59": (0.96, 0.88, 0.076, 0.77, 0.72, 0.68, 0.82),
+    "themes_dev60": (0.96, 0.88, 0.067, 0.81, 0.80, 0.61, 0.79),
+    "themes_dev61": (0.96, 0.89, 0.075, 0.81, 0.66, 0.70, 0.50),
+    "themes_dev70": (0.95, 0.88, 0.062, 0.84, 0.84, 0.79, 0.77),
+    "themes_dev71": (0.95, 0.85, 0.067, 0.88, 0.78, 0.68, 0.85),
+    "themes_dev72": (0.97, 0.90, 0.069, 0.87, 0.74, 0.67, 0.71),
+    "themes_dev73": (0.97, 0.88, 0.087, 0.82, 0.78, 0.64, 0.70),
+    "themes_dev74": (0.98, 0.91, 0.068, 0.89, 0.76, 0.69, 0.87),
+    "themes_dev75": (0.93, 0.87, 0.070, 0.84, 0.80, 0.83, 0.85),
+    "themes_dev76": (0.96, 0.87, 0.076, 0.81, 0.84, 0.75, 0.86),
+    "themes_dev77": (0.91, 0.82, 0.067, 0.86, 0.75, 0.68, 0.84),
+    "themes_dev84": (0.96, 0.88, 0.077, 0.83, 0.76, 0.63, 0.56),
+    "themes_dev85": (0.93, 0.82, 0.077, 0.83, 0.77, 0.59, 0.58),
+    "themes_dev86": (0.93, 0.85, 0.078, 0.82, 0.79, 0.80, 0.61),
+    "themes_dev87": (0.96, 0.87, 0.077, 0.82, 0.75, 0.73, 0.73),
+    "themes_dev88": (0.87, 0.78, 0.076, 0.85, 0.69, 0.54, 0.60),
+    "themes_dev89": (0.92, 0.82, 0.087, 0.78, 0.75, 0.71, 0.64),
+    "themes_dev90": (0.93, 0.85, 0.074, 0.86, 0.86, 0.68, 0.63),
+    "themes_dev91": (0.94, 0.86, 0.069, 0.89, 0.78, 0.72, 0.89),
+    "themes_dev92": (0.92, 0.86, 0.071, 0.85, 0.78, 0.50, 0.52),
+    "themes_dev93": (0.95, 0.87, 0.072, 0.80, 0.73, 0.59, 0.55),
+    "themes_dev94": (0.94, 0.87, 0.086, 0.78, 0.75, 0.62, 0.61),
+    "themes_dev95": (0.93, 0.85, 0.079, 0.81, 0.72, 0.73, 0.92),
 }.items()}
-"""Blind figures of the final version of 2026-11-29 (session 26), the floors above (each the figure
+"""Blind figures of the final version of 2026-11-29 (session 27), the floors above (each the figure
+less 0.005, to two places; "other" alone the figure plus 0.002): the models of session 26, the
+theme decision's thresholds and per-theme offsets chosen again on five folds of the sixty-seven
+labelled sets (themes.RULE_BONUS, OTHER_BELOW, HARDER_FOR). Six authors written that session,
+blind, each set measured once by session 26's final version (f819d85) and once by this one (hit
+rate / mean precision / "other" alone; pairs and clusters precision / recall, the same for both
+versions: grouping did not change): themes_dev90 (the North East, Wrexham, Flintshire) 0.927 /
+0.851 / 0.077 -> 0.938 / 0.862 / 0.072, 0.873 / 0.873, 0.693 / 0.635; themes_dev91 (the West
+Midlands, Newport, Torfaen) 0.928 / 0.854 / 0.064 -> 0.950 / 0.872 / 0.067, 0.897 / 0.791, 0.730 /
+0.899; themes_dev92 (East Anglia, Neath Port Talbot, Bridgend) 0.924 / 0.859 / 0.071 -> 0.929 /
+0.873 / 0.069, 0.861 / 0.791, 0.505 / 0.525; themes_dev93 (Devon, Cornwall, Ceredigion) 0.953 /
+0.871 / 0.070 -> 0.955 / 0.878 / 0.070, 0.810 / 0.736, 0.604 / 0.556; themes_dev94 (the East
+Midlands, the Vale of Glamorgan) 0.943 / 0.867 / 0.084 -> 0.946 / 0.875 / 0.084, 0.785 / 0.764,
+0.629 / 0.616; themes_dev95 (Greater Manchester, Merseyside, Cheshire, Denbighshire, Conwy) 0.923 /
+0.838 / 0.082 -> 0.943 / 0.864 / 0.077, 0.816 / 0.727, 0.742 / 0.929. Mean: themes 0.933 / 0.857 /
+0.075 -> 0.943 / 0.871 / 0.073 (all three goals on six of six either way), pairs 0.840 / 0.780
+(both goals on five: themes_dev94's precision 0.785), clusters 0.651 / 0.693.
+The twenty-two blind sets before them, this version against session 26's: themes 0.952 / 0.873 /
+0.073 -> 0.959 / 0.878 / 0.073 (all three goals on twenty -> twenty-one: themes_dev77 0.899 / 0.818 ->
+0.921 / 0.833; themes_dev88 0.844 / 0.760 -> 0.884 / 0.785 still misses). Six theme floors fell by
+0.01 (the hit rate of themes_dev52, 60 and 76; the precision of themes_dev51, 71 and 73), and nine
+"other" alone ceilings rose by 0.002 to 0.005 (themes_dev85 and 89 by 0.005).
+Blind figures of the final version of 2026-11-29 (session 26), the floors of that time (each the figure
 less 0.005, to two places; "other" alone the figure plus about 0.002: a regression guard, not a
 goal): the models trained on sixty-seven sets (themes) and sixty-five (same ask), every text read without its
 lead-in (text.LEAD_IN: "Recommendation 4: The Review Panel recommends that ..."), "other" learned as

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import polars as pl
 
 from dhr_etl.transform.theme_examples import NEIGHBOURS, SHARPNESS, _nearest, build_examples, votes
 from dhr_etl.transform.theme_model import features
-from dhr_etl.transform.themes import classify_recommendations
-from dhr_etl.transform.train_themes import Sparse, theme_figures
+from dhr_etl.transform.themes import RULED_THEMES, Decision, _chosen, _decide, _evidence, classify_recommendations
+from dhr_etl.transform.train_themes import Sparse, expected_share_meeting_goals, sets_meeting_goals, theme_figures
 
 EXAMPLES = build_examples(
     ["set/a", "set/b", "set/c"],
@@ -108,3 +110,39 @@ def test_theme_figures_count_hits_precision_per_theme_and_other_alone() -> None:
     assert figures["hit rate"] == 0.75
     assert figures["mean precision"] == (1.0 + 0.5 + 0.0) / 3  # training 2/2, policy 1/2, other 0/1
     assert figures["other alone"] == 0.25
+
+
+def test_the_threshold_search_counts_sets_near_their_goals_and_refuses_too_much_other() -> None:
+    """What `train_themes --search` maximises: sets meeting the hit-rate (0.90) and precision (0.80)
+    goals, counted smoothly, and nothing at all when "other" alone reaches 9% on average."""
+    def figures(*sets: tuple[float, float, float]) -> dict[str, dict[str, float]]:
+        return {f"set{i}": {"hit rate": h, "mean precision": p, "other alone": o} for i, (h, p, o) in enumerate(sets)}
+    well_above = expected_share_meeting_goals(figures((0.97, 0.90, 0.05)))
+    just_under = expected_share_meeting_goals(figures((0.89, 0.85, 0.05)))
+    far_under = expected_share_meeting_goals(figures((0.80, 0.70, 0.05)))
+    assert well_above > 0.95 and 0.2 < just_under < 0.5 and far_under < 0.01
+    # a set already far above the goals gains little more; one just under gains much by a point
+    assert expected_share_meeting_goals(figures((0.98, 0.90, 0.05))) - well_above < 0.02
+    assert expected_share_meeting_goals(figures((0.90, 0.85, 0.05))) - just_under > 0.1
+    assert expected_share_meeting_goals(figures((0.97, 0.90, 0.08), (0.97, 0.90, 0.10))) == 0.0  # "other" alone 9% on average
+    assert sets_meeting_goals(figures((0.97, 0.90, 0.05), (0.89, 0.85, 0.05), (0.95, 0.85, 0.10))) == 1
+
+
+def test_a_decision_decides_from_the_evidence_and_a_fired_rule_outlasts_any_offset() -> None:
+    texts = pl.Series(["Staff should attend a refresher course on coercive control each year.",
+                       "The police and the trust should agree how they share concerns about a patient.",
+                       "The ward should write down who visits a patient and why in the notes."], dtype=pl.String)
+    evidence = _evidence(texts)
+    assert _chosen(evidence).equals(_decide(texts))  # the shipped decision unless another is given
+
+    def themes(decision: Decision) -> list[set[str]]:
+        found: list[set[str]] = [set(), set(), set()]
+        for doc, theme in _chosen(evidence, decision).select("doc", "theme").iter_rows():
+            found[doc].add(theme)
+        return found
+    shipped = themes(Decision())
+    assert "training" in shipped[0] and "multi agency working" in shipped[1] and "record keeping" in shipped[2]
+    # Every theme made far harder, and no bonus for rules: a theme the model alone found gives way
+    # to "other", but a fired phrase rule ("course") still names its theme.
+    harder = themes(replace(Decision(), rule_bonus=0.0, harder_for=tuple((theme, 1.0) for theme in RULED_THEMES)))
+    assert harder == [{"training"}, {"other"}, {"other"}]
