@@ -466,7 +466,8 @@ class SameAskModel:
         precision halves the time of the largest matrix product and moves a probability by ~1e-7)."""
         hidden = self.hidden / self.scale[:, None]
         n, d = len(MEASURES), len(MEASURES) + DIMENSIONS
-        return hidden[:n], hidden[n:d].astype(np.float32), hidden[d:].astype(np.float32), self.hidden_bias - self.centre @ hidden
+        return (_without_subnormals(hidden[:n]), _without_subnormals(hidden[n:d].astype(np.float32)),
+                _without_subnormals(hidden[d:].astype(np.float32)), self.hidden_bias - self.centre @ hidden)
 
     def probability_of(self, words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The same probability for the pairs (a[i], b[i]), measured in batches (bounded memory),
@@ -485,6 +486,16 @@ class SameAskModel:
         """The probability from the hidden units' inputs (pairs x units), rectified and weighed;
         1 for two copies of one wording (``found``: the pairs' measures)."""
         return np.where(_one_wording(found), 1.0, _logistic(np.maximum(units, 0.0) @ self.output + self.output_bias))
+
+
+def _without_subnormals(weights: np.ndarray) -> np.ndarray:
+    """The weights with those too small for their type's normal range (subnormal: under ~1e-38 in
+    float32, ~1e-308 in float64) set to 0. Training shrinks unneeded weights towards 0, and the
+    trained network holds thousands below 1e-30, which add nothing to a probability (under 1e-25);
+    but a CPU multiplies a subnormal number in microcode, and the 618 of them among the meaning
+    products' 82,000 float32 weights made that matrix product six times slower (0.31 s against
+    0.05 s for 20,000 pairs): grouping spent half its time there."""
+    return np.where(np.abs(weights) < np.finfo(weights.dtype).tiny, np.zeros((), weights.dtype), weights)
 
 
 def _one_wording(found: np.ndarray) -> np.ndarray:
