@@ -252,7 +252,7 @@ def held_out_evidence(folds: int | None = None) -> dict[str, tuple[pl.DataFrame,
     """For each labelled set: the evidence the decision weighs for its texts (themes._evidence),
     from the model and examples trained on the other sets (one set held out at a time, or with
     ``folds`` the sets held out fold by fold: train_repeats.set_folds, five fits instead of one per
-    set), and its accepted themes. The costly part of :func:`by_set` and :func:`search`."""
+    set), and its accepted themes. The costly part of measuring (:func:`figures_by_set`) and of :func:`search`."""
     from dhr_etl.transform.train_repeats import set_folds  # it imports this module
     sets = {folder: [FIXTURES / folder / name for name in names if (FIXTURES / folder / name).exists()]
             for folder, names in LABELLED_SETS.items()}
@@ -279,11 +279,6 @@ def figures_by_set(evidence: dict[str, tuple[pl.DataFrame, list[set[str]]]], dec
             predicted[doc].add(theme)
         out[folder] = theme_figures(predicted, accepted)
     return out
-
-
-def by_set(folds: int | None = None) -> dict[str, dict[str, float]]:
-    """For each labelled set, the figures of the whole decision trained on the other sets."""
-    return figures_by_set(held_out_evidence(folds))
 
 
 def sets_meeting_goals(figures: dict[str, dict[str, float]]) -> int:
