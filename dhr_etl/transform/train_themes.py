@@ -179,7 +179,7 @@ def fit_logistic(sparse: Sparse, dense: np.ndarray, y: np.ndarray) -> tuple[np.n
 
 
 def train(texts: list[str], accepted: list[set[str]], themes: list[str]) -> tuple[dict[str, float], list[tuple[str, str, float]]]:
-    asks = asked(pl.Series(texts, dtype=pl.String))  # read as the classifier reads a text (themes._decide)
+    asks = asked(pl.Series(texts, dtype=pl.String))  # read as the classifier reads a text (themes._evidence)
     found = features(asks)
     kept = found.group_by("feature").agg(pl.len().alias("n")).filter(pl.col("n") >= MIN_DOCUMENTS).sort("feature")
     vocabulary = kept["feature"].to_list()

@@ -284,7 +284,7 @@ def test_a_recommendation_is_grouped_the_same_however_the_review_prints_it() -> 
 def test_a_chunk_that_once_stopped_classification_gets_its_themes() -> None:
     """polars 2.1.0 panicked ("assertion failed: i < self.len()") writing the evidence of the texts
     the model calls "other" in one chunk of 2,500 distinct texts (bench/classify_scaling.py
-    --distinct, texts 40,000 to 42,500): a panic there would stop a whole night's run. themes._decide
+    --distinct, texts 40,000 to 42,500): a panic there would stop a whole night's run. themes._chosen
     rechunks those rows first; every text must come back with its themes and evidence."""
     recs = recommendations(42_500, distinct=True).slice(40_000, 2_500)  # that run's texts, as it builds them
     themes = classify_recommendations(recs)
