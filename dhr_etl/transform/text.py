@@ -112,9 +112,9 @@ def with_concepts(texts: pl.Series) -> pl.Series:
     concept over every text, ~40 ms at 650 reviews, is done once, not twice)."""
     global _last_concepts
     concepts = ask_concepts()
-    if (_last_concepts is not None and _last_concepts[1] is concepts
-            and _last_concepts[0].equals(texts, check_dtypes=True, null_equal=True)):
-        return _last_concepts[2].alias(texts.name)
+    last = _last_concepts  # read once: another thread (themes decides chunks side by side) may replace it
+    if last is not None and last[1] is concepts and last[0].equals(texts, check_dtypes=True, null_equal=True):
+        return last[2].alias(texts.name)
     out = _concepts(texts, concepts)
     _last_concepts = (texts, concepts, out)
     return out

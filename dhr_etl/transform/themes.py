@@ -23,6 +23,8 @@ decided (override, rule, model, rule+model, none).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
@@ -102,13 +104,17 @@ class Decision:
 
 THEME_SCHEMA = {"review_id": pl.String, "rec_position": pl.Int32, "theme": pl.String, "method": pl.String,
                 "evidence": pl.String}
-_CHUNK = 2_500
-"""Distinct texts classified at once (each text's themes do not depend on the others it is read
-with). The nearest-example vote's (text, example) products grow with both: with the thirty-three
-labelled sets' 16,271 examples, 10,000 texts at once took a 50,000-text library's peak to 1,069
-MB (the goal is 1 GiB); 5,000 at once, 705 MB, in about the same time. With the sixty-one sets'
-27,748 examples, 5,000 at once took 50,000 distinct labelled-set texts to 938 MB; 2,500, 611 MB,
-in the same time (19.1 and 18.2 s), the same themes."""
+_CHUNK = 1_250
+"""Distinct texts classified at once by one thread (each text's themes do not depend on the others
+it is read with). The nearest-example vote's (text, example) products grow with both: with the
+sixty-one sets' 27,748 examples, 5,000 texts at once took 50,000 distinct labelled-set texts to
+938 MB (the goal is 1 GiB); 2,500, 611 MB, in the same time, the same themes. THREADS chunks are
+read at once, so THREADS x _CHUNK texts are in memory together (2,500 on this machine)."""
+THREADS = max(1, min(2, os.cpu_count() or 1))
+"""Threads deciding chunks side by side. Deciding is mostly one thread's work (regular expressions
+and joins in polars, sorts in numpy, each releasing the interpreter's lock while it works): on two
+cores, 10,000 distinct texts took 4.1 s one chunk after another and 2.7 s two at a time, the same
+themes. Two, not more: each thread holds its chunk's products in memory."""
 
 
 def _rule_hits(texts: pl.Series) -> pl.DataFrame:
@@ -205,7 +211,7 @@ def _overrides() -> pl.DataFrame:
 
 def classify_recommendations(recommendations: pl.DataFrame, examples: Examples | None = None) -> pl.DataFrame:
     """One row per (recommendation, theme) with how it was decided, in the input's order and the
-    vocabulary's order of themes. Distinct texts are scored column-wise, 10,000 at a time (bounded memory).
+    vocabulary's order of themes. Distinct texts are scored column-wise, _CHUNK at a time in each of THREADS threads (bounded memory).
     ``examples``: the labelled examples (default: the shipped ones, read from the reference file)."""
     rows = recommendations.with_row_index("_row")
     overrides = _overrides()
@@ -220,11 +226,17 @@ def classify_recommendations(recommendations: pl.DataFrame, examples: Examples |
     # benchmark's library has 2,768 distinct texts among 7,019 recommendations; 3,584 among
     # 50,000): each distinct text is decided once, and its decision given to every row with it.
     distinct = todo.select(pl.col("recommendation").unique(maintain_order=True))
-    decided = [overridden]
-    for start in range(0, distinct.height, _CHUNK):
-        chunk = distinct.slice(start, _CHUNK).with_row_index("doc")
+    # Chunks of at most _CHUNK texts, of one size and as many as keep every thread busy to the end.
+    count = -(-max(distinct.height, 1) // _CHUNK)
+    size = -(-max(distinct.height, 1) // (-(-count // THREADS) * THREADS))
+    chunks = [distinct.slice(start, size).with_row_index("doc") for start in range(0, distinct.height, size)]
+
+    def decided_rows(chunk: pl.DataFrame) -> pl.DataFrame:
         found = _decide(chunk["recommendation"], examples=examples).join(chunk, on="doc")
-        decided.append(todo.join(found, on="recommendation").select("_row", "theme", "method", "evidence"))
+        return todo.join(found, on="recommendation").select("_row", "theme", "method", "evidence")
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        decided = [overridden, *pool.map(decided_rows, chunks)]
     order = pl.DataFrame({"theme": list(THEMES), "_order": list(range(len(THEMES)))})
     return (pl.concat(decided).join(order, on="theme", how="left").join(keyed, on="_row")
             .sort("_row", "_order").select(list(THEME_SCHEMA)).cast(THEME_SCHEMA))  # type: ignore[arg-type]

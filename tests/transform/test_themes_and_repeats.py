@@ -17,6 +17,7 @@ from dhr_etl.transform.names import core_name
 from dhr_etl.transform.repeats import REPEAT_THRESHOLD, ask_words_of, group_repeats, same_ask_scores
 from dhr_etl.transform.rules import level_of
 from dhr_etl.transform.same_ask import MEASURES, actor_sectors, measures
+from dhr_etl.transform import themes as themes_module
 from dhr_etl.transform.themes import THEMES, classify_recommendations
 from tests.conftest import REFERENCE_HTML
 from tests.transform.sample_corpus import sample_recommendations, sample_texts
@@ -281,13 +282,31 @@ def test_a_recommendation_is_grouped_the_same_however_the_review_prints_it() -> 
     assert together(lead_in=True) == plain
 
 
-def test_a_chunk_that_once_stopped_classification_gets_its_themes() -> None:
+def test_a_chunk_that_once_stopped_classification_gets_its_themes(monkeypatch: pytest.MonkeyPatch) -> None:
     """polars 2.1.0 panicked ("assertion failed: i < self.len()") writing the evidence of the texts
     the model calls "other" in one chunk of 2,500 distinct texts (bench/classify_scaling.py
     --distinct, texts 40,000 to 42,500): a panic there would stop a whole night's run. themes._chosen
     rechunks those rows first; every text must come back with its themes and evidence."""
     recs = recommendations(42_500, distinct=True).slice(40_000, 2_500)  # that run's texts, as it builds them
+    monkeypatch.setattr(themes_module, "_CHUNK", 2_500)  # read as one chunk, as that run read them
+    monkeypatch.setattr(themes_module, "THREADS", 1)
     themes = classify_recommendations(recs)
     assert themes.select("review_id", "rec_position").unique().height == recs.height
     assert themes.filter(pl.col("evidence").is_null() | (pl.col("evidence") == "")).height == 0
     assert (themes["evidence"].str.starts_with("other p=")).any()  # the rows that panicked are there
+
+
+def test_a_text_has_the_same_themes_however_many_threads_and_chunks_read_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Distinct texts are decided in chunks, THREADS of them side by side. A text's themes and their
+    evidence depend on its words alone: read in uneven chunks by two threads, or all at once by one,
+    every recommendation gets the same rows. (Threads share what a process keeps between calls,
+    such as the last texts read for concepts; a race there would give one chunk another's words.)"""
+    recs = recommendations(2_000, distinct=True)
+    monkeypatch.setattr(themes_module, "THREADS", 1)
+    monkeypatch.setattr(themes_module, "_CHUNK", 10_000)
+    alone = classify_recommendations(recs)
+    monkeypatch.setattr(themes_module, "THREADS", 2)
+    monkeypatch.setattr(themes_module, "_CHUNK", 333)
+    side_by_side = classify_recommendations(recs)
+    assert alone.select("review_id", "rec_position").unique().height == recs.height
+    assert side_by_side.equals(alone)
