@@ -1,0 +1,53 @@
+"""Work shared between threads, and the memory they leave behind.
+
+glibc's malloc gives every thread that allocates an arena of its own and keeps what is freed
+there for that arena's next use, not returning it to the system; a worker thread's arena is not
+used again by the steps after it. At 65,000 reviews the nightly run's peak is late (building the
+warehouse), and the themes decided on two worker threads took it from 1,852 MiB to 1,985 MiB (the
+goal is under 2 GiB; 1,856 MiB with the two workers and ``MALLOC_ARENA_MAX=1``). The calling
+thread now works beside one worker, and what the worker freed is given back (``malloc_trim``):
+1,905 MiB.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def in_threads(function: Callable[[Item], Result], items: Sequence[Item], threads: int) -> list[Result]:
+    """``function`` of each item, in order, on ``threads`` threads: this one takes every
+    ``threads``-th item from the first, workers the rest (what this thread frees, the steps after
+    it reuse); then the memory the workers freed is given back to the system."""
+    if threads <= 1 or len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(threads - 1) as pool:
+        theirs = {i: pool.submit(function, item) for i, item in enumerate(items) if i % threads}
+        mine = {i: function(item) for i, item in enumerate(items) if i % threads == 0}
+        results = [mine[i] if i in mine else theirs[i].result() for i in range(len(items))]
+    _give_back_freed_memory()
+    return results
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None where the C library has none (musl, macOS)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
+
+
+def _give_back_freed_memory() -> None:
+    """The free pages of every malloc arena returned to the system (nothing where the C library cannot)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
