@@ -212,7 +212,8 @@ def _overrides() -> pl.DataFrame:
 
 def classify_recommendations(recommendations: pl.DataFrame, examples: Examples | None = None) -> pl.DataFrame:
     """One row per (recommendation, theme) with how it was decided, in the input's order and the
-    vocabulary's order of themes. Distinct texts are scored column-wise, _CHUNK at a time in each of THREADS threads (bounded memory).
+    vocabulary's order of themes. Distinct texts are scored column-wise, _CHUNK at a time in each of
+    THREADS threads (bounded memory).
     ``examples``: the labelled examples (default: the shipped ones, read from the reference file)."""
     rows = recommendations.with_row_index("_row")
     overrides = _overrides()

@@ -12,7 +12,6 @@ thread now works beside one worker, and what the worker freed is given back (``m
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -38,10 +37,11 @@ def in_threads(function: Callable[[Item], Result], items: Sequence[Item], thread
 
 @cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's malloc_trim, or None where the C library has none (musl, macOS)."""
-    name = ctypes.util.find_library("c")
+    """glibc's malloc_trim, or None where the C library has none (musl, macOS). Looked up among the
+    symbols the process has loaded (``CDLL(None)``), not by ``ctypes.util.find_library``, which runs
+    ``ldconfig`` in a subprocess."""
     try:
-        return ctypes.CDLL(name).malloc_trim if name else None
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
 
