@@ -98,25 +98,16 @@ def asked(texts: pl.Series) -> pl.Series:
     return texts.str.replace(LEAD_IN.pattern, "")
 
 
-_last_concepts: tuple[pl.Series, object, pl.Series] | None = None
-"""The last texts given to :func:`with_concepts`, the concepts it read them with, and what it made of them."""
-
-
 def with_concepts(texts: pl.Series) -> pl.Series:
     """Lower-cased texts with each phrase of a concept (``reference/ask_concepts.csv``) replaced by
     the concept as one word (``c_domestic_abuse``), and marks where the actor ends (ACTOR_MARK) and
-    the reason begins (PURPOSE_MARK).
-
-    The theme model and repeat grouping both read the library's distinct texts this way, one after
-    the other in a run: the last answer is kept, and given again for the same texts (one pass per
-    concept over every text, ~40 ms at 650 reviews, is done once, not twice)."""
-    global _last_concepts
-    concepts = ask_concepts()
-    last = _last_concepts  # read once: another thread (themes decides chunks side by side) may replace it
-    if last is not None and last[1] is concepts and last[0].equals(texts, check_dtypes=True, null_equal=True):
-        return last[2].alias(texts.name)
-    out = _concepts(texts, concepts)
-    _last_concepts = (texts, concepts, out)
+    the reason begins (PURPOSE_MARK). (The last answer was once kept for the next call: the theme
+    model and repeat grouping met the same texts when a library had one chunk's worth. Themes are
+    now decided in chunks on two threads, so grouping never meets the same texts, and nothing is kept.)"""
+    out = replace_actor(texts.fill_null("").str.to_lowercase(), f"$1 {ACTOR_MARK} ")
+    out = out.str.replace(PURPOSE.pattern, f" {PURPOSE_MARK} ")
+    for concept, pattern in ask_concepts():
+        out = out.str.replace_all(pattern.pattern, f" {CONCEPT_PREFIX}{concept.replace(' ', '_')} ")
     return out
 
 
@@ -126,14 +117,6 @@ def replace_actor(lowered: pl.Series, replacement: str) -> pl.Series:
     (ACTOR_SKIP) names no body and is kept as it is."""
     return pl.select(pl.when(lowered.str.contains(ACTOR_SKIP.pattern)).then(lowered)
                      .otherwise(lowered.str.replace(ACTOR.pattern, replacement))).to_series()
-
-
-def _concepts(texts: pl.Series, concepts: tuple[tuple[str, re.Pattern[str]], ...]) -> pl.Series:
-    out = replace_actor(texts.fill_null("").str.to_lowercase(), f"$1 {ACTOR_MARK} ")
-    out = out.str.replace(PURPOSE.pattern, f" {PURPOSE_MARK} ")
-    for concept, pattern in concepts:
-        out = out.str.replace_all(pattern.pattern, f" {CONCEPT_PREFIX}{concept.replace(' ', '_')} ")
-    return out
 
 
 def with_glosses(texts: pl.Series) -> pl.Series:
