@@ -300,7 +300,7 @@ def test_a_text_has_the_same_themes_however_many_threads_and_chunks_read_the_lib
     """Distinct texts are decided in chunks, THREADS of them side by side. A text's themes and their
     evidence depend on its words alone: read in uneven chunks by two threads, or all at once by one,
     every recommendation gets the same rows. (Threads share what a process keeps between calls,
-    such as the last texts read for concepts; a race there would give one chunk another's words.)"""
+    such as each word's vector, read once per process: a race there would give a text another's.)"""
     recs = recommendations(2_000, distinct=True)
     monkeypatch.setattr(themes_module, "THREADS", 1)
     monkeypatch.setattr(themes_module, "_CHUNK", 10_000)
