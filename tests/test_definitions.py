@@ -94,7 +94,7 @@ def test_table_assets_show_their_row_count_and_columns_in_the_ui(nightly_sample:
 
     result = nightly_sample.result
     for node, asset in [("agency_resolution", "agency_aliases"), ("csp_resolution", "csp_spellings"),
-                        ("parsed_pages", "parsed_reviews"), ("recommendation_themes", "recommendation_themes")]:
+                        ("parsed_pages", "parsed_reviews"), ("themes_and_repeats", "recommendation_themes")]:
         (materialization,) = [m for m in result.asset_materializations_for_node(node)
                               if m.asset_key == dg.AssetKey(asset)]
         frame = pl.read_ipc(nightly_sample.storage_dir / asset)

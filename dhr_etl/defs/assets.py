@@ -181,25 +181,29 @@ def csp_resolution(run_lock: RunLock, settings: SettingsResource, parsed_reviews
         "preview": preview(spellings)})
 
 
-@dg.asset(group_name="classify",
-          description="Themes of every recommendation, with what decided each (override, rule words, the model's evidence).")
-def recommendation_themes(run_lock: RunLock, settings: SettingsResource,
-                          parsed_recommendations: pl.DataFrame) -> dg.Output[pl.DataFrame]:
-    themes = pipeline.classify(parsed_recommendations, settings.settings().cache_dir)
-    return dg.Output(themes, metadata={**table_metadata(themes), "assignments": len(themes), "by_theme": counts_by(themes, "theme") if len(themes) else {},
-                                       "by_method": counts_by(themes, "method") if len(themes) else {},
-                                       "preview": preview(themes, 20, 200),
-                                       "correct": "dhr_etl/reference/theme_overrides.csv"})
-
-
-@dg.asset(group_name="classify",
-          description="Groups of the same ask made in two or more reviews.")
-def repeated_recommendations(run_lock: RunLock, parsed_recommendations: pl.DataFrame) -> dg.Output[pl.DataFrame]:
-    groups = pipeline.find_repeats(parsed_recommendations)
+@dg.multi_asset(
+    group_name="classify",
+    outs={
+        "recommendation_themes": dg.AssetOut(
+            description="Themes of every recommendation, with what decided each (override, rule words, the model's evidence)."),
+        "repeated_recommendations": dg.AssetOut(description="Groups of the same ask made in two or more reviews."),
+    },
+)
+def themes_and_repeats(run_lock: RunLock, settings: SettingsResource, parsed_recommendations: pl.DataFrame):
+    # One step, so that the two models run side by side (pipeline.themes_and_repeats): the
+    # in-process executor runs a run's steps one after the other.
+    themes, groups = pipeline.themes_and_repeats(parsed_recommendations, settings.settings().cache_dir)
+    yield dg.Output(themes, output_name="recommendation_themes", metadata={
+        **table_metadata(themes), "assignments": len(themes),
+        "by_theme": counts_by(themes, "theme") if len(themes) else {},
+        "by_method": counts_by(themes, "method") if len(themes) else {},
+        "preview": preview(themes, 20, 200),
+        "correct": "dhr_etl/reference/theme_overrides.csv"})
     labels = groups.filter(pl.col("is_representative")).select("repeat_label", "review_id", "rec_position")
-    return dg.Output(groups, metadata={**table_metadata(groups), "groups": groups["repeat_group_key"].n_unique(), "recommendations_in_groups": len(groups),
-                                       "group_labels": preview(labels, 20, 120),
-                                       "correct": "dhr_etl/reference/repeat_overrides.csv"})
+    yield dg.Output(groups, output_name="repeated_recommendations", metadata={
+        **table_metadata(groups), "groups": groups["repeat_group_key"].n_unique(), "recommendations_in_groups": len(groups),
+        "group_labels": preview(labels, 20, 120),
+        "correct": "dhr_etl/reference/repeat_overrides.csv"})
 
 
 @dg.asset(group_name="warehouse",

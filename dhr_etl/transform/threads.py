@@ -6,7 +6,7 @@ used again by the steps after it. At 65,000 reviews the nightly run's peak is la
 warehouse), and the themes decided on two worker threads took it from 1,852 MiB to 1,985 MiB (the
 goal is under 2 GiB; 1,856 MiB with the two workers and ``MALLOC_ARENA_MAX=1``). The calling
 thread now works beside one worker, and what the worker freed is given back (``malloc_trim``):
-1,905 MiB.
+1,905 MiB. Themes and repeat grouping also run side by side this way (``pipeline.themes_and_repeats``).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -310,3 +311,31 @@ def test_a_text_has_the_same_themes_however_many_threads_and_chunks_read_the_lib
     side_by_side = classify_recommendations(recs)
     assert alone.select("review_id", "rec_position").unique().height == recs.height
     assert side_by_side.equals(alone)
+
+
+@pytest.mark.parametrize("side_by_side_up_to", [10**9, 0])
+def test_themes_and_groups_made_side_by_side_are_those_made_one_after_the_other(
+        monkeypatch: pytest.MonkeyPatch, side_by_side_up_to: int) -> None:
+    """The nightly step makes themes on its own thread while grouping runs on a worker
+    (pipeline.themes_and_repeats), up to SIDE_BY_SIDE_UP_TO recommendations; past it, one after
+    the other on its own thread. The two models share what the process keeps between calls (each
+    word's vector, the models and rules read once): a race there would give a text another's
+    themes or group. Side by side or not, each table is the one its model makes alone."""
+    from dhr_etl import pipeline
+
+    recs = recommendations(3_000)  # reviews repeating each other's wording: groups form
+    grouped_on = []
+    group_alone = pipeline.find_repeats
+
+    def grouping_noting_its_thread(rows: pl.DataFrame) -> pl.DataFrame:
+        grouped_on.append(threading.get_ident())
+        return group_alone(rows)
+
+    monkeypatch.setattr(pipeline, "find_repeats", grouping_noting_its_thread)
+    monkeypatch.setattr(pipeline, "SIDE_BY_SIDE_UP_TO", side_by_side_up_to)
+    themes, groups = pipeline.themes_and_repeats(recs)
+    assert (grouped_on[0] != threading.get_ident()) == (recs.height <= side_by_side_up_to)
+    assert groups["repeat_group_key"].n_unique() > 10
+    assert themes.select("review_id", "rec_position").unique().height == recs.height
+    assert themes.equals(pipeline.classify(recs))
+    assert groups.equals(group_alone(recs))
