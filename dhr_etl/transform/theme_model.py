@@ -42,13 +42,15 @@ def meaning_vectors(texts: pl.Series, words: pl.DataFrame | None = None) -> np.n
     return text_vectors(stemmed_words(texts) if words is None else words, len(texts)) * MEANING_SCALE
 
 
-def features(texts: pl.Series, offset: int = 0, raw: pl.DataFrame | None = None) -> pl.DataFrame:
+def features(texts: pl.Series, offset: int = 0, raw: pl.DataFrame | None = None,
+             marked: pl.Series | None = None) -> pl.DataFrame:
     """doc, feature: each distinct stemmed word of a text, each concept it names
     (``reference/ask_concepts.csv``: "told", "pass on", "notify" are all information sharing) and
     each pair of adjacent content words ("share_inform"), so "make sure" and "share ... with" count
-    as more than their parts. ``raw``: the texts' :func:`stemmed_words`, when the caller has them."""
+    as more than their parts. ``raw``: the texts' :func:`stemmed_words`, ``marked``: their
+    :func:`with_concepts`, when the caller has them."""
     raw = stemmed_words(texts, offset) if raw is None else raw
-    words = stemmed_words(with_concepts(texts), offset)
+    words = stemmed_words(with_concepts(texts) if marked is None else marked, offset)
     pairs = (words.with_columns(pl.col("term").shift(-1).over("doc").alias("next"))
              .drop_nulls("next").select("doc", (pl.col("term") + "_" + pl.col("next")).alias("feature")))
     return pl.concat([raw.select("doc", pl.col("term").alias("feature")), words.select("doc", pl.col("term").alias("feature")),

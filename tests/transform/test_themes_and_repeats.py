@@ -339,3 +339,17 @@ def test_themes_and_groups_made_side_by_side_are_those_made_one_after_the_other(
     assert themes.select("review_id", "rec_position").unique().height == recs.height
     assert themes.equals(pipeline.classify(recs))
     assert groups.equals(group_alone(recs))
+
+
+def test_the_model_reads_the_same_concepts_whether_the_caller_read_them_first_or_not() -> None:
+    """classify_recommendations reads every distinct text's concepts once, before cutting the texts
+    into chunks (themes._marked); training and cross-validation let the model read them itself
+    (themes._evidence without ``marked``). Both readings must give the same evidence, or the model
+    would be measured on one reading and run nightly on another. Half the texts open with a lead-in
+    ("Recommendation 3: The Review Panel recommends that ..."), which the model reads past."""
+    texts = recommendations(600, distinct=True)["recommendation"]
+    texts = pl.Series([f"Recommendation {i}: The Review Panel recommends that {t[0].lower()}{t[1:]}" if i % 2 else t
+                       for i, t in enumerate(texts.to_list())], dtype=pl.String)
+    read_first = themes_module._evidence(texts, marked=themes_module._marked(texts))
+    assert read_first.select("doc").unique().height == len(texts)
+    assert read_first.equals(themes_module._evidence(texts))
