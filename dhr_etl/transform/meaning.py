@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+from dhr_etl.transform.threads import once
 
 VECTORS = Path("weights") / "l2_supercat_256.safetensors"
 TOKENIZER = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
@@ -63,7 +64,7 @@ def _memory_map(path: Path) -> np.ndarray:
     return np.memmap(path, dtype=np.float16, mode="r", offset=8 + header_length + start, shape=tuple(tensor["shape"]))
 
 
-@lru_cache(maxsize=1)
+@once
 def token_vectors() -> TokenVectors:
     """Loaded lazily, once per process."""
     from tokenizers import Tokenizer

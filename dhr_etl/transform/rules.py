@@ -7,6 +7,7 @@ import re
 from functools import cache
 
 from dhr_etl.resources import REFERENCE_DIR
+from dhr_etl.transform.threads import once
 
 
 class ReferenceDataError(ValueError):
@@ -105,7 +106,7 @@ def generic_place_rules() -> dict[str, str]:
     return {generic: rule for generic, rule in _names("generic_addressees.csv", "generic", "place_rule") if rule}
 
 
-@cache
+@once
 def theme_rules() -> tuple[tuple[str, re.Pattern[str], float], ...]:
     rows = read_reference_csv("theme_rules.csv")
     return tuple((row["theme"], _compile("theme_rules.csv", i, row["pattern"]), float(row["weight"]))
@@ -126,17 +127,17 @@ def level_of(normalised_name: str) -> str:
     return "local"
 
 
-@cache
+@once
 def _ask_concept_rows() -> list[dict[str, str]]:
     return read_reference_csv("ask_concepts.csv")
 
 
-@cache
+@once
 def ask_concepts() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((row["concept"], _compile("ask_concepts.csv", i, row["pattern"])) for i, row in enumerate(_ask_concept_rows(), 1))
 
 
-@cache
+@once
 def concept_glosses() -> dict[str, str]:
     """Each concept's gloss: the plain words its meaning is read from (the concept's own name
     when the ``gloss`` column is empty). Word vectors know "risk conference" but not "marac"."""

@@ -96,7 +96,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -107,6 +107,7 @@ from dhr_etl.transform.places import without_places
 from dhr_etl.transform.rules import read_model_lines, sector_of
 from dhr_etl.transform.synonyms import synonym_pairs
 from dhr_etl.transform.text import ACTOR, ACTOR_SKIP, stemmed_words, with_glosses
+from dhr_etl.transform.threads import once
 
 MEASURES = ("wording", "meaning", "difference", "overlap", "meaning_x_difference", "overlap_x_difference",
             "wording_x_difference", "other_actor_sector", "alignment", "synonym_overlap", "synonyms_explain")
@@ -568,6 +569,6 @@ def read_model(lines: list[str]) -> SameAskModel:
                         output_bias=float(values[row[OUTPUT], 0]))
 
 
-@lru_cache(maxsize=1)
+@once
 def same_ask_model() -> SameAskModel:
     return read_model(read_model_lines(MODEL_FILE))

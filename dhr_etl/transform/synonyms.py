@@ -16,12 +16,13 @@ synsets), with polars, once per process (~0.1 s).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+from dhr_etl.transform.threads import once
 
 WORDNET = Path("data") / "wordnet-3.0"
 PARTS_OF_SPEECH = ("noun", "verb", "adj", "adv")
@@ -39,7 +40,7 @@ def _wordnet_dir() -> Path:
     return folder
 
 
-@lru_cache(maxsize=1)
+@once
 def _index_lines() -> pl.DataFrame:
     """lemma, pos, line: the lines of WordNet's four index files (their licence headers, lines
     that open with a space, left out), read once per process; split into fields only for the
@@ -64,7 +65,7 @@ def lemma_synsets(lemmas: list[str]) -> pl.DataFrame:
             .explode("offset").select("lemma", (pl.col("pos") + pl.col("offset")).alias("synset")).unique())
 
 
-@lru_cache(maxsize=1)
+@once
 def irregular_forms() -> dict[str, str]:
     """inflected form → base form, from WordNet's exception lists ("went" → "go")."""
     out: dict[str, str] = {}

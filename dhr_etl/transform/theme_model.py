@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -25,6 +24,7 @@ import polars as pl
 from dhr_etl.transform.meaning import DIMENSIONS, text_vectors
 from dhr_etl.transform.rules import read_model_lines
 from dhr_etl.transform.text import stemmed_words, with_concepts
+from dhr_etl.transform.threads import once
 
 BIAS = "__bias__"
 MEANING = "__meaning_"
@@ -110,6 +110,6 @@ def read_model(lines: list[str]) -> ThemeModel:
     return ThemeModel(weights, bias, meaning)
 
 
-@lru_cache(maxsize=1)
+@once
 def theme_model() -> ThemeModel:
     return read_model(read_model_lines(MODEL_FILE))
