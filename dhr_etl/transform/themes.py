@@ -218,11 +218,13 @@ def _overrides() -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"review_id": pl.String, "rec_label": pl.String, "theme": pl.String}, orient="row")
 
 
-def classify_recommendations(recommendations: pl.DataFrame, examples: Examples | None = None) -> pl.DataFrame:
+def classify_recommendations(recommendations: pl.DataFrame, examples: Examples | None = None,
+                             threads: int | None = None) -> pl.DataFrame:
     """One row per (recommendation, theme) with how it was decided, in the input's order and the
     vocabulary's order of themes. Distinct texts are scored column-wise, _CHUNK at a time in each of
-    THREADS threads (bounded memory).
+    ``threads`` (default THREADS) threads (bounded memory).
     ``examples``: the labelled examples (default: the shipped ones, read from the reference file)."""
+    threads = THREADS if threads is None else threads
     rows = recommendations.with_row_index("_row")
     overrides = _overrides()
     label = rows["rec_label"] if "rec_label" in rows.columns else pl.Series([None] * rows.height, dtype=pl.String)
@@ -241,7 +243,7 @@ def classify_recommendations(recommendations: pl.DataFrame, examples: Examples |
     # regular expressions compiled and ask_concepts.csv holds 155, so every reading compiled them
     # all again (~60 ms; at 650 reviews, four chunks, 0.2-0.4 s of CPU). A share's concepts are
     # made and freed in its own thread, whose freed memory in_threads gives back.
-    share = -(-max(distinct.height, 1) // THREADS)
+    share = -(-max(distinct.height, 1) // threads)
     shares = [distinct.slice(start, share) for start in range(0, distinct.height, share)]
     chunk_size = -(-share // -(-share // _CHUNK))  # chunks of one size, at most _CHUNK
 
@@ -254,7 +256,7 @@ def classify_recommendations(recommendations: pl.DataFrame, examples: Examples |
             found.append(todo.join(decided.join(chunk, on="doc"), on="recommendation").select("_row", "theme", "method", "evidence"))
         return pl.concat(found)
 
-    decided = [overridden, *in_threads(decided_rows, shares, THREADS)]
+    decided = [overridden, *in_threads(decided_rows, shares, threads)]
     order = pl.DataFrame({"theme": list(THEMES), "_order": list(range(len(THEMES)))})
     return (pl.concat(decided).join(order, on="theme", how="left").join(keyed, on="_row")
             .sort("_row", "_order").select(list(THEME_SCHEMA)).cast(THEME_SCHEMA))  # type: ignore[arg-type]
