@@ -99,7 +99,7 @@ def themes_and_repeats(recommendations: pl.DataFrame, cache_dir: Path | None = N
     """(:func:`classify`, :func:`find_repeats`) of the recommendations, grouping on a worker
     thread while themes are decided on this one (up to SIDE_BY_SIDE_UP_TO recommendations). Much
     of grouping is Python holding the interpreter's lock, while deciding themes is mostly polars
-    and numpy, which release it: at 650 reviews the two took 2.9 s one after the other and ~2.5 s
+    and numpy, which release it: at 650 reviews the two took 2.9 s one after the other and 2.0-2.5 s
     side by side, the same rows."""
     if recommendations.height > SIDE_BY_SIDE_UP_TO:
         return classify(recommendations, cache_dir), find_repeats(recommendations)
