@@ -101,9 +101,9 @@ def asked(texts: pl.Series) -> pl.Series:
 def with_concepts(texts: pl.Series) -> pl.Series:
     """Lower-cased texts with each phrase of a concept (``reference/ask_concepts.csv``) replaced by
     the concept as one word (``c_domestic_abuse``), and marks where the actor ends (ACTOR_MARK) and
-    the reason begins (PURPOSE_MARK). (The last answer was once kept for the next call: the theme
-    model and repeat grouping met the same texts when a library had one chunk's worth. Themes are
-    now decided in chunks on two threads, so grouping never meets the same texts, and nothing is kept.)"""
+    the reason begins (PURPOSE_MARK). Nothing is kept between calls: the theme model (a pass per
+    thread over its share of the texts, ``themes._marked``) and repeat grouping each read the texts
+    they are given."""
     out = replace_actor(texts.fill_null("").str.to_lowercase(), f"$1 {ACTOR_MARK} ")
     out = out.str.replace(PURPOSE.pattern, f" {PURPOSE_MARK} ")
     for concept, pattern in ask_concepts():

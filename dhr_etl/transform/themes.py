@@ -252,8 +252,8 @@ def classify_recommendations(recommendations: pl.DataFrame, examples: Examples |
         found = []
         for start in range(0, texts.height, chunk_size):
             chunk = texts.slice(start, chunk_size).with_row_index("doc")
-            decided = _decide(chunk["recommendation"], examples=examples, marked=marked.slice(start, chunk_size))
-            found.append(todo.join(decided.join(chunk, on="doc"), on="recommendation").select("_row", "theme", "method", "evidence"))
+            themes = _decide(chunk["recommendation"], examples=examples, marked=marked.slice(start, chunk_size))
+            found.append(todo.join(themes.join(chunk, on="doc"), on="recommendation").select("_row", "theme", "method", "evidence"))
         return pl.concat(found)
 
     decided = [overridden, *in_threads(decided_rows, shares, threads)]

@@ -15,7 +15,7 @@ import ctypes
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache, wraps
+from functools import wraps
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -57,7 +57,7 @@ def once(load: Callable[[], Value]) -> Callable[[], Value]:
     return value
 
 
-@cache
+@once
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's malloc_trim, or None where the C library has none (musl, macOS). Looked up among the
     symbols the process has loaded (``CDLL(None)``), not by ``ctypes.util.find_library``, which runs
