@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from dhr_etl.transform.rules import ask_concepts, concept_glosses
+from dhr_etl.transform.rules import ask_concepts, concept_glosses, run_in_polars
 
 WORD_PATTERN = r"[a-z][a-z_'-]{1,}"
 """Two letters or more: "gp", "da", "ed" carry meaning in this domain."""
@@ -106,8 +106,10 @@ def with_concepts(texts: pl.Series) -> pl.Series:
     they are given."""
     out = replace_actor(texts.fill_null("").str.to_lowercase(), f"$1 {ACTOR_MARK} ")
     out = out.str.replace(PURPOSE.pattern, f" {PURPOSE_MARK} ")
-    for concept, pattern in ask_concepts():
-        out = out.str.replace_all(pattern.pattern, f" {CONCEPT_PREFIX}{concept.replace(' ', '_')} ")
+    concepts = ask_concepts()
+    with run_in_polars("ask_concepts.csv", [pattern for _, pattern in concepts]):
+        for concept, pattern in concepts:
+            out = out.str.replace_all(pattern, f" {CONCEPT_PREFIX}{concept.replace(' ', '_')} ")
     return out
 
 
@@ -127,6 +129,8 @@ def with_glosses(texts: pl.Series) -> pl.Series:
     0.620 / 0.358 -> 0.665 / 0.403, with the 44 concepts of the time."""
     out = texts.fill_null("").str.to_lowercase()
     glosses = concept_glosses()
-    for concept, pattern in ask_concepts():
-        out = out.str.replace_all(pattern.pattern, f" {glosses[concept]} ")
+    concepts = ask_concepts()
+    with run_in_polars("ask_concepts.csv", [pattern for _, pattern in concepts]):
+        for concept, pattern in concepts:
+            out = out.str.replace_all(pattern, f" {glosses[concept]} ")
     return out

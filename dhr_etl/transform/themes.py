@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dhr_etl.transform.rules import read_reference_csv, split_cell, theme_rules
+from dhr_etl.transform.rules import read_reference_csv, run_in_polars, split_cell, theme_rules
 from dhr_etl.transform.text import asked, stemmed_words, with_concepts
 from dhr_etl.transform.threads import in_threads
 from dhr_etl.transform.theme_examples import Examples, theme_examples, votes
@@ -121,8 +121,9 @@ at a time, the same themes. Two, not more: each thread holds its chunk's product
 def _rule_hits(texts: pl.Series) -> pl.DataFrame:
     """doc, theme, words: themes whose phrase rules fire, with the words that fired."""
     rules = theme_rules()
-    frame = pl.DataFrame({"text": texts.str.to_lowercase()}).with_row_index("doc").with_columns(
-        [pl.col("text").str.extract(pattern.pattern, 0).alias(f"_m{i}") for i, (_, pattern, _) in enumerate(rules)])
+    with run_in_polars("theme_rules.csv", [pattern for _, pattern, _ in rules]):
+        frame = pl.DataFrame({"text": texts.str.to_lowercase()}).with_row_index("doc").with_columns(
+            [pl.col("text").str.extract(pattern, 0).alias(f"_m{i}") for i, (_, pattern, _) in enumerate(rules)])
     hits = []
     for theme in RULED_THEMES:
         mine = [(i, weight) for i, (t, _, weight) in enumerate(rules) if t == theme]
