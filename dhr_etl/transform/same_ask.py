@@ -95,6 +95,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
@@ -347,23 +348,33 @@ def _has_term(words: AskWords, text: np.ndarray, term: np.ndarray) -> np.ndarray
 
 
 ALIGNMENT_CHUNK = 2048
-"""Pairs of texts compared per step of :func:`_alignment`: bounds its memory."""
+"""Pairs of texts compared per step of :func:`_alignment`, at most: bounds its memory."""
+ALIGNMENT_WORDS = 64
+"""A step of :func:`_alignment` holds at most the word-by-word tables of ALIGNMENT_CHUNK pairs of
+texts this long, once padded to its longest text: it takes fewer pairs where texts are longer. No
+recommendation comes near: the longest of the
+~96,000 distinct texts of the labelled sets and the benchmark's library has 34 content words, so
+every step holds ALIGNMENT_CHUNK pairs as before. A page whose recommendation cell held a whole
+report (10,000 distinct words) had each step padded to it: grouping at 2,000 recommendations took
+22 s and 3.7 GB instead of 6 s and 0.35 GB, and a longer one would have ended the run."""
+ALIGNMENT_LONGEST = 256
+"""The words of a text :func:`_alignment` matches, at most (the first, in term order): beyond it a
+text is no recommendation, and one pair of two such texts would hold their whole word-by-word table."""
 
 
 def _alignment(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """For each pair: each word of one text matched with the nearest word of the other (the
     cosine of their vectors), the matches averaged over the text's words, the two texts' averages
-    averaged; 0 when either text has no content words. The pairs are taken in order of their
+    averaged (a text's first ALIGNMENT_LONGEST words); 0 when either text has no content words. The pairs are taken in order of their
     texts' lengths, so that each step's word-by-word similarities are one batched matrix product
     of little padding."""
     unit_table = words.unit_table
-    start_a, count_a = words.text_rows[a], words.text_rows[a + 1] - words.text_rows[a]
-    start_b, count_b = words.text_rows[b], words.text_rows[b + 1] - words.text_rows[b]
+    start_a, count_a = words.text_rows[a], np.minimum(words.text_rows[a + 1] - words.text_rows[a], ALIGNMENT_LONGEST)
+    start_b, count_b = words.text_rows[b], np.minimum(words.text_rows[b + 1] - words.text_rows[b], ALIGNMENT_LONGEST)
     out = np.zeros(len(a))
     both = np.flatnonzero((count_a > 0) & (count_b > 0))
     order = both[np.lexsort((count_b[both], count_a[both]))]
-    for begin in range(0, len(order), ALIGNMENT_CHUNK):
-        these = order[begin:begin + ALIGNMENT_CHUNK]
+    for these in _alignment_steps(order, count_a, count_b):
         words_a, mask_a = _padded(unit_table, words.term_vector, start_a[these], count_a[these])
         words_b, mask_b = _padded(unit_table, words.term_vector, start_b[these], count_b[these])
         similarity = np.matmul(words_a, words_b.transpose(0, 2, 1))  # (pairs, words of a, words of b)
@@ -372,6 +383,20 @@ def _alignment(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out[these] = 0.5 * ((nearest_in_b * mask_a).sum(axis=1) / count_a[these]
                             + (nearest_in_a * mask_b).sum(axis=1) / count_b[these])
     return out
+
+
+def _alignment_steps(order: np.ndarray, count_a: np.ndarray, count_b: np.ndarray) -> Iterator[np.ndarray]:
+    """``order`` cut into steps of consecutive pairs: at most ALIGNMENT_CHUNK pairs, and their
+    word-by-word tables, padded to the step's longest text, no larger than ALIGNMENT_CHUNK tables of
+    ALIGNMENT_WORDS by ALIGNMENT_WORDS (one pair at least)."""
+    begin = 0
+    while begin < len(order):
+        window = order[begin:begin + ALIGNMENT_CHUNK]
+        pairs = np.arange(1, len(window) + 1)
+        longest = np.maximum(np.maximum.accumulate(count_a[window]), np.maximum.accumulate(count_b[window]))
+        size = max(1, int(np.count_nonzero(pairs * longest ** 2 <= ALIGNMENT_CHUNK * ALIGNMENT_WORDS ** 2)))  # it only grows
+        yield window[:size]
+        begin += size
 
 
 def _padded(unit_table: np.ndarray, term_vector: np.ndarray, start: np.ndarray,

@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from dhr_etl.transform import same_ask
 from dhr_etl.transform.repeats import ask_words_of
 from dhr_etl.transform.same_ask import (DIFFERENCE_DIMENSIONS, FEATURES, SameAskModel, features, model_rows, read_model,
                                         same_ask_model)
@@ -130,3 +131,50 @@ def test_two_copies_of_one_wording_are_one_ask_and_are_grouped() -> None:
                          "recommendation": [copied[0], copied[0], copied[1], copied[1]]})
     groups = group_repeats(recs.cast({"rec_position": pl.Int32}))
     assert groups.group_by("repeat_group_key").len()["len"].sort().to_list() == [2, 2]
+
+
+def test_the_alignment_steps_take_every_pair_once_in_order_and_stay_within_their_bound() -> None:
+    rng = np.random.default_rng(3)
+    count_a, count_b = rng.integers(1, 40, 7_000), rng.integers(1, 40, 7_000)
+    order = np.argsort(count_a, kind="stable")
+    # Recommendation-length texts: steps of ALIGNMENT_CHUNK consecutive pairs, as before the bound.
+    steps = list(same_ask._alignment_steps(order, count_a, count_b))
+    assert [s.tolist() for s in steps] == [order[i:i + same_ask.ALIGNMENT_CHUNK].tolist()
+                                          for i in range(0, len(order), same_ask.ALIGNMENT_CHUNK)]
+    # A few texts thousands of words long (capped at ALIGNMENT_LONGEST by the caller) among them.
+    count_a[order[-40:]] = same_ask.ALIGNMENT_LONGEST
+    count_b[rng.choice(len(count_b), 25, replace=False)] = same_ask.ALIGNMENT_LONGEST
+    steps = list(same_ask._alignment_steps(order, count_a, count_b))
+    assert np.concatenate(steps).tolist() == order.tolist()
+    bound = same_ask.ALIGNMENT_CHUNK * same_ask.ALIGNMENT_WORDS ** 2
+    for step in steps:
+        longest = max(count_a[step].max(), count_b[step].max())
+        assert len(step) <= same_ask.ALIGNMENT_CHUNK
+        assert len(step) == 1 or len(step) * longest ** 2 <= bound
+
+
+def test_a_recommendation_holding_a_whole_reports_words_is_compared_within_the_bound(monkeypatch) -> None:
+    """A page whose recommendation cell holds a report (thousands of distinct words): each step of
+    the alignment holds at most ALIGNMENT_LONGEST of its words, and few pairs beside it."""
+    rng = np.random.default_rng(5)
+    report = " ".join("".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"), 8)) for _ in range(3_000))
+    texts = [*TEXTS, f"The police should review its policy on DVPNs. {report}"]
+    padded_shapes = []
+    real_padded = same_ask._padded
+
+    def recording(*args):
+        vectors, mask = real_padded(*args)
+        padded_shapes.append(vectors.shape[:2])
+        return vectors, mask
+
+    monkeypatch.setattr(same_ask, "_padded", recording)
+    prepared, _ = ask_words_of(pl.Series(texts))
+    assert prepared.term_count[-1] > 3_000  # the report's words are all read
+    report_row = len(texts) - 1
+    a = np.array([report_row] * (len(texts) - 1) + [0, 3])
+    b = np.array([*range(len(texts) - 1), 1, 4])
+    probability = same_ask.same_ask_probability(prepared, a, b)
+    assert np.isfinite(probability).all() and ((probability >= 0) & (probability <= 1)).all()
+    assert padded_shapes and max(longest for _, longest in padded_shapes) == same_ask.ALIGNMENT_LONGEST
+    bound = same_ask.ALIGNMENT_CHUNK * same_ask.ALIGNMENT_WORDS ** 2
+    assert all(pairs == 1 or pairs * longest ** 2 <= bound for pairs, longest in padded_shapes)
