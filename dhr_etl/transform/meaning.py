@@ -78,24 +78,35 @@ def token_vectors() -> TokenVectors:
 
 _word_cache: dict[str, tuple[np.ndarray, int]] = {}
 
+WORDS_PER_BATCH = 10_000
+"""New words tokenised and summed at once. A library has a few thousand distinct words; a page
+whose recommendation cell held 100,000 made-up ones (its token rows gathered at once: 1.3 GB for
+that one page) would have ended the run at the size the page cap allows (5 MB)."""
+
 
 def word_vectors(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(sums, counts) for DISTINCT words: each word's summed token vectors (float32) and its
     number of tokens. Each word is tokenised as inside a sentence (after a space), once per process."""
     missing = [w for w in words if w not in _word_cache]
-    if missing:
-        vectors = token_vectors()
-        encoded = vectors.tokenizer.encode_batch([" " + w for w in missing], add_special_tokens=False)
-        ids = [np.asarray(e.ids, dtype=np.int64) for e in encoded]
-        lengths = np.array([len(i) for i in ids])
-        flat = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
-        rows = vectors.matrix[np.clip(flat, 0, vectors.matrix.shape[0] - 1), :DIMENSIONS].astype(np.float32)
-        sums = sum_rows(np.repeat(np.arange(len(missing)), lengths), rows, len(missing))
-        for i, word in enumerate(missing):
-            _word_cache[word] = (sums[i], int(lengths[i]))
+    for start in range(0, len(missing), WORDS_PER_BATCH):
+        _add_words(missing[start:start + WORDS_PER_BATCH])
     if not words:
         return np.zeros((0, DIMENSIONS), np.float32), np.zeros(0, np.int64)
     return np.stack([_word_cache[w][0] for w in words]), np.array([_word_cache[w][1] for w in words], dtype=np.int64)
+
+
+def _add_words(missing: list[str]) -> None:
+    """Each word's summed token vectors and token count, into the process's cache (each word's
+    rows summed on their own: the same sums in any batch)."""
+    vectors = token_vectors()
+    encoded = vectors.tokenizer.encode_batch([" " + w for w in missing], add_special_tokens=False)
+    ids = [np.asarray(e.ids, dtype=np.int64) for e in encoded]
+    lengths = np.array([len(i) for i in ids])
+    flat = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+    rows = vectors.matrix[np.clip(flat, 0, vectors.matrix.shape[0] - 1), :DIMENSIONS].astype(np.float32)
+    sums = sum_rows(np.repeat(np.arange(len(missing)), lengths), rows, len(missing))
+    for i, word in enumerate(missing):
+        _word_cache[word] = (sums[i], int(lengths[i]))
 
 
 def occurrence_words(occurrences: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

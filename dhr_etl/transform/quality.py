@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from dhr_etl.transform.text import ASK_CHARACTERS
+
 FINDING_SCHEMA = {"review_id": pl.String, "finding": pl.String, "severity": pl.String}
 
 
@@ -37,7 +39,7 @@ def find_quality_issues(reviews: pl.DataFrame, recommendation_counts: pl.DataFra
         for note in (review.get("parse_notes") or "").splitlines():
             rows.append({"review_id": rid, "finding": note, "severity": "warning"})
     if recommendations is not None:
-        rows += _repeated_labels(recommendations)
+        rows += _repeated_labels(recommendations) + _longer_than_the_models_read(recommendations)
     shown = set(reviews["review_id"].to_list())
     for failure in quarantine.filter(~pl.col("review_id").is_in(list(shown))).unique("review_id", keep="first").iter_rows(named=True):
         rows.append({"review_id": failure["review_id"], "severity": "error",
@@ -55,3 +57,15 @@ def _repeated_labels(recommendations: pl.DataFrame) -> list[dict]:
     return [{"review_id": rid, "severity": "warning",
              "finding": f"recommendation label {label!r} is printed on {rows} rows; all {rows} are kept and counted"}
             for rid, label, rows in repeated.iter_rows()]
+
+
+def _longer_than_the_models_read(recommendations: pl.DataFrame) -> list[dict]:
+    """A recommendation longer than the theme and repeat models read (text.ASK_CHARACTERS): kept
+    whole in the warehouse, its themes and repeats decided from its opening. No real recommendation
+    is that long; a cell that is usually holds more than one (a table the parser could not split)."""
+    long = (recommendations.select("review_id", "rec_label", pl.col("recommendation").str.len_chars().alias("characters"))
+            .filter(pl.col("characters") > ASK_CHARACTERS).sort("review_id", "rec_label"))
+    return [{"review_id": rid, "severity": "warning",
+             "finding": f"recommendation {label!r} is {characters:,} characters long; its themes and repeats are "
+                        f"decided from its first {ASK_CHARACTERS:,}"}
+            for rid, label, characters in long.iter_rows()]

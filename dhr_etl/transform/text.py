@@ -88,14 +88,23 @@ in, the lead-in was read as the body that must act (ACTOR) and as words of the a
 sixteen blind labelled sets, "The Review Panel recommends that" put before one text of each pair
 took the same-ask recall from 0.753 to 0.658. Stripped, as often as it repeats, before any model
 reads a text (:func:`asked`)."""
+ASK_CHARACTERS = 4_000
+"""The characters of a recommendation the models read, at most (after its lead-in). The longest of
+the ~96,000 distinct texts of the labelled sets and the benchmark's library has 425, and a long
+SMART row (action, lead, outcome, measure, timescale) stays well under it. A page whose
+recommendation cell holds a whole report is not cut short in the warehouse: the models read its
+opening, and the review's data-quality findings say so (:mod:`dhr_etl.transform.quality`). Read
+whole, one such cell of a 5 MB page (the page cap) could take more memory than the nightly job has:
+repeat grouping compares each text's words with each candidate's, word by word."""
 ACTOR_MARK = f"{CONCEPT_PREFIX}actor"
 PURPOSE_MARK = f"{CONCEPT_PREFIX}purpose"
 
 
 def asked(texts: pl.Series) -> pl.Series:
-    """The texts without what opens them and is not the ask (LEAD_IN); applying it twice changes nothing.
-    Every model reads texts through it: themes, their examples, repeat grouping and their training."""
-    return texts.str.replace(LEAD_IN.pattern, "")
+    """The texts without what opens them and is not the ask (LEAD_IN), at most their first
+    ASK_CHARACTERS; applying it twice changes nothing. Every model reads texts through it: themes,
+    their examples, repeat grouping and their training."""
+    return texts.str.replace(LEAD_IN.pattern, "").str.slice(0, ASK_CHARACTERS)
 
 
 def with_concepts(texts: pl.Series) -> pl.Series:

@@ -219,6 +219,8 @@ def test_odd_but_readable_pages_are_loaded_with_findings(site: LibrarySite, data
 
     assert query(db, "SELECT length(recommendation) FROM v_recommendations "
                      "WHERE review_id = '5a559603-manchester'") == [(len(huge_text.strip()),)]
+    assert ("recommendation 'R1' is 4,759,999 characters long; its themes and repeats are decided from its first 4,000"
+            in findings_for(db, "5a559603-manchester"))
     assert query(db, "SELECT recommendations FROM v_reviews WHERE review_id = '5c0eb8cd-brighton-and-hove'") == [(1,)]
     assert query(db, "SELECT recommendations FROM v_reviews WHERE review_id = '5e2e2683-adur-and-worthing'") == [(0,)]
 

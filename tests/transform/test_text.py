@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dhr_etl.transform.text import asked, with_concepts
+from dhr_etl.transform.text import ASK_CHARACTERS, asked, with_concepts
 
 
 def words(series: pl.Series) -> list[list[str]]:
@@ -66,3 +66,14 @@ def test_openings_that_are_part_of_the_ask_are_kept() -> None:
             "3.5 per cent of the budget should go to specialist services.", "Review its policy on home visits.",
             "The Community Safety Partnership should publish its action plan.", "e.g. police should ask."]
     assert asked(pl.Series(kept)).to_list() == kept
+
+
+def test_the_models_read_a_recommendation_up_to_its_first_four_thousand_characters_after_its_lead_in():
+    """A cell holding a whole report is read from its opening; a recommendation of any real length whole."""
+    sentence = "the trust should audit how staff record disclosures of abuse. "
+    report = "Recommendation 7: The Review Panel recommends that " + sentence * 200  # 12,600 characters of ask
+    read = asked(pl.Series([report, sentence.strip()])).to_list()
+    assert ASK_CHARACTERS == 4_000
+    assert read[0] == (sentence * 200)[:4_000]
+    assert read[1] == sentence.strip()
+    assert asked(pl.Series(read)).to_list() == read
