@@ -10,12 +10,20 @@ number after it: no new word, but every text is read, placed and scored on its o
 real library of 50,000 different wordings would cost. The first size also pays for loading the word vectors, the models and
 the labelled theme examples, once per process. Wall and CPU seconds (CPU is the steadier figure on
 a shared machine). Prints markdown; asserts nothing. The issue's bound: 50,000 in under 60 s and 1 GiB.
+
+    .venv/bin/python bench/classify_scaling.py --report-cell 100000
+
+adds to each size one recommendation whose cell holds a pasted report: that many made-up words,
+nearly all distinct (a hostile or broken page; ~900 kB). The models read its first 4,000 characters
+(``text.ASK_CHARACTERS``); the figures show what the one cell costs beside the rest.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import resource
+import string
 import time
 
 import polars as pl
@@ -34,14 +42,27 @@ def recommendations(count: int, distinct: bool = False) -> pl.DataFrame:
                                               "recommendation": pl.String}, orient="row")
 
 
+def report_cell(words: int, seed: int = 7) -> str:
+    """A recommendation cell holding a pasted report: ``words`` made-up words of eight letters."""
+    rng = random.Random(seed)
+    return " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(8)) for _ in range(words))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--distinct", action="store_true", help="every text unique (no repeated wording)")
-    distinct = parser.parse_args().distinct
+    parser.add_argument("--report-cell", type=int, default=0, metavar="WORDS",
+                        help="add one recommendation holding WORDS made-up words (a report pasted into a cell)")
+    args = parser.parse_args()
+    distinct = args.distinct
+    cell = pl.DataFrame({"review_id": ["report-cell"], "rec_position": [1], "recommendation": [report_cell(args.report_cell)]},
+                        schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String})
     print("| recommendations | classify s (CPU s) | group s (CPU s) | groups | recommendations in groups | peak memory so far MB |")
     print("|---|---|---|---|---|---|")
     for count in (5_000, 10_000, 50_000):
         frame = recommendations(count, distinct)
+        if args.report_cell:
+            frame = pl.concat([frame, cell])
         started, cpu = time.perf_counter(), time.process_time()
         classify_recommendations(frame)
         classified, classified_cpu = time.perf_counter() - started, time.process_time() - cpu

@@ -21,7 +21,7 @@ def test_harness_runs_dhr_etl_and_the_baseline_to_the_same_counts(tmp_path: Path
     text = report.read_text(encoding="utf-8")
     assert "Counts, identical for both (checked): {'reviews': 30," in text
     for figure in ("cold run", "no-change run: requests", "processing (parse → publish", "fetch efficiency",
-                   "fixed cost of one Dagster run"):
+                   "fixed cost of one Dagster run", "of which the two models", "processing without the two models"):
         assert figure in text
     # The baseline is checked to be what the brief describes: one INSERT per row, as many as rows.
     assert "INSERT statements for as many rows, checked" in text
