@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dhr_etl.transform.text import ASK_CHARACTERS
+from dhr_etl.transform.text import ASK_CHARACTERS, read_in_part
 
 FINDING_SCHEMA = {"review_id": pl.String, "finding": pl.String, "severity": pl.String}
 
@@ -64,7 +64,7 @@ def _longer_than_the_models_read(recommendations: pl.DataFrame) -> list[dict]:
     whole in the warehouse, its themes and repeats decided from its opening. No real recommendation
     is that long; a cell that is usually holds more than one (a table the parser could not split)."""
     long = (recommendations.select("review_id", "rec_label", pl.col("recommendation").str.len_chars().alias("characters"))
-            .filter(pl.col("characters") > ASK_CHARACTERS).sort("review_id", "rec_label"))
+            .filter(read_in_part(recommendations["recommendation"].fill_null(""))).sort("review_id", "rec_label"))
     return [{"review_id": rid, "severity": "warning",
              "finding": f"recommendation {label!r} is {characters:,} characters long; its themes and repeats are "
                         f"decided from its first {ASK_CHARACTERS:,}"}

@@ -44,7 +44,7 @@ def run_in_polars(name: str, patterns: Sequence[str]) -> Iterator[None]:
     is reported by file, rule and pattern, instead of polars' own error, which names none of them.
 
     The patterns of the files that only polars runs (``ask_concepts.csv``, ``theme_rules.csv``) are
-    not compiled ahead in Python: that took ~0.25 s of every process (Python's compiler is slow on
+    not compiled ahead in Python: that took ~0.2 s of every process (Python's compiler is slow on
     patterns this size), it did not catch what polars refuses (a look-around, which Python accepts),
     and polars compiles each pattern anyway as it runs it."""
     try:

@@ -107,6 +107,11 @@ def asked(texts: pl.Series) -> pl.Series:
     return texts.str.replace(LEAD_IN.pattern, "").str.slice(0, ASK_CHARACTERS)
 
 
+def read_in_part(texts: pl.Series) -> pl.Series:
+    """Whether the models read only the opening of each text (:func:`asked` cuts its ask short)."""
+    return texts.str.replace(LEAD_IN.pattern, "").str.len_chars() > ASK_CHARACTERS
+
+
 def with_concepts(texts: pl.Series) -> pl.Series:
     """Lower-cased texts with each phrase of a concept (``reference/ask_concepts.csv``) replaced by
     the concept as one word (``c_domestic_abuse``), and marks where the actor ends (ACTOR_MARK) and

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dhr_etl.transform.text import ASK_CHARACTERS, asked, with_concepts
+from dhr_etl.transform.text import ASK_CHARACTERS, asked, read_in_part, with_concepts
 
 
 def words(series: pl.Series) -> list[list[str]]:
@@ -77,3 +77,11 @@ def test_the_models_read_a_recommendation_up_to_its_first_four_thousand_characte
     assert read[0] == (sentence * 200)[:4_000]
     assert read[1] == sentence.strip()
     assert asked(pl.Series(read)).to_list() == read
+
+
+def test_a_text_is_read_in_part_only_when_its_ask_after_the_lead_in_is_longer_than_the_models_read():
+    lead_in = "Recommendation 12: The Review Panel recommends that "
+    ask = "the trust should audit " + "x" * (ASK_CHARACTERS - 23)  # exactly ASK_CHARACTERS
+    texts = pl.Series([lead_in + ask, ask + "y", ask])
+    assert len(lead_in + ask) > ASK_CHARACTERS  # longer as printed, yet read whole
+    assert read_in_part(texts).to_list() == [False, True, False]
