@@ -104,7 +104,9 @@ def asked(texts: pl.Series) -> pl.Series:
     """The texts without what opens them and is not the ask (LEAD_IN), at most their first
     ASK_CHARACTERS; applying it twice changes nothing. Every model reads texts through it: themes,
     their examples, repeat grouping and their training."""
-    return texts.str.replace(LEAD_IN.pattern, "").str.slice(0, ASK_CHARACTERS)
+    stripped = texts.str.replace(LEAD_IN.pattern, "")
+    # Cut only when a text needs it: a cut is a copy of every text, and none of a real library's is that long.
+    return stripped.str.slice(0, ASK_CHARACTERS) if (stripped.str.len_chars().max() or 0) > ASK_CHARACTERS else stripped
 
 
 def read_in_part(texts: pl.Series) -> pl.Series:
