@@ -102,7 +102,10 @@ def themes_and_repeats(recommendations: pl.DataFrame, cache_dir: Path | None = N
     and numpy, which release it: at 650 reviews the two took 2.9 s one after the other and 2.0-2.5 s
     side by side, the same rows."""
     if recommendations.height > SIDE_BY_SIDE_UP_TO:
-        return classify(recommendations, cache_dir), find_repeats(recommendations)
+        # Grouping first: its table (a row per grouped recommendation) is smaller than the themes'
+        # (a row per theme, with its evidence), and the first step's table is held while the second works.
+        repeats = find_repeats(recommendations)
+        return classify(recommendations, cache_dir), repeats
     # Grouping takes one core, themes the rest: on two cores, themes on one thread beside grouping
     # made the step ~0.1-0.3 s shorter at 650 reviews than themes on two (three threads on two cores).
     steps = [lambda: classify(recommendations, cache_dir, max(1, THREADS - 1)), lambda: find_repeats(recommendations)]
