@@ -352,9 +352,8 @@ ALIGNMENT_CHUNK = 2048
 ALIGNMENT_WORDS = 64
 """A step of :func:`_alignment` holds at most the word-by-word tables of ALIGNMENT_CHUNK pairs of
 texts this long, once padded to its longest text: it takes fewer pairs where texts are longer. No
-recommendation comes near: the longest of the
-~96,000 distinct texts of the labelled sets and the benchmark's library has 34 content words, so
-every step holds ALIGNMENT_CHUNK pairs as before. A page whose recommendation cell held a whole
+recommendation comes near: the longest of the ~96,000 distinct texts of the labelled sets and the
+benchmark's library has 34 content words, so every step holds ALIGNMENT_CHUNK pairs as before. A page whose recommendation cell held a whole
 report (10,000 distinct words) had each step padded to it: grouping at 2,000 recommendations took
 22 s and 3.7 GB instead of 6 s and 0.35 GB, and a longer one would have ended the run."""
 ALIGNMENT_LONGEST = 256
@@ -364,10 +363,10 @@ text is no recommendation, and one pair of two such texts would hold their whole
 
 def _alignment(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """For each pair: each word of one text matched with the nearest word of the other (the
-    cosine of their vectors), the matches averaged over the text's words, the two texts' averages
-    averaged (a text's first ALIGNMENT_LONGEST words); 0 when either text has no content words. The pairs are taken in order of their
-    texts' lengths, so that each step's word-by-word similarities are one batched matrix product
-    of little padding."""
+    cosine of their vectors), the matches averaged over the text's words (its first
+    ALIGNMENT_LONGEST), the two texts' averages averaged; 0 when either text has no content words.
+    The pairs are taken in order of their texts' lengths, so that each step's word-by-word
+    similarities are one batched matrix product of little padding (:func:`_alignment_steps`)."""
     unit_table = words.unit_table
     start_a, count_a = words.text_rows[a], np.minimum(words.text_rows[a + 1] - words.text_rows[a], ALIGNMENT_LONGEST)
     start_b, count_b = words.text_rows[b], np.minimum(words.text_rows[b + 1] - words.text_rows[b], ALIGNMENT_LONGEST)

@@ -63,8 +63,8 @@ def build_star(parsed: ParsedLibrary, entities: Entities, themes: pl.DataFrame |
         "repeat_group_key", "is_representative", "repeat_label",
     )
     # Each theme row's recommendation key, found from its keys alone and put beside its own columns:
-    # joined whole, the theme rows' evidence strings were gathered into a copy (~100 MiB at 65,000
-    # reviews, at the moment the nightly run peaks). The theme rows keep their order.
+    # joined whole, the theme rows' evidence strings were gathered into a copy (building the star at
+    # 65,000 reviews peaked ~270 MiB higher, where the nightly run peaked). The theme rows keep their order.
     theme_keys = themes.select("review_id", "rec_position").join(
         recs.select("review_id", "rec_position", "recommendation_key"), on=["review_id", "rec_position"], how="left",
         maintain_order="left")["recommendation_key"]
