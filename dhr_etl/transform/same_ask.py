@@ -353,9 +353,10 @@ ALIGNMENT_WORDS = 64
 """A step of :func:`_alignment` holds at most the word-by-word tables of ALIGNMENT_CHUNK pairs of
 texts this long, once padded to its longest text: it takes fewer pairs where texts are longer. No
 recommendation comes near: the longest of the ~96,000 distinct texts of the labelled sets and the
-benchmark's library has 34 content words, so every step holds ALIGNMENT_CHUNK pairs as before. A page whose recommendation cell held a whole
-report (10,000 distinct words) had each step padded to it: grouping at 2,000 recommendations took
-22 s and 3.7 GB instead of 6 s and 0.35 GB, and a longer one would have ended the run."""
+benchmark's library has 34 content words, so every step holds ALIGNMENT_CHUNK pairs as before. A
+page whose recommendation cell held a whole report (10,000 distinct words) had each step padded to
+it: grouping at 2,000 recommendations took 22 s and 3.7 GB instead of 6 s and 0.35 GB, and a longer
+one would have ended the run."""
 ALIGNMENT_LONGEST = 256
 """The words of a text :func:`_alignment` matches, at most (the first, in term order): beyond it a
 text is no recommendation, and one pair of two such texts would hold their whole word-by-word table."""

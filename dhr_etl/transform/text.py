@@ -8,6 +8,7 @@ recommendations tokenise in well under a second.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import polars as pl
@@ -104,14 +105,18 @@ def asked(texts: pl.Series) -> pl.Series:
     """The texts without what opens them and is not the ask (LEAD_IN), at most their first
     ASK_CHARACTERS; applying it twice changes nothing. Every model reads texts through it: themes,
     their examples, repeat grouping and their training."""
-    stripped = texts.str.replace(LEAD_IN.pattern, "")
+    stripped = _without_lead_in(texts)
     # Cut only when a text needs it: a cut is a copy of every text, and none of a real library's is that long.
     return stripped.str.slice(0, ASK_CHARACTERS) if (stripped.str.len_chars().max() or 0) > ASK_CHARACTERS else stripped
 
 
 def read_in_part(texts: pl.Series) -> pl.Series:
     """Whether the models read only the opening of each text (:func:`asked` cuts its ask short)."""
-    return texts.str.replace(LEAD_IN.pattern, "").str.len_chars() > ASK_CHARACTERS
+    return _without_lead_in(texts).str.len_chars() > ASK_CHARACTERS
+
+
+def _without_lead_in(texts: pl.Series) -> pl.Series:
+    return texts.str.replace(LEAD_IN.pattern, "")
 
 
 def with_concepts(texts: pl.Series) -> pl.Series:
@@ -122,11 +127,17 @@ def with_concepts(texts: pl.Series) -> pl.Series:
     they are given."""
     out = replace_actor(texts.fill_null("").str.to_lowercase(), f"$1 {ACTOR_MARK} ")
     out = out.str.replace(PURPOSE.pattern, f" {PURPOSE_MARK} ")
+    return _each_concept_replaced(out, lambda concept: f" {CONCEPT_PREFIX}{concept.replace(' ', '_')} ")
+
+
+def _each_concept_replaced(texts: pl.Series, replacement: Callable[[str], str]) -> pl.Series:
+    """``texts`` with every phrase of each concept (``reference/ask_concepts.csv``, in its order)
+    replaced by ``replacement(concept)``."""
     concepts = ask_concepts()
     with run_in_polars("ask_concepts.csv", [pattern for _, pattern in concepts]):
         for concept, pattern in concepts:
-            out = out.str.replace_all(pattern, f" {CONCEPT_PREFIX}{concept.replace(' ', '_')} ")
-    return out
+            texts = texts.str.replace_all(pattern, replacement(concept))
+    return texts
 
 
 def replace_actor(lowered: pl.Series, replacement: str) -> pl.Series:
@@ -143,10 +154,5 @@ def with_glosses(texts: pl.Series) -> pl.Series:
     disclosure scheme" all read "disclosure scheme", so their meaning vectors agree. Leave-one-set-out
     over the four labelled sets, grouping at 0.4: pairs 0.715 / 0.420 -> 0.714 / 0.476, clusters
     0.620 / 0.358 -> 0.665 / 0.403, with the 44 concepts of the time."""
-    out = texts.fill_null("").str.to_lowercase()
     glosses = concept_glosses()
-    concepts = ask_concepts()
-    with run_in_polars("ask_concepts.csv", [pattern for _, pattern in concepts]):
-        for concept, pattern in concepts:
-            out = out.str.replace_all(pattern, f" {glosses[concept]} ")
-    return out
+    return _each_concept_replaced(texts.fill_null("").str.to_lowercase(), lambda concept: f" {glosses[concept]} ")
