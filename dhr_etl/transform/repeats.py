@@ -5,6 +5,8 @@ words. How two wordings are compared:
 1. Concepts (``reference/ask_concepts.csv``): phrases different authors choose for one thing
    ("routine enquiry", "ask about"; "GP", "primary care"; "DA", "domestic violence") are read as
    one concept word.
+   A body of the catalogue named by its own name or letters ("EPUT", "Thames Valley Police") is
+   read as its kind ("mental health trust", "police"): :mod:`dhr_etl.transform.body_kinds`.
 2. The sentence frame is not the ask: frame words ("ensure", "consider", "all agencies", "staff",
    "should") are dropped, so two asks that share an opening but differ in substance do not look alike.
 3. A trained same-ask model (:mod:`dhr_etl.transform.same_ask`) weighs the TF-IDF cosine of what
@@ -29,6 +31,7 @@ import numpy as np
 import polars as pl
 
 from dhr_etl.frames import FrameBuilder
+from dhr_etl.transform.body_kinds import with_body_kinds
 from dhr_etl.transform.keys import stable_key
 from dhr_etl.transform.places import without_places
 from dhr_etl.transform.rules import read_reference_csv
@@ -117,7 +120,7 @@ ensure ensuring ensures ensured consider considers considering should need needs
 sure all agency agencies staff practitioner practitioners professional professionals organisation
 organisations organization organizations partner partners appropriate appropriately relevant
 including include includes undertake undertaken take place where when how any every each recommend
-recommended recommendation recommends dhr review's panel local area also within across
+recommended recommendation recommendations recommends dhr review's panel local area also within across
 whenever wherever whoever however throughout via
 """.split())
 _STOP = STOPWORDS | FRAME_WORDS
@@ -199,7 +202,17 @@ def _readable(word: str) -> str:
 def ask_words_of(texts: pl.Series, copies: np.ndarray | None = None):
     """The content words, meanings and TF-IDF weights of a corpus, for :func:`same_ask_scores`;
     and the readable word of each TF-IDF term (for labels). ``copies``: see :func:`tfidf_weights`."""
-    texts = asked(texts)
+    return _words_of_read(read_as_asked(texts), copies)
+
+
+def read_as_asked(texts: pl.Series) -> pl.Series:
+    """The texts as every measure reads them: their asks (:func:`asked`), lower-cased, with the
+    bodies they name read as their kind (:func:`with_body_kinds`)."""
+    return with_body_kinds(asked(texts))
+
+
+def _words_of_read(texts: pl.Series, copies: np.ndarray | None = None):
+    """:func:`ask_words_of` for texts already :func:`read_as_asked`."""
     weights, _, words = tfidf_weights(texts, copies)
     return ask_words(texts, _STOP, weights), words
 
@@ -215,6 +228,15 @@ def _distinct(texts: pl.Series) -> tuple[pl.Series, np.ndarray]:
     distinct = texts.unique(maintain_order=True)
     number = texts.replace_strict(distinct, pl.int_range(len(distinct), eager=True), return_dtype=pl.Int64)
     return distinct, number.to_numpy()
+
+
+def _distinct_read(texts: pl.Series) -> tuple[pl.Series, np.ndarray]:
+    """(distinct texts as :func:`read_as_asked` reads them, in order of first appearance, each
+    text's number among them): two printings of one wording ("Recommendation 3: The Trust should
+    ..." and "The Trust should ...") are one. Each distinct printing is read once."""
+    printed, printing_of = _distinct(texts)
+    read, read_of = _distinct(read_as_asked(printed))
+    return read, read_of[printing_of]
 
 
 def _nearest_leaders(meaning: np.ndarray, block: np.ndarray, leaders: np.ndarray,
@@ -341,7 +363,8 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     ask to another. A recommendation meets only the CANDIDATES leaders nearest it in meaning (one
     matrix product per BLOCK of recommendations, which also meets the block's own earlier texts), so the work grows with recommendations times leaders in a matrix product, and
     the model scores the candidate pairs column-wise. Only a wording's first recommendation is
-    placed; its later copies join the same group. Once all are placed, groups whose members make
+    placed (a wording as :func:`read_as_asked` reads it, so one printed with a lead-in or another
+    case is a copy); its later copies join the same group. Once all are placed, groups whose members make
     one ask on average are merged (MERGE_AT). ``model``: see :func:`same_ask_probability`."""
     columns = ["review_id", "rec_position", "recommendation"] + (["rec_label"] if "rec_label" in recommendations.columns else [])
     rows = recommendations.select(columns).sort("review_id", "rec_position")
@@ -354,8 +377,8 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     # meaning of each distinct text are read once. ``text_of``: each recommendation's text. Two
     # leaders with one wording now score exactly alike, so the earliest wins the tie, as the rule
     # below says (the text read twice could differ in its last bit, and the tie went either way).
-    texts, text_of = _distinct(rows["recommendation"].fill_null(""))
-    prepared, words = ask_words_of(texts, np.bincount(text_of, minlength=len(texts)))
+    texts, text_of = _distinct_read(rows["recommendation"].fill_null(""))
+    prepared, words = _words_of_read(texts, np.bincount(text_of, minlength=len(texts)))
     meaning = prepared.meaning[text_of]
     # A text with no content words (or kept apart by an override) leads itself, alone, and no one joins it.
     placeable = np.array([prepared.term_count[t] > 0 and d not in excluded for d, t in enumerate(text_of.tolist())], dtype=bool)
