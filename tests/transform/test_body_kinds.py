@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from dhr_etl.transform.body_kinds import with_body_kinds
-from dhr_etl.transform.repeats import same_ask_scores
+from dhr_etl.transform.repeats import same_ask_scores, tfidf_weights
 
 
 def read(*texts: str | None) -> list[str]:
@@ -32,15 +32,16 @@ def test_police_forces_and_health_boards_read_as_their_kind() -> None:
 
 def test_letters_are_read_as_printed_so_a_word_that_spells_them_is_kept() -> None:
     # "Met" is the Metropolitan Police Service; "met" is a verb.
-    assert read("The Met should make sure the victim's needs are met.") == [
-        "the police should make sure the victim's needs are met."]
+    assert read("Officers of the Met should make sure the victim's needs are met.", "Met officers to refer.") == [
+        "officers of police should make sure the victim's needs are met.", "police officers to refer."]
 
 
 def test_letters_that_mean_something_else_and_letters_two_kinds_share_are_kept() -> None:
-    # BCU: a police force's basic command unit (acronym_not_body). UHB: University Hospitals
+    # "The Met's" is read whole ("the Met" is one of the force's names). BCU: a police force's basic
+    # command unit (acronym_not_body). UHB: University Hospitals
     # Birmingham (an acute trust) and "university health board" of Wales: two kinds.
     assert read("The Met's North West BCU must refer to MARAC.", "The UHB should audit its records.", None, "") == [
-        "the police north west bcu must refer to marac.", "the uhb should audit its records.", "", ""]
+        "police north west bcu must refer to marac.", "the uhb should audit its records.", "", ""]
 
 
 def test_two_wordings_that_differ_only_in_how_they_name_one_body_are_one_ask() -> None:
@@ -49,3 +50,26 @@ def test_two_wordings_that_differ_only_in_how_they_name_one_body_are_one_ask() -
     texts = ["EPUT should ask every patient in crisis about abuse at home.",
              "Essex Partnership University NHS Foundation Trust should ask every patient in crisis about abuse at home."]
     assert same_ask_scores(texts, [0], [1])[0] == 1.0
+
+
+def test_a_full_name_goes_whole_though_a_shorter_spelling_is_inside_it() -> None:
+    # "Oxleas" is an alias of Oxleas NHS Foundation Trust; "Frimley Health" (a hospital trust) opens
+    # "Frimley Health and Care ICB" (an integrated care board); "HIOW" (the ICB) opens "HIOW CRC".
+    assert read("Oxleas NHS Foundation Trust should audit its records.",
+                "Frimley Health and Frimley Health and Care ICB to agree a protocol.",
+                "HIOW and HIOW CRC to share risk information.") == [
+        "mental health trust should audit its records.",
+        "hospital trust and integrated care board to agree a protocol.",
+        "integrated care board and probation service to share risk information."]
+
+
+def test_a_name_that_ends_with_a_bracket_and_a_possessive_in_capitals_are_read() -> None:
+    assert read("Probation Service (North East) should check police call-outs.", "EPUT'S crisis team to ask.") == [
+        "probation service should check police call-outs.", "mental health trust crisis team to ask."]
+
+
+def test_recommendations_is_a_frame_word_as_recommendation_is() -> None:
+    # "... progress against DHR recommendations" and "... the recommendations of the report" share
+    # the frame of a recommendation, not an ask.
+    _, terms, _ = tfidf_weights(pl.Series(["Publish a report on progress against the recommendations."]))
+    assert "report" in terms and not any(term.startswith("recommend") for term in terms)

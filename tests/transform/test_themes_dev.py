@@ -38,68 +38,69 @@ GOALS = {"hit rate": 0.90, "mean precision": 0.80, "pair precision": 0.80, "pair
 FLOOR_NAMES = ("hit rate", "mean precision", "other alone", "pair precision", "pair recall", "cluster precision",
                "cluster recall")
 FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
-    "themes_dev50": (0.96, 0.89, 0.079, 0.76, 0.71, 0.78, 0.62),
-    "themes_dev51": (0.98, 0.90, 0.083, 0.84, 0.74, 0.73, 0.80),
-    "themes_dev52": (0.95, 0.89, 0.077, 0.89, 0.72, 0.61, 0.65),
-    "themes_dev53": (0.97, 0.91, 0.069, 0.79, 0.70, 0.72, 0.63),
-    "themes_dev58": (0.95, 0.86, 0.080, 0.80, 0.74, 0.78, 0.73),
-    "themes_dev59": (0.96, 0.88, 0.076, 0.79, 0.71, 0.69, 0.89),
-    "themes_dev60": (0.96, 0.88, 0.067, 0.84, 0.80, 0.64, 0.79),
-    "themes_dev61": (0.96, 0.89, 0.075, 0.78, 0.64, 0.69, 0.58),
-    "themes_dev70": (0.95, 0.88, 0.062, 0.88, 0.81, 0.77, 0.78),
-    "themes_dev71": (0.95, 0.85, 0.067, 0.89, 0.81, 0.63, 0.85),
-    "themes_dev72": (0.97, 0.90, 0.069, 0.85, 0.80, 0.69, 0.71),
-    "themes_dev73": (0.97, 0.88, 0.087, 0.82, 0.74, 0.65, 0.75),
-    "themes_dev74": (0.98, 0.91, 0.068, 0.88, 0.74, 0.67, 0.84),
-    "themes_dev75": (0.93, 0.87, 0.070, 0.81, 0.78, 0.72, 0.83),
-    "themes_dev76": (0.96, 0.87, 0.076, 0.83, 0.83, 0.78, 0.79),
-    "themes_dev77": (0.91, 0.82, 0.067, 0.85, 0.74, 0.68, 0.81),
-    "themes_dev84": (0.96, 0.88, 0.077, 0.84, 0.75, 0.70, 0.67),
-    "themes_dev85": (0.93, 0.82, 0.077, 0.85, 0.79, 0.57, 0.62),
-    "themes_dev86": (0.93, 0.85, 0.078, 0.83, 0.82, 0.70, 0.60),
-    "themes_dev87": (0.96, 0.87, 0.077, 0.84, 0.77, 0.70, 0.72),
-    "themes_dev88": (0.87, 0.78, 0.076, 0.81, 0.69, 0.58, 0.58),
-    "themes_dev89": (0.92, 0.82, 0.087, 0.79, 0.83, 0.63, 0.71),
-    "themes_dev90": (0.93, 0.85, 0.074, 0.86, 0.85, 0.72, 0.56),
-    "themes_dev91": (0.94, 0.86, 0.069, 0.89, 0.79, 0.73, 0.87),
-    "themes_dev92": (0.92, 0.86, 0.071, 0.87, 0.82, 0.55, 0.53),
-    "themes_dev93": (0.95, 0.87, 0.072, 0.82, 0.77, 0.68, 0.60),
-    "themes_dev94": (0.94, 0.87, 0.086, 0.79, 0.80, 0.64, 0.64),
-    "themes_dev95": (0.93, 0.85, 0.079, 0.83, 0.73, 0.71, 0.88),
-    "themes_dev96": (0.93, 0.86, 0.064, 0.85, 0.77, 0.66, 0.69),
-    "themes_dev97": (0.92, 0.84, 0.076, 0.85, 0.75, 0.64, 0.60),
-    "themes_dev98": (0.89, 0.83, 0.071, 0.88, 0.76, 0.77, 0.52),
-    "themes_dev99": (0.95, 0.88, 0.084, 0.89, 0.83, 0.86, 0.74),
-    "themes_dev100": (0.94, 0.89, 0.074, 0.85, 0.74, 0.69, 0.64),
-    "themes_dev101": (0.94, 0.86, 0.077, 0.86, 0.69, 0.60, 0.67),
-    "themes_dev102": (0.93, 0.86, 0.074, 0.84, 0.78, 0.67, 0.76),
-    "themes_dev103": (0.94, 0.85, 0.079, 0.82, 0.82, 0.64, 0.83),
-    "themes_dev104": (0.93, 0.88, 0.075, 0.80, 0.79, 0.62, 0.67),
-    "themes_dev105": (0.93, 0.86, 0.069, 0.88, 0.77, 0.58, 0.72),
-    "themes_dev106": (0.96, 0.87, 0.082, 0.84, 0.74, 0.85, 0.89),
-    "themes_dev107": (0.95, 0.85, 0.073, 0.80, 0.70, 0.59, 0.65),
+    "themes_dev50": (0.96, 0.89, 0.079, 0.76, 0.72, 0.83, 0.68),
+    "themes_dev51": (0.98, 0.90, 0.083, 0.85, 0.71, 0.67, 0.71),
+    "themes_dev52": (0.95, 0.89, 0.077, 0.88, 0.72, 0.64, 0.64),
+    "themes_dev53": (0.97, 0.91, 0.069, 0.82, 0.75, 0.70, 0.63),
+    "themes_dev58": (0.95, 0.86, 0.080, 0.82, 0.74, 0.86, 0.78),
+    "themes_dev59": (0.96, 0.88, 0.076, 0.78, 0.73, 0.68, 0.87),
+    "themes_dev60": (0.96, 0.88, 0.067, 0.80, 0.78, 0.63, 0.77),
+    "themes_dev61": (0.96, 0.89, 0.075, 0.77, 0.63, 0.69, 0.59),
+    "themes_dev70": (0.95, 0.88, 0.062, 0.84, 0.81, 0.88, 0.82),
+    "themes_dev71": (0.95, 0.85, 0.067, 0.89, 0.83, 0.59, 0.83),
+    "themes_dev72": (0.97, 0.90, 0.069, 0.83, 0.77, 0.65, 0.77),
+    "themes_dev73": (0.97, 0.88, 0.087, 0.86, 0.76, 0.64, 0.69),
+    "themes_dev74": (0.98, 0.91, 0.068, 0.88, 0.75, 0.70, 0.87),
+    "themes_dev75": (0.93, 0.87, 0.070, 0.81, 0.76, 0.75, 0.81),
+    "themes_dev76": (0.96, 0.87, 0.076, 0.78, 0.80, 0.74, 0.79),
+    "themes_dev77": (0.91, 0.82, 0.067, 0.85, 0.74, 0.67, 0.78),
+    "themes_dev84": (0.96, 0.88, 0.077, 0.80, 0.74, 0.67, 0.62),
+    "themes_dev85": (0.93, 0.82, 0.077, 0.83, 0.80, 0.62, 0.62),
+    "themes_dev86": (0.93, 0.85, 0.078, 0.85, 0.84, 0.68, 0.56),
+    "themes_dev87": (0.96, 0.87, 0.077, 0.87, 0.75, 0.75, 0.73),
+    "themes_dev88": (0.87, 0.78, 0.076, 0.82, 0.69, 0.61, 0.63),
+    "themes_dev89": (0.92, 0.82, 0.087, 0.77, 0.74, 0.68, 0.73),
+    "themes_dev90": (0.93, 0.85, 0.074, 0.87, 0.85, 0.78, 0.59),
+    "themes_dev91": (0.94, 0.86, 0.069, 0.87, 0.83, 0.76, 0.87),
+    "themes_dev92": (0.92, 0.86, 0.071, 0.87, 0.78, 0.49, 0.46),
+    "themes_dev93": (0.95, 0.87, 0.072, 0.81, 0.75, 0.78, 0.60),
+    "themes_dev94": (0.94, 0.87, 0.086, 0.81, 0.81, 0.63, 0.63),
+    "themes_dev95": (0.93, 0.85, 0.079, 0.83, 0.73, 0.70, 0.92),
+    "themes_dev96": (0.93, 0.86, 0.064, 0.85, 0.79, 0.68, 0.68),
+    "themes_dev97": (0.92, 0.84, 0.076, 0.88, 0.74, 0.55, 0.65),
+    "themes_dev98": (0.89, 0.83, 0.071, 0.87, 0.78, 0.72, 0.48),
+    "themes_dev99": (0.95, 0.88, 0.084, 0.84, 0.79, 0.70, 0.70),
+    "themes_dev100": (0.94, 0.89, 0.074, 0.84, 0.75, 0.70, 0.65),
+    "themes_dev101": (0.94, 0.86, 0.077, 0.85, 0.69, 0.59, 0.65),
+    "themes_dev102": (0.93, 0.86, 0.074, 0.87, 0.71, 0.68, 0.70),
+    "themes_dev103": (0.94, 0.85, 0.079, 0.84, 0.84, 0.70, 0.82),
+    "themes_dev104": (0.93, 0.88, 0.075, 0.79, 0.75, 0.67, 0.68),
+    "themes_dev105": (0.93, 0.86, 0.069, 0.87, 0.74, 0.60, 0.75),
+    "themes_dev106": (0.96, 0.87, 0.082, 0.84, 0.74, 0.75, 0.84),
+    "themes_dev107": (0.95, 0.85, 0.073, 0.81, 0.72, 0.57, 0.64),
 }.items()}
 """Session 31 (2026-11-29): repeat grouping reads a body of the catalogue named by its own name or
 letters as its kind ("EPUT" -> "mental health trust": dhr_etl/transform/body_kinds.py), reads
 "recommendations" as a frame word (as "recommendation" was), places one wording once however it is
 printed (repeats._distinct_read), and the same-ask model was retrained. The idea came from the pairs
 the grouping missed in themes_dev94 to themes_dev105 (a third of the paraphrases it missed named a
-trust or a force by its letters or name); the frame word from a test's different asks that the
+trust or a force by its letters or name); the frame word from a test's different asks that a
 retrained model grouped ("The CSP should publish an annual report on progress against DHR
 recommendations" with "To implement all the additional recommendations of the CAADA Quality
 Assurance Report"). The pair and cluster floors of every set were figured again from this version's
 figures, as below. Pairs and clusters, precision / recall, the version before -> this one: the
 twenty-six sets themes_dev50 to themes_dev93 (not looked at for the idea) 0.839 / 0.771, 0.693 /
-0.712 -> 0.844 / 0.774, 0.694 / 0.722 (both goals on 21 -> 22); themes_dev94 to themes_dev105 0.845 /
-0.762, 0.677 / 0.691 -> 0.855 / 0.780, 0.682 / 0.704 (9 -> 12); all thirty-eight 0.841 / 0.768, 0.688
-/ 0.705 -> 0.848 / 0.776, 0.691 / 0.716 (30 -> 34; short: the precision of themes_dev50, 53, 59 and 61,
-0.767, 0.796, 0.798, 0.789, and themes_dev61's recall, 0.645). Two more authors wrote themes_dev106
-(Devon, Cornwall, Somerset, Dorset, Swansea) and themes_dev107 (the East Midlands shires, Newport)
-that session, blind. They were measured by the version before and by each candidate of this work
-(the body reading alone, then with the frame word; the frame word was chosen for the test above, not
-for them): themes 0.965 / 0.883 / 0.080 and 0.956 / 0.860 / 0.071 (the theme model did not change);
-pairs 0.857 / 0.709 -> 0.845 / 0.745 and 0.786 / 0.700 -> 0.812 / 0.709; clusters 0.869 / 0.869 ->
-0.864 / 0.899 and 0.592 / 0.586 -> 0.602 / 0.657."""
+0.712 -> 0.841 / 0.770, 0.708 / 0.719 (both goals on 21 -> 21); themes_dev94 to themes_dev105 0.845 /
+0.762, 0.677 / 0.691 -> 0.855 / 0.770, 0.670 / 0.700 (9 -> 12); all thirty-eight 0.841 / 0.768, 0.688
+/ 0.705 -> 0.845 / 0.770, 0.696 / 0.713 (30 -> 33; short: the precision of themes_dev50, 59, 61, 76
+and 89, 0.769, 0.794, 0.778, 0.795, 0.783, and themes_dev61's recall, 0.636). Two more authors wrote
+themes_dev106 (Devon, Cornwall, Somerset, Dorset, Swansea) and themes_dev107 (the East Midlands shires,
+Newport) that session, blind. They were measured by the version before and by each candidate of this
+work (the body reading alone; with the frame word, chosen for the test above, not for them; and this
+version, which reads a full name whole where a shorter spelling begins it, as a review of the first
+found it did not): themes 0.965 / 0.883 / 0.080 and 0.956 / 0.860 / 0.071 (the theme model did not
+change); pairs 0.857 / 0.709 -> 0.854 / 0.745 and 0.786 / 0.700 -> 0.816 / 0.727; clusters 0.869 /
+0.869 -> 0.764 / 0.848 and 0.592 / 0.586 -> 0.577 / 0.646."""
 """Blind figures of session 30 (2026-11-29) for four more authors, themes_dev102 to themes_dev105,
 written that session, blind, and measured once by the version of session 29's end (7c876d6; the
 models, thresholds and grouping of session 27). Their floors are figured as the others' (below).
