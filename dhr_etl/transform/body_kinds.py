@@ -89,18 +89,20 @@ def with_body_kinds(texts: pl.Series) -> pl.Series:
     it is, where they stand as whole words (with a possessive "'s" or not): the work grows with the
     bodies named, not with the catalogue."""
     texts = texts.fill_null("")
+    lowered_texts = texts.str.to_lowercase()
     lowered, as_printed = _spellings()
     names, letters = _longest_first()
-    found_names = texts.str.to_lowercase().str.extract_many(names, leftmost=True)
+    found_names = lowered_texts.str.extract_many(names, leftmost=True)
     found_letters = texts.str.extract_many(letters, leftmost=True)
     naming = (found_names.list.len() > 0) | (found_letters.list.len() > 0)
     if not naming.any():
-        return texts.str.to_lowercase()
+        return lowered_texts
     rewritten = [_read(text, [(name, lowered[name], True) for name in by_name]
                        + [(letter, as_printed[letter], False) for letter in by_letters])
                  for text, by_name, by_letters in zip(texts.filter(naming).to_list(), found_names.filter(naming).to_list(),
                                                       found_letters.filter(naming).to_list())]
-    return texts.scatter(naming.arg_true(), pl.Series(rewritten, dtype=pl.String)).str.to_lowercase()
+    # Only the rewritten texts are lower-cased again; the others already are, above.
+    return lowered_texts.scatter(naming.arg_true(), pl.Series(rewritten, dtype=pl.String).str.to_lowercase())
 
 
 def _read(text: str, found: list[tuple[str, str, bool]]) -> str:

@@ -65,14 +65,13 @@ def build_star(parsed: ParsedLibrary, entities: Entities, themes: pl.DataFrame |
     # Each theme row's recommendation key, found from its keys alone and put beside its own columns:
     # joined whole, the theme rows' evidence strings were gathered into a copy (building the star at
     # 65,000 reviews peaked ~270 MiB higher, where the nightly run peaked). The theme rows keep their order.
+    rec_keys = recs.select("review_id", "rec_position", "recommendation_key")
     theme_keys = themes.select("review_id", "rec_position").join(
-        recs.select("review_id", "rec_position", "recommendation_key"), on=["review_id", "rec_position"], how="left",
-        maintain_order="left")["recommendation_key"]
+        rec_keys, on=["review_id", "rec_position"], how="left", maintain_order="left")["recommendation_key"]
     bridge_theme = (themes.select(theme_keys, "theme", "method", "evidence")
                     .filter(pl.col("recommendation_key").is_not_null()))
     bridge = (
-        parsed.addressees.join(recs.select("review_id", "rec_position", "recommendation_key"),
-                               on=["review_id", "rec_position"], how="left")
+        parsed.addressees.join(rec_keys, on=["review_id", "rec_position"], how="left")
         .join(entities.agencies.pairs, on=["review_id", "rec_position", "addressee_position"], how="left")
         .join(entities.agencies.aliases.select("addressed_as", "alias_key"), on="addressed_as", how="left")
         .select("recommendation_key", "addressee_position", "agency_key", "alias_key", "addressed_as", "resolved_by")
