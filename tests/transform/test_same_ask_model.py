@@ -181,3 +181,30 @@ def test_a_recommendation_holding_a_whole_reports_words_is_compared_within_the_b
     assert padded_shapes and max(longest for _, longest in padded_shapes) == same_ask.ALIGNMENT_LONGEST
     bound = same_ask.ALIGNMENT_CHUNK * same_ask.ALIGNMENT_WORDS ** 2
     assert all(pairs == 1 or pairs * longest ** 2 <= bound for pairs, longest in padded_shapes)
+
+
+def test_pairs_sharing_much_wording_but_not_copies_have_their_log_odds_lowered() -> None:
+    """Overlap 0.5 to 0.75: the whole penalty (1 in log-odds); 0.45 and 0.8: half of it; under 0.4
+    and from 0.85: none (a paraphrase in other words, a near copy). Expected values by hand: a
+    probability of 0.6 is log-odds 0.405465; less 1 is -0.594535, a probability of 0.355595."""
+    assert same_ask.SHARED_WORDING_PENALTY == 1.0 and same_ask.SHARED_WORDING_BAND == (0.4, 0.5, 0.75, 0.85)
+    overlap = np.array([0.0, 0.3, 0.4, 0.45, 0.5, 0.6, 0.75, 0.8, 0.85, 0.95])
+    corrected = same_ask.shared_wording_corrected(np.full(len(overlap), 0.6), overlap)
+    half = 1 / (1 + np.exp(-(0.405465 - 0.5)))
+    assert np.allclose(corrected, [0.6, 0.6, 0.6, half, 0.355595, 0.355595, 0.355595, half, 0.6, 0.6], atol=1e-6)
+    # The ends of the scale stay where they are: one wording (1) and an unbalanced pair (0).
+    assert same_ask.shared_wording_corrected(np.array([1.0, 0.0]), np.array([0.6, 0.6])).tolist() == [1.0, 0.0]
+
+
+def test_grouping_reads_the_network_with_the_shared_wording_correction() -> None:
+    """same_ask_probability (what grouping scores pairs by) is the network's probability, lowered
+    by hand here by the pairs' own overlap of content words; some pair of TEXTS falls in the band."""
+    words, _ = ask_words_of(pl.Series(TEXTS, dtype=pl.String))
+    model = same_ask_model()
+    found = features(words, A, B)
+    overlap = found[:, FEATURES.index("overlap")]
+    share = np.clip((overlap - 0.4) / 0.1, 0, 1) * np.clip((0.85 - overlap) / 0.1, 0, 1)
+    raw = model.probability(found)
+    by_hand = 1 / (1 + np.exp(-(np.log(raw / (1 - raw)) - share)))
+    assert np.any(share > 0) and np.any(share == 0)
+    assert np.allclose(same_ask.same_ask_probability(words, A, B), by_hand, atol=1e-6)

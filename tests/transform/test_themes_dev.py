@@ -33,52 +33,77 @@ from dhr_etl.transform.train_themes import TRAINING_FILES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEV = FIXTURES / "themes_dev"
-BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 108)))
+BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 112)))
 GOALS = {"hit rate": 0.90, "mean precision": 0.80, "pair precision": 0.80, "pair recall": 0.70}
 FLOOR_NAMES = ("hit rate", "mean precision", "other alone", "pair precision", "pair recall", "cluster precision",
                "cluster recall")
 FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
-    "themes_dev50": (0.96, 0.89, 0.079, 0.76, 0.72, 0.83, 0.68),
-    "themes_dev51": (0.98, 0.90, 0.083, 0.85, 0.71, 0.67, 0.71),
-    "themes_dev52": (0.95, 0.89, 0.077, 0.88, 0.72, 0.64, 0.64),
-    "themes_dev53": (0.97, 0.91, 0.069, 0.82, 0.75, 0.70, 0.63),
-    "themes_dev58": (0.95, 0.86, 0.080, 0.82, 0.74, 0.86, 0.78),
-    "themes_dev59": (0.96, 0.88, 0.076, 0.78, 0.73, 0.68, 0.87),
-    "themes_dev60": (0.96, 0.88, 0.067, 0.80, 0.78, 0.63, 0.77),
-    "themes_dev61": (0.96, 0.89, 0.075, 0.77, 0.63, 0.69, 0.59),
-    "themes_dev70": (0.95, 0.88, 0.062, 0.84, 0.81, 0.88, 0.82),
-    "themes_dev71": (0.95, 0.85, 0.067, 0.89, 0.83, 0.59, 0.83),
-    "themes_dev72": (0.97, 0.90, 0.069, 0.83, 0.77, 0.65, 0.77),
-    "themes_dev73": (0.97, 0.88, 0.087, 0.86, 0.76, 0.64, 0.69),
-    "themes_dev74": (0.98, 0.91, 0.068, 0.88, 0.75, 0.70, 0.87),
-    "themes_dev75": (0.93, 0.87, 0.070, 0.81, 0.76, 0.75, 0.81),
-    "themes_dev76": (0.96, 0.87, 0.076, 0.78, 0.80, 0.74, 0.79),
-    "themes_dev77": (0.91, 0.82, 0.067, 0.85, 0.74, 0.67, 0.78),
-    "themes_dev84": (0.96, 0.88, 0.077, 0.80, 0.74, 0.67, 0.62),
-    "themes_dev85": (0.93, 0.82, 0.077, 0.83, 0.80, 0.62, 0.62),
-    "themes_dev86": (0.93, 0.85, 0.078, 0.85, 0.84, 0.68, 0.56),
-    "themes_dev87": (0.96, 0.87, 0.077, 0.87, 0.75, 0.75, 0.73),
-    "themes_dev88": (0.87, 0.78, 0.076, 0.82, 0.69, 0.61, 0.63),
-    "themes_dev89": (0.92, 0.82, 0.087, 0.77, 0.74, 0.68, 0.73),
-    "themes_dev90": (0.93, 0.85, 0.074, 0.87, 0.85, 0.78, 0.59),
-    "themes_dev91": (0.94, 0.86, 0.069, 0.87, 0.83, 0.76, 0.87),
-    "themes_dev92": (0.92, 0.86, 0.071, 0.87, 0.78, 0.49, 0.46),
-    "themes_dev93": (0.95, 0.87, 0.072, 0.81, 0.75, 0.78, 0.60),
-    "themes_dev94": (0.94, 0.87, 0.086, 0.81, 0.81, 0.63, 0.63),
-    "themes_dev95": (0.93, 0.85, 0.079, 0.83, 0.73, 0.70, 0.92),
-    "themes_dev96": (0.93, 0.86, 0.064, 0.85, 0.79, 0.68, 0.68),
-    "themes_dev97": (0.92, 0.84, 0.076, 0.88, 0.74, 0.55, 0.65),
-    "themes_dev98": (0.89, 0.83, 0.071, 0.87, 0.78, 0.72, 0.48),
-    "themes_dev99": (0.95, 0.88, 0.084, 0.84, 0.79, 0.70, 0.70),
-    "themes_dev100": (0.94, 0.89, 0.074, 0.84, 0.75, 0.70, 0.65),
-    "themes_dev101": (0.94, 0.86, 0.077, 0.85, 0.69, 0.59, 0.65),
-    "themes_dev102": (0.93, 0.86, 0.074, 0.87, 0.71, 0.68, 0.70),
-    "themes_dev103": (0.94, 0.85, 0.079, 0.84, 0.84, 0.70, 0.82),
-    "themes_dev104": (0.93, 0.88, 0.075, 0.79, 0.75, 0.67, 0.68),
-    "themes_dev105": (0.93, 0.86, 0.069, 0.87, 0.74, 0.60, 0.75),
-    "themes_dev106": (0.96, 0.87, 0.082, 0.84, 0.74, 0.75, 0.84),
-    "themes_dev107": (0.95, 0.85, 0.073, 0.81, 0.72, 0.57, 0.64),
+    "themes_dev50": (0.96, 0.89, 0.079, 0.81, 0.70, 0.82, 0.66),
+    "themes_dev51": (0.98, 0.90, 0.083, 0.89, 0.69, 0.67, 0.71),
+    "themes_dev52": (0.95, 0.89, 0.077, 0.90, 0.70, 0.64, 0.64),
+    "themes_dev53": (0.97, 0.91, 0.069, 0.83, 0.72, 0.70, 0.63),
+    "themes_dev58": (0.95, 0.86, 0.080, 0.83, 0.72, 0.86, 0.78),
+    "themes_dev59": (0.96, 0.88, 0.076, 0.81, 0.72, 0.68, 0.85),
+    "themes_dev60": (0.96, 0.88, 0.067, 0.83, 0.78, 0.63, 0.77),
+    "themes_dev61": (0.96, 0.89, 0.075, 0.81, 0.63, 0.69, 0.59),
+    "themes_dev70": (0.95, 0.88, 0.062, 0.87, 0.80, 0.89, 0.82),
+    "themes_dev71": (0.95, 0.85, 0.067, 0.92, 0.74, 0.61, 0.83),
+    "themes_dev72": (0.97, 0.90, 0.069, 0.87, 0.76, 0.69, 0.75),
+    "themes_dev73": (0.97, 0.88, 0.087, 0.87, 0.73, 0.64, 0.69),
+    "themes_dev74": (0.98, 0.91, 0.068, 0.90, 0.72, 0.69, 0.82),
+    "themes_dev75": (0.93, 0.87, 0.070, 0.83, 0.73, 0.75, 0.81),
+    "themes_dev76": (0.96, 0.87, 0.076, 0.80, 0.79, 0.85, 0.79),
+    "themes_dev77": (0.91, 0.82, 0.067, 0.88, 0.69, 0.69, 0.78),
+    "themes_dev84": (0.96, 0.88, 0.077, 0.82, 0.74, 0.70, 0.62),
+    "themes_dev85": (0.93, 0.82, 0.077, 0.85, 0.79, 0.60, 0.58),
+    "themes_dev86": (0.93, 0.85, 0.078, 0.85, 0.80, 0.67, 0.54),
+    "themes_dev87": (0.96, 0.87, 0.077, 0.90, 0.75, 0.77, 0.73),
+    "themes_dev88": (0.87, 0.78, 0.076, 0.84, 0.66, 0.62, 0.59),
+    "themes_dev89": (0.92, 0.82, 0.087, 0.80, 0.73, 0.68, 0.70),
+    "themes_dev90": (0.93, 0.85, 0.074, 0.88, 0.84, 0.83, 0.59),
+    "themes_dev91": (0.94, 0.86, 0.069, 0.89, 0.79, 0.80, 0.88),
+    "themes_dev92": (0.92, 0.86, 0.071, 0.91, 0.78, 0.49, 0.46),
+    "themes_dev93": (0.95, 0.87, 0.072, 0.83, 0.73, 0.82, 0.58),
+    "themes_dev94": (0.94, 0.87, 0.086, 0.85, 0.82, 0.65, 0.61),
+    "themes_dev95": (0.93, 0.85, 0.079, 0.87, 0.71, 0.69, 0.90),
+    "themes_dev96": (0.93, 0.86, 0.064, 0.88, 0.78, 0.68, 0.66),
+    "themes_dev97": (0.92, 0.84, 0.076, 0.89, 0.69, 0.56, 0.65),
+    "themes_dev98": (0.89, 0.83, 0.071, 0.89, 0.78, 0.77, 0.48),
+    "themes_dev99": (0.95, 0.88, 0.084, 0.87, 0.77, 0.73, 0.70),
+    "themes_dev100": (0.94, 0.89, 0.074, 0.90, 0.74, 0.71, 0.64),
+    "themes_dev101": (0.94, 0.86, 0.077, 0.88, 0.69, 0.63, 0.63),
+    "themes_dev102": (0.93, 0.86, 0.074, 0.88, 0.72, 0.68, 0.70),
+    "themes_dev103": (0.94, 0.85, 0.079, 0.86, 0.81, 0.71, 0.82),
+    "themes_dev104": (0.93, 0.88, 0.075, 0.81, 0.74, 0.67, 0.68),
+    "themes_dev105": (0.93, 0.86, 0.069, 0.89, 0.74, 0.60, 0.75),
+    "themes_dev106": (0.96, 0.87, 0.082, 0.87, 0.72, 0.79, 0.82),
+    "themes_dev107": (0.95, 0.85, 0.073, 0.85, 0.70, 0.58, 0.60),
+    "themes_dev108": (0.94, 0.85, 0.065, 0.85, 0.76, 0.80, 0.66),
+    "themes_dev109": (0.92, 0.85, 0.073, 0.80, 0.77, 0.69, 0.74),
+    "themes_dev110": (0.93, 0.83, 0.065, 0.83, 0.62, 0.65, 0.69),
+    "themes_dev111": (0.94, 0.85, 0.073, 0.85, 0.72, 0.71, 0.63),
 }.items()}
+"""Session 32 (2026-11-30): grouping lowers the same-ask model's log-odds by 1 where two texts share
+0.5 to 0.75 of their content words (less from 0.4 and to 0.85: same_ask.SHARED_WORDING_PENALTY and
+its band), where one frame holds two asks. Found on the thirty-eight sets before themes_dev106, judged
+one pair at a time (the pairs in that band 57-67% precise at the grouping threshold, 85-97%
+elsewhere) and chosen on them grouped; so their figures are no longer blind: pairs and clusters
+0.845 / 0.770, 0.696 / 0.713 -> 0.870 / 0.752, 0.709 / 0.704 (both goals on 33 -> 36; short:
+themes_dev61 0.824 / 0.636, themes_dev88 0.851 / 0.673). Four more authors wrote themes_dev108 (the
+North East, Cumbria, Wrexham, Flintshire), themes_dev109 (Kent, Sussex, Surrey, Cardiff, the Vale of
+Glamorgan), themes_dev110 (Greater Manchester, Lancashire, Powys, Ceredigion) and themes_dev111
+(Hampshire, the Isle of Wight, Berkshire, Wiltshire, Bridgend, Merthyr Tydfil) that session, blind.
+themes_dev106 to 109 were looked at for the first settings tried (a wider band; a rise at low
+overlap), not for the one chosen; themes_dev110 and 111 were written after it was chosen and measured
+once by the version before (2f22f8f) and once by this one. Themes (the theme model did not change),
+hit rate / mean precision / "other" alone: themes_dev108 0.952 / 0.862 / 0.063, themes_dev109 0.927 /
+0.861 / 0.071, themes_dev110 0.937 / 0.845 / 0.063, themes_dev111 0.953 / 0.861 / 0.071 (all goals on
+four of four). Pairs, precision / recall, before -> now: themes_dev106 0.854 / 0.745 -> 0.879 / 0.727,
+themes_dev107 0.816 / 0.727 -> 0.857 / 0.709, themes_dev108 0.845 / 0.791 -> 0.859 / 0.773,
+themes_dev109 0.796 / 0.782 -> 0.811 / 0.782, themes_dev110 0.816 / 0.645 -> 0.842 / 0.627,
+themes_dev111 0.865 / 0.755 -> 0.860 / 0.727; the six 0.832 / 0.741 -> 0.851 / 0.724, clusters 0.699 /
+0.707 -> 0.714 / 0.697 (both pair goals on 4 -> 5; themes_dev110's recall is short before and after).
+The pair and cluster floors of every set were figured again from this version's figures."""
 """Session 31 (2026-11-29): repeat grouping reads a body of the catalogue named by its own name or
 letters as its kind ("EPUT" -> "mental health trust": dhr_etl/transform/body_kinds.py), reads
 "recommendations" as a frame word (as "recommendation" was), places one wording once however it is
