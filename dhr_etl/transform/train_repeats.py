@@ -29,7 +29,8 @@ import polars as pl
 
 from dhr_etl.transform.repeats import CANDIDATES, REPEAT_THRESHOLD, ask_words_of, group_repeats
 from dhr_etl.transform.rules import REFERENCE_DIR
-from dhr_etl.transform.same_ask import FEATURES, MODEL_FILE, SameAskModel, features, model_rows
+from dhr_etl.transform.same_ask import (FEATURES, MODEL_FILE, SameAskModel, features, model_rows,
+                                        shared_wording_corrected)
 from dhr_etl.transform.train_themes import FIXTURES, LABELLED_SETS, TRAINING_FILES, labelled_rows, write_generated_csv
 
 PAIR_SETS = tuple(LABELLED_SETS)
@@ -164,15 +165,17 @@ def fold_models(found: np.ndarray, same: np.ndarray, source: list[str], folds: i
 
 def by_set(found: np.ndarray, source: list[str], models: list[tuple[list[str], SameAskModel]]) -> tuple[np.ndarray, np.ndarray]:
     """(probability, judged): each pair file's pairs scored by the model of the fold that held its
-    set out (:func:`fold_models`); judged marks the pairs of pair files (cluster-drawn pairs train,
-    and are not scored)."""
+    set out (:func:`fold_models`), corrected where the two texts share much wording as grouping
+    corrects it (same_ask.shared_wording_corrected: chosen for the shipped model's weights, and to be
+    checked again on blind sets after a retraining); judged marks the pairs of pair files
+    (cluster-drawn pairs train, and are not scored)."""
     folder = np.array([Path(s).parent.name for s in source])
     judged = np.array(["pairs_" in Path(s).name for s in source])
     out = np.zeros(len(found))
     for held, model in models:
         these = np.isin(folder, held) & judged
         if these.any():
-            out[these] = model.probability(found[these])
+            out[these] = shared_wording_corrected(model.probability(found[these]), found[these, FEATURES.index("overlap")])
     return out, judged
 
 

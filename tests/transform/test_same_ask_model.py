@@ -42,7 +42,7 @@ def test_the_network_is_its_hidden_units_rectified_then_weighed_computed_by_hand
     unit_1 = np.maximum((difference + 0.02) / 0.25 + 0.1, 0.0)
     by_hand = 1 / (1 + np.exp(-(3.0 * unit_0 - 2.0 * unit_1 + 0.1)))
     model = _two_unit_model()
-    assert np.allclose(model.probability_of(words, A, B), by_hand, atol=1e-6)  # its products in float32
+    assert np.allclose(model.probability_and_overlap(words, A, B)[0], by_hand, atol=1e-6)  # its products in float32
     assert np.allclose(model.probability(found), by_hand, atol=1e-12)
     assert np.any(unit_1 > 0) and np.any(unit_0 > 0)  # both units count for some pair
 
@@ -51,7 +51,7 @@ def test_the_trained_model_scores_the_same_with_or_without_the_matrix() -> None:
     words, _ = ask_words_of(pl.Series(TEXTS, dtype=pl.String))
     model = same_ask_model()
     assert model.hidden.shape[0] == len(FEATURES)
-    assert np.allclose(model.probability_of(words, A, B), model.probability(features(words, A, B)), atol=1e-6)
+    assert np.allclose(model.probability_and_overlap(words, A, B)[0], model.probability(features(words, A, B)), atol=1e-6)
 
 
 def test_the_products_meet_no_subnormal_weight_and_score_as_the_weights_say() -> None:
@@ -65,7 +65,7 @@ def test_the_products_meet_no_subnormal_weight_and_score_as_the_weights_say() ->
     tiny = SameAskModel(model.centre, model.scale, hidden, model.hidden_bias, model.output, model.output_bias)
     for block in tiny._folded[:3]:
         assert not np.any((block != 0) & (np.abs(block) < np.finfo(block.dtype).tiny))
-    assert np.allclose(tiny.probability_of(words, A, B), tiny.probability(features(words, A, B)), atol=1e-6)
+    assert np.allclose(tiny.probability_and_overlap(words, A, B)[0], tiny.probability(features(words, A, B)), atol=1e-6)
     trained = same_ask_model()
     assert np.any((trained.hidden != 0) & (np.abs(trained.hidden) < np.finfo(np.float32).tiny))  # the file holds such weights
     for block in trained._folded[:3]:
@@ -77,7 +77,7 @@ def test_a_model_read_back_from_its_file_scores_as_the_one_written() -> None:
     model = _two_unit_model()
     header, rows = model_rows(model)
     read = read_model([header + "\n", "# a comment\n"] + [",".join(row) + "\n" for row in rows])
-    assert np.array_equal(read.probability_of(words, A, B), model.probability_of(words, A, B))
+    assert np.array_equal(read.probability_and_overlap(words, A, B)[0], model.probability_and_overlap(words, A, B)[0])
     with pytest.raises(ValueError, match="lacks the rows .*retrain it with `make themes-model`"):
         read_model([header + "\n"] + [",".join(row) + "\n" for row in rows[5:]])
 
@@ -102,7 +102,7 @@ def test_training_gives_the_mean_log_odds_of_scikit_learns_networks() -> None:
     mean_log_odds = np.mean([np.log(p / (1 - p)) for p in theirs], axis=0)
     assert train_repeats.NETWORKS >= 2 and not np.allclose(theirs[0], theirs[1])  # the seeds differ, so the mean counts
     assert np.allclose(model.probability(found), 1 / (1 + np.exp(-mean_log_odds)), atol=1e-9)
-    assert np.allclose(model.probability_of(words, a, b), model.probability(found), atol=1e-6)
+    assert np.allclose(model.probability_and_overlap(words, a, b)[0], model.probability(found), atol=1e-6)
 
 
 def test_the_difference_products_are_zero_when_one_text_has_nothing_the_other_lacks() -> None:
@@ -192,8 +192,13 @@ def test_pairs_sharing_much_wording_but_not_copies_have_their_log_odds_lowered()
     corrected = same_ask.shared_wording_corrected(np.full(len(overlap), 0.6), overlap)
     half = 1 / (1 + np.exp(-(0.405465 - 0.5)))
     assert np.allclose(corrected, [0.6, 0.6, 0.6, half, 0.355595, 0.355595, 0.355595, half, 0.6, 0.6], atol=1e-6)
-    # The ends of the scale stay where they are: one wording (1) and an unbalanced pair (0).
+    # The penalty is in log-odds, not a factor: 0.9 (log-odds 2.197225) becomes 0.768031 (1.197225).
+    assert np.isclose(same_ask.shared_wording_corrected(np.array([0.9]), np.array([0.6]))[0], 0.768031, atol=1e-6)
+    # The ends of the scale stay where they are: a probability of 1 (one wording) and of 0.
     assert same_ask.shared_wording_corrected(np.array([1.0, 0.0]), np.array([0.6, 0.6])).tolist() == [1.0, 0.0]
+    # Outside the band the probability is kept exactly, not read back from its log-odds.
+    kept = np.array([0.123456789, 0.35, 0.987654321])
+    assert np.array_equal(same_ask.shared_wording_corrected(kept, np.array([0.2, 0.39, 0.9])), kept)
 
 
 def test_grouping_reads_the_network_with_the_shared_wording_correction() -> None:

@@ -1,13 +1,15 @@
 """Themes and repeated asks measured on the project's own labelled sets (tests/transform/fixtures/).
 
-A hundred and five sets (themes_dev, themes_dev2 to themes_dev105), written by hand to mirror real DHR recommendations, independently of the rules, the
+A hundred and eleven sets (themes_dev, themes_dev2 to themes_dev111), written by hand to mirror real DHR recommendations, independently of the rules, the
 sample generator and each other (their READMEs say how), each by another author. The theme model
 and its examples are written (`make themes-model`) from every set but the blind ones
 (dhr_etl/transform/train_themes.py: LABELLED_SETS), the same-ask model from their pairs and
 clusters (dhr_etl/transform/train_repeats.py: PAIR_SETS). Each earlier blind set was measured
 once, blind, before it joined the training data. The BLIND evaluation is the holdout files of
 BLIND_SETS (themes_holdout.csv, pairs_holdout.csv, clusters_holdout.csv), which neither the rules,
-the concepts, the models, the examples nor the thresholds saw; the floors are asserted there.
+the concepts, the models, the examples nor the thresholds saw (save one correction: the thirty-eight
+sets before themes_dev106 chose same_ask.SHARED_WORDING_PENALTY, see session 32 below); the floors
+are asserted there.
 `pytest -s` prints every figure, the trained-on files' as lines for reference.
 
 The issue's goals (themes hit rate >= 0.90, mean precision >= 0.80, "other" alone < 10%; same-ask
@@ -83,27 +85,31 @@ FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
     "themes_dev110": (0.93, 0.83, 0.065, 0.83, 0.62, 0.65, 0.69),
     "themes_dev111": (0.94, 0.85, 0.073, 0.85, 0.72, 0.71, 0.63),
 }.items()}
-"""Session 32 (2026-11-30): grouping lowers the same-ask model's log-odds by 1 where two texts share
-0.5 to 0.75 of their content words (less from 0.4 and to 0.85: same_ask.SHARED_WORDING_PENALTY and
-its band), where one frame holds two asks. Found on the thirty-eight sets before themes_dev106, judged
-one pair at a time (the pairs in that band 57-67% precise at the grouping threshold, 85-97%
-elsewhere) and chosen on them grouped; so their figures are no longer blind: pairs and clusters
-0.845 / 0.770, 0.696 / 0.713 -> 0.870 / 0.752, 0.709 / 0.704 (both goals on 33 -> 36; short:
-themes_dev61 0.824 / 0.636, themes_dev88 0.851 / 0.673). Four more authors wrote themes_dev108 (the
-North East, Cumbria, Wrexham, Flintshire), themes_dev109 (Kent, Sussex, Surrey, Cardiff, the Vale of
-Glamorgan), themes_dev110 (Greater Manchester, Lancashire, Powys, Ceredigion) and themes_dev111
-(Hampshire, the Isle of Wight, Berkshire, Wiltshire, Bridgend, Merthyr Tydfil) that session, blind.
-themes_dev106 to 109 were looked at for the first settings tried (a wider band; a rise at low
-overlap), not for the one chosen; themes_dev110 and 111 were written after it was chosen and measured
-once by the version before (2f22f8f) and once by this one. Themes (the theme model did not change),
-hit rate / mean precision / "other" alone: themes_dev108 0.952 / 0.862 / 0.063, themes_dev109 0.927 /
-0.861 / 0.071, themes_dev110 0.937 / 0.845 / 0.063, themes_dev111 0.953 / 0.861 / 0.071 (all goals on
-four of four). Pairs, precision / recall, before -> now: themes_dev106 0.854 / 0.745 -> 0.879 / 0.727,
+"""Session 32 (2026-11-30): grouping lowers the same-ask model's log-odds by 1 where two texts'
+content words in common are 0.5 to 0.75 of the words either uses (a Jaccard index; less from 0.4 and
+to 0.85: same_ask.SHARED_WORDING_PENALTY and its band), where one frame holds two asks. Found on the
+thirty-eight sets before themes_dev106, judged one pair at a time (the pairs in that band 57-71%
+precise at the grouping threshold, 85-97% under 0.4 and from 0.8), and chosen on them grouped; so
+their figures are no longer blind to it: pairs and clusters 0.845 / 0.770, 0.696 / 0.713 -> 0.870 /
+0.752, 0.709 / 0.704 (both goals on 33 -> 36; short: themes_dev61 0.824 / 0.636, themes_dev88 0.851 /
+0.673; themes_dev51, 77, 97 and 101 are at exactly 0.700 recall, which their floors of 0.69 would let
+fall). Raising the grouping threshold alone to 0.4 gave 0.857 / 0.756, 0.722 / 0.680 (34). Four more
+authors wrote themes_dev108 (the North East, Cumbria, Wrexham, Flintshire), themes_dev109 (Kent,
+Sussex, Surrey, Cardiff, the Vale of Glamorgan), themes_dev110 (Greater Manchester, Lancashire, Powys,
+Ceredigion) and themes_dev111 (Hampshire, the Isle of Wight, Berkshire, Wiltshire, Bridgend, Merthyr
+Tydfil) that session, blind. Themes (the theme model did not change), hit rate / mean precision /
+"other" alone: themes_dev108 0.952 / 0.862 / 0.063, themes_dev109 0.927 / 0.861 / 0.071, themes_dev110
+0.937 / 0.845 / 0.063, themes_dev111 0.953 / 0.861 / 0.071 (all goals on four of four). Pairs,
+precision / recall, before (2f22f8f) -> now. Fully blind to the correction, written after it was
+chosen and measured once by each version: themes_dev110 0.816 / 0.645 -> 0.841 / 0.627, themes_dev111
+0.865 / 0.755 -> 0.860 / 0.727; the two 0.840 / 0.700 -> 0.851 / 0.677 (both goals on one -> one;
+the threshold alone at 0.4: 0.849 / 0.691). Looked at for the first settings tried (a wider band, a
+rise at low overlap), not for the one chosen: themes_dev106 0.854 / 0.745 -> 0.879 / 0.727,
 themes_dev107 0.816 / 0.727 -> 0.857 / 0.709, themes_dev108 0.845 / 0.791 -> 0.859 / 0.773,
-themes_dev109 0.796 / 0.782 -> 0.811 / 0.782, themes_dev110 0.816 / 0.645 -> 0.842 / 0.627,
-themes_dev111 0.865 / 0.755 -> 0.860 / 0.727; the six 0.832 / 0.741 -> 0.851 / 0.724, clusters 0.699 /
-0.707 -> 0.714 / 0.697 (both pair goals on 4 -> 5; themes_dev110's recall is short before and after).
-The pair and cluster floors of every set were figured again from this version's figures."""
+themes_dev109 0.796 / 0.782 -> 0.811 / 0.782; the four 0.828 / 0.761 -> 0.852 / 0.748 (three -> four;
+the threshold alone at 0.4: 0.834 / 0.750). All six: 0.832 / 0.741 -> 0.851 / 0.724, clusters 0.699
+/ 0.707 -> 0.714 / 0.697, both pair goals on four -> five (themes_dev110's recall is short before and
+after). The pair and cluster floors of every set were figured again from this version's figures."""
 """Session 31 (2026-11-29): repeat grouping reads a body of the catalogue named by its own name or
 letters as its kind ("EPUT" -> "mental health trust": dhr_etl/transform/body_kinds.py), reads
 "recommendations" as a frame word (as "recommendation" was), places one wording once however it is
