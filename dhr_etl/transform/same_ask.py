@@ -531,7 +531,7 @@ class SameAskModel:
             batch = slice(start, start + PAIRS_PER_BATCH)
             measured = _measured(words, a[batch], b[batch])
             probability[batch] = self._from_units(measured.found @ measures_in + (measured.meaning_a * measured.meaning_b) @ meaning_in
-                                          + (measured.only_a * measured.only_b) @ difference_in + hidden_bias, measured.found)
+                                                  + (measured.only_a * measured.only_b) @ difference_in + hidden_bias, measured.found)
             overlap[batch] = measured.found[:, MEASURES.index("overlap")]
         return probability, overlap
 
@@ -591,10 +591,11 @@ def shared_wording_corrected(probability: np.ndarray, overlap: np.ndarray) -> np
     rise_from, rise_to, fall_from, fall_to = SHARED_WORDING_BAND
     share = (np.clip((overlap - rise_from) / (rise_to - rise_from), 0.0, 1.0)
              * np.clip((fall_to - overlap) / (fall_to - fall_from), 0.0, 1.0))
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         logit = np.log(probability) - np.log1p(-probability)
+        corrected = _logistic(logit - SHARED_WORDING_PENALTY * share)
     # Outside the band the probability is kept as it is, not read back from its log-odds (which moves it by ~1e-16).
-    return np.where(share > 0, _logistic(logit - SHARED_WORDING_PENALTY * share), probability)
+    return np.where(share > 0, corrected, probability)
 
 
 HIDDEN_BIAS = "__hidden_bias__"
