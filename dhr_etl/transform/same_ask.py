@@ -142,7 +142,11 @@ recall, clusters precision / recall, sets meeting both pair goals): none 0.845 /
 the grouping threshold alone (repeats.REPEAT_THRESHOLD): 0.4 0.857 / 0.756, 0.722 / 0.680, 34; 0.45
 0.867 / 0.739, 0.749 / 0.643, 32. Raising the low-overlap pairs' log-odds too (where precision is
 high) found more pairs but put different asks of one topic together: clusters precision 0.696 ->
-0.646 at +0.5. On sets it was not chosen on: the session-32 paragraph of that test's docstring."""
+0.646 at +0.5. These figures were taken with a pair's two reviews side by side in the order grouping
+places texts (see library_id in that test); in a library's order the correction alone cost recall,
+and it ships with a text joining through a member and groups merging more readily
+(repeats.MEMBER_JOIN, repeats.MERGE_AT, whose docstring has the figures). On sets none of this was
+chosen on: the session-32 paragraph of that test's docstring."""
 MODEL_FILE = "repeat_model.csv"
 DIFFERENCE_DIMENSIONS = 256
 """How many of the word vectors' dimensions the ``difference`` measure and the products of what

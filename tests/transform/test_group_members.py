@@ -69,7 +69,7 @@ A, X, C, D = ("Children's services should audit how they record the voice of the
 @pytest.mark.parametrize("block", [1024, 1], ids=["one block", "a block each"])
 def test_two_groups_whose_members_make_one_ask_on_average_are_merged(monkeypatch: pytest.MonkeyPatch,
                                                                       block: int) -> None:
-    """Across the two groups the mean is (0.3 + 0.6 + 0.7 + 0.8) / 4 = 0.6, over MERGE_AT (0.55):
+    """Across the two groups the mean is (0.3 + 0.6 + 0.7 + 0.8) / 4 = 0.6, over MERGE_AT (0.4):
     one group, under the earlier leader's key (A's)."""
     fixed = {frozenset((0, 3)): 0.9, frozenset((0, 1)): 0.3, frozenset((1, 2)): 0.95, frozenset((0, 2)): 0.6,
              frozenset((1, 3)): 0.7, frozenset((2, 3)): 0.8}
@@ -82,7 +82,8 @@ def test_two_groups_whose_members_make_one_ask_on_average_are_merged(monkeypatch
 
 
 def test_two_groups_that_differ_on_average_stay_apart(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Mean (0.3 + 0.6 + 0.1 + 0.5) / 4 = 0.375, under MERGE_AT: two groups, though C-A reaches the threshold."""
+    """Mean (0.3 + 0.6 + 0.1 + 0.5) / 4 = 0.375, under MERGE_AT (0.4): two groups, though C-A reaches the threshold."""
+    assert repeats.MERGE_AT == 0.4
     fixed = {frozenset((0, 3)): 0.9, frozenset((0, 1)): 0.3, frozenset((1, 2)): 0.95, frozenset((0, 2)): 0.6,
              frozenset((1, 3)): 0.1, frozenset((2, 3)): 0.5}
     found = _grouped(monkeypatch, [A, X, C, D], fixed, 0.4)
@@ -97,7 +98,10 @@ L, M, N = ("Officers must attend every MARAC meeting held in their district.",
 
 
 def test_a_text_that_joins_through_a_member_is_checked_against_the_leader(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Scored with L afterwards (0.0), N's mean is (0.85 + 0.0) / 2 = 0.425, under 0.5: N leads its own group."""
+    """Scored with L afterwards (0.0), N's mean is (0.85 + 0.0) / 2 = 0.425, under 0.5: N leads its own
+    group when placed. (Merging, tested above, would then join the two groups at 0.425, over MERGE_AT:
+    this grouping's threshold, 0.5, is above MERGE_AT, the library's, 0.35, below it.)"""
+    monkeypatch.setattr(repeats, "MERGE_AT", 2.0)  # the placement alone
     found = _grouped(monkeypatch, [L, M, N], {frozenset((0, 1)): 0.9, frozenset((1, 2)): 0.85}, 0.5, candidates=1)
     assert found[0] is not None and found[0] == found[1]
     assert found[2] is None
