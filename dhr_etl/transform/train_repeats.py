@@ -182,8 +182,9 @@ def by_set(found: np.ndarray, source: list[str], models: list[tuple[list[str], S
 def _grouped_counts(labelled: list[tuple[str, str, str]], together_truth, model: SameAskModel,
                     threshold: float) -> np.ndarray:
     """(true, false, missed) pairs when ``labelled`` texts (review, text, label) are grouped as a
-    library would group them: ``together_truth(i, j)`` says whether texts i and j make one ask
-    (None: not a labelled pair)."""
+    library would group them, but in the labelled files' order, a pair's twins side by side, which
+    flatters recall (tests/transform/test_themes_dev.py's library_id places them as a library would):
+    ``together_truth(i, j)`` says whether texts i and j make one ask (None: not a labelled pair)."""
     recs = pl.DataFrame([(review, i, text) for i, (review, text, _) in enumerate(labelled)],
                         schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String}, orient="row")
     group = dict(group_repeats(recs, threshold, model).select("rec_position", "repeat_group_key").iter_rows())

@@ -99,8 +99,9 @@ L, M, N = ("Officers must attend every MARAC meeting held in their district.",
 
 def test_a_text_that_joins_through_a_member_is_checked_against_the_leader(monkeypatch: pytest.MonkeyPatch) -> None:
     """Scored with L afterwards (0.0), N's mean is (0.85 + 0.0) / 2 = 0.425, under 0.5: N leads its own
-    group when placed. (Merging, tested above, would then join the two groups at 0.425, over MERGE_AT:
-    this grouping's threshold, 0.5, is above MERGE_AT, the library's, 0.35, below it.)"""
+    group when placed. (Merging, tested above, would then join the two groups at 0.425, over MERGE_AT,
+    0.4: merging may bring back a text this check left out, as the two rules average over different
+    texts; repeats.MERGE_AT says so.)"""
     monkeypatch.setattr(repeats, "MERGE_AT", 2.0)  # the placement alone
     found = _grouped(monkeypatch, [L, M, N], {frozenset((0, 1)): 0.9, frozenset((1, 2)): 0.85}, 0.5, candidates=1)
     assert found[0] is not None and found[0] == found[1]
