@@ -112,6 +112,9 @@ from dhr_etl.transform.threads import once
 
 MEASURES = ("wording", "meaning", "difference", "overlap", "meaning_x_difference", "overlap_x_difference",
             "wording_x_difference", "other_actor_sector", "alignment", "synonym_overlap", "synonyms_explain")
+OVERLAP = MEASURES.index("overlap")
+"""The column of the ``overlap`` measure among the measures (and the features, which begin with
+them): what :func:`shared_wording_corrected` and :func:`_one_wording` read."""
 UNKNOWN_SECTORS = frozenset({"", "other", "multi-agency groups"})
 """An actor whose sector says nothing of who must act: none named, none recognised, or "agencies"."""
 BALANCE_FLOOR = 0.2
@@ -536,7 +539,7 @@ class SameAskModel:
             measured = _measured(words, a[batch], b[batch])
             probability[batch] = self._from_units(measured.found @ measures_in + (measured.meaning_a * measured.meaning_b) @ meaning_in
                                                   + (measured.only_a * measured.only_b) @ difference_in + hidden_bias, measured.found)
-            overlap[batch] = measured.found[:, MEASURES.index("overlap")]
+            overlap[batch] = measured.found[:, OVERLAP]
         return probability, overlap
 
     def _from_units(self, units: np.ndarray, found: np.ndarray) -> np.ndarray:
@@ -560,7 +563,7 @@ def _one_wording(found: np.ndarray) -> np.ndarray:
     whatever the network says. It learned from pairs whose words differ; on two copies of one
     wording (every measure at its end of the scale, the products squares) it is outside what it saw,
     and 3% of the benchmark library's texts scored below one half against themselves."""
-    return (found[:, MEASURES.index("overlap")] >= 1.0) & (found[:, MEASURES.index("other_actor_sector")] == 0)
+    return (found[:, OVERLAP] >= 1.0) & (found[:, MEASURES.index("other_actor_sector")] == 0)
 
 
 def _logistic(logit: np.ndarray) -> np.ndarray:

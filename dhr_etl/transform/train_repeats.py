@@ -29,7 +29,7 @@ import polars as pl
 
 from dhr_etl.transform.repeats import CANDIDATES, REPEAT_THRESHOLD, ask_words_of, group_repeats
 from dhr_etl.transform.rules import REFERENCE_DIR
-from dhr_etl.transform.same_ask import (FEATURES, MODEL_FILE, SameAskModel, features, model_rows,
+from dhr_etl.transform.same_ask import (FEATURES, MODEL_FILE, OVERLAP, SameAskModel, features, model_rows,
                                         shared_wording_corrected)
 from dhr_etl.transform.train_themes import FIXTURES, LABELLED_SETS, TRAINING_FILES, labelled_rows, write_generated_csv
 
@@ -175,7 +175,7 @@ def by_set(found: np.ndarray, source: list[str], models: list[tuple[list[str], S
     for held, model in models:
         these = np.isin(folder, held) & judged
         if these.any():
-            out[these] = shared_wording_corrected(model.probability(found[these]), found[these, FEATURES.index("overlap")])
+            out[these] = shared_wording_corrected(model.probability(found[these]), found[these, OVERLAP])
     return out, judged
 
 
