@@ -2,7 +2,7 @@
 
 import os
 
-# OpenBLAS (numpy's matrix products: repeat grouping's nearest leaders, the meaning vectors) keeps
+# OpenBLAS (numpy's matrix products: repeat grouping's nearest wordings, the meaning vectors) keeps
 # its worker threads spinning for 2^28 cycles after each product before they sleep: ~30 ms of a
 # core each time, taken from polars' threads and from whatever else the machine runs. 2^4 cycles
 # lets them sleep at once. It changes only how idle workers wait, not how a product is split

@@ -14,9 +14,9 @@ words. How two wordings are compared:
    no word), the meaning of the words they do NOT share (a shared opening with a different object
    stays apart) and their word overlap; two recommendations whose same-ask probability reaches
    REPEAT_THRESHOLD make the same ask.
-Groups gather around leaders (see :func:`group_repeats`); a group's key is its leader's, and
-leaders are taken in the order reviews were published (review ids begin with the upload time), so
-a group keeps its id when later reviews join it. Each group has a representative text (the member
+Wordings are grouped by average linkage (see :func:`group_repeats`), which does not depend on the
+order the reviews come in; a group's key is its first recommendation's in review id order, so a
+group keeps its id when later reviews join it. Each group has a representative text (the member
 nearest the group's mean meaning) and a short label (its most characteristic words).
 ``reference/repeat_overrides.csv`` keeps a recommendation out of any group, which is how a user
 corrects a wrong member.
@@ -25,7 +25,6 @@ corrects a wrong member.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -33,6 +32,7 @@ import polars as pl
 from dhr_etl.frames import FrameBuilder
 from dhr_etl.transform.body_kinds import with_body_kinds
 from dhr_etl.transform.keys import stable_key
+from dhr_etl.transform.linkage import average_linkage
 from dhr_etl.transform.places import without_places
 from dhr_etl.transform.rules import read_reference_csv
 from dhr_etl.transform.same_ask import SameAskModel, ask_words, same_ask_probability
@@ -40,99 +40,43 @@ from dhr_etl.transform.text import (ACTOR_MARK, CONCEPT_PREFIX, PURPOSE_MARK, ST
                                    with_concepts)
 
 REPEAT_THRESHOLD = 0.35
-"""The same-ask probability at which two recommendations are grouped. Chosen on five folds of the
-labelled sets (`python -m dhr_etl.transform.train_repeats --by-set --folds 5 --grouped`: each fold's
-pair files and clusters grouped by a model fitted on the other folds' sets; about 15 minutes) and
-on the guards in tests/transform/test_themes_and_repeats.py and test_themes_dev.py. Session 25,
-the model trained on the fifty-one pair sets of the time, grouped (pairs precision / recall,
-clusters precision / recall; of the 51 sets, how many meet both goals, precision >= 0.80 and recall
->= 0.70): at 0.5 0.867 / 0.652 and 0.738 / 0.556 (13 sets); at 0.45 0.858 / 0.671 and 0.712 / 0.592
-(19); at 0.4 0.848 / 0.689 and 0.683 / 0.616 (25); at 0.375 0.843 / 0.700 and 0.671 / 0.632 (28); at
-0.35 0.838 / 0.709 and 0.655 / 0.651 (30; precision under 0.80 on 2 sets); at 0.325 0.833 / 0.718
-and 0.634 / 0.668 (29; 9 under 0.80); at 0.3 0.824 / 0.727 and 0.624 / 0.686 (28; 10 under 0.80).
-With the fifty-nine sets of the final model: at 0.5 0.872 / 0.673 and 0.745 / 0.585 (24 of 59); at
-0.375 0.845 / 0.715 and 0.680 / 0.654 (37); at 0.35 0.840 / 0.727 and 0.669 / 0.671 (38); at 0.325
-0.835 / 0.735 and 0.653 / 0.692 (39; 7 under 0.80). 0.35 is about where the most authors meet
-both goals. This threshold was chosen on the network's own probabilities, in the labelled files'
-order (twins side by side: see MERGE_AT); since session 32 grouping reads them corrected where two
-texts share much wording (same_ask.SHARED_WORDING_PENALTY), and MEMBER_JOIN and MERGE_AT were chosen
-again with the correction, in shuffled orders. Grouping loses recall that the model finds pair by pair (at 0.5, 0.878 / 0.725 one pair
-at a time with fifty-nine sets), because a text joins a group only if it is the same ask as the
-group's leader and first members on average (MEMBERS_MET), and the model's probabilities are not
-transitive. Grouping by average linkage, strongest pair first, instead of around leaders was tried
-on the same folds and did no better (at 0.5 0.856 / 0.628 and 0.702 / 0.527; at 0.45 0.838 / 0.653),
-nor did single linkage (at 0.6 0.779 / 0.690). Until session 24, 0.5: then the models had fewer sets
-and the folds' precision at 0.4 was 0.809. The older labelled pairs
-(tests/transform/fixtures/repeat_pairs.csv) keep the guard's floor, and a shared opening with another
-object ("... review their policy on DVPNs" / "... on firearms licensing") stays apart."""
-CANDIDATES = 8
-"""A recommendation is compared with the leaders whose meaning is nearest its own (this many),
-by the same-ask model: two wordings of one ask are near in meaning even when they share no word."""
-BLOCK = 1024
-"""Recommendations placed per step: their nearest leaders are found by one matrix product."""
-MEMBERS_MET = 3
-"""A recommendation joins a group only if its mean same-ask probability with the leader and with the
-group's members it meets reaches the threshold: the group's first MEMBERS_MET members, and any other
-member among its nearest texts in meaning. A leader alone lets in texts that are each like the leader
-in a different way, and so unlike each other (two asks that share the leader's topic and frame).
-Leave-one-set-out over the eleven labelled sets, grouping at 0.4: clusters 0.501 / 0.303 -> 0.565 / 0.283,
-pairs 0.689 / 0.486 -> 0.694 / 0.478. On the four sets that were blind to the leader-only version
-(themes_dev12, 13, 16, 17; this rule was chosen before they were read): cluster precision 0.490,
-0.406, 0.500, 0.265 -> 0.622, 0.500, 0.476, 0.406, recall 0.298, 0.268, 0.272, 0.144 -> 0.274, 0.227,
-0.247, 0.144; pairs 0.636 / 0.445, 0.486 / 0.309, 0.616 / 0.482, 0.698 / 0.400 -> 0.620 / 0.445,
-0.515 / 0.318, 0.624 / 0.482, 0.662 / 0.391."""
-MEMBER_JOIN = 0.6
-"""A recommendation may join a group through a member, not its leader, when their same-ask
-probability reaches this (the mean over the group's texts it meets must still reach the threshold):
-a close rewording of a member belongs with it even when the leader is worded further off. Before, a
-text whose near copy had joined an earlier, looser wording could not follow it, and the two copies
-ended in different groups. Five folds of the labelled sets (`python -m
-dhr_etl.transform.train_repeats --by-set --folds 5 --grouped`), grouping at 0.4 (precision /
-recall), measured while the body's words were still dropped from the ask: through the leader only, pairs 0.828 / 0.517 and clusters 0.569 / 0.450; with 0.9 0.829 /
-0.538 and 0.543 / 0.459; with 0.8 0.827 / 0.550 and 0.524 / 0.468; with 0.7 0.821 / 0.554 and 0.501
-/ 0.472. With the body's words kept, at 0.5: through the leader only 0.847 / 0.555 and 0.691 /
-0.459, with 0.8 0.838 / 0.584 and 0.637 / 0.491. Joining through the best member alone, whatever the
-others (single linkage): at 0.5 pairs 0.790 / 0.559 and clusters 0.336 / 0.489, chains of
-neighbours that each ask something else. A text that joins through a member without meeting the
-leader is then scored with the leader and the first members it has not met, and stays only if its
-mean over them all reaches the threshold (:func:`_check_member_joins`). 0.8 until session 32: see
-MERGE_AT."""
-MERGE_AT = 0.4
-"""After every text is placed, two groups are made one when the mean same-ask probability of their
-members, each against each, reaches this (:func:`_merge_groups`): a text joins the one group it
-fits best, so two wordings of one ask could end in two groups, each round another wording
-("Employers should have a domestic abuse policy that includes paid leave" / "All employers should
-have a domestic abuse policy which includes paid leave ...", 0.96, were apart). Only groups that a
-pair at the threshold links are compared. Five folds of the thirty-one labelled pair sets (`python
--m dhr_etl.transform.train_repeats --by-set --folds 5 --grouped`), grouping at 0.5, pairs and
-clusters precision / recall, with session 24's first model (three networks of 32 units): not
-merging 0.857 / 0.597 and 0.636 / 0.479; merging at 0.5 0.843 / 0.624 and 0.633 / 0.510; at 0.55
-0.849 / 0.615 and 0.639 / 0.498; at 0.6 0.853 / 0.607 and 0.636 / 0.486; grouping at 0.45 without
-merging 0.844 / 0.621 and 0.607 / 0.515 (merging keeps clusters' precision better than a lower
-threshold does). With the final model (five networks of 64 units): not merging 0.865 / 0.607 and
-0.679 / 0.485, merging at 0.55 0.858 / 0.626 and 0.671 / 0.504. 0.55 until session 32.
-Why MEMBER_JOIN and MERGE_AT were lowered in session 32 (0.8 -> 0.6, 0.55 -> 0.4): grouping
-places texts in the order of their reviews' ids, and the labelled sets' ids sorted a pair's two
-reviews side by side, so each text met its twin straight after it. A library's ids (a hash and the
-CSP's name) say nothing of which reviews repeat each other; in a shuffled order a text's twin has
-often joined another group by the time it comes, and it can follow only through the group's leader
-or through a member it nearly copies, or when the two groups merge. Over three shuffles of the
-forty-four blind sets (pairs precision / recall, set-shuffles meeting both goals of 132): session 31's
-grouping 0.838 / 0.730, 94; with the shared-wording correction (same_ask.SHARED_WORDING_PENALTY)
-0.865 / 0.706, 81; joining through a member at 0.6 0.857 / 0.719, 93; and merging at 0.45 0.852 /
-0.731, 105; at 0.4 0.844 / 0.741, 105 (in the test's order, tests/transform/test_themes_dev.py's
-library_id, 34 of 44 against session 31's 34 and 0.839 / 0.735 against 0.834 / 0.727; clusters 0.615 /
-0.699 against 0.638 / 0.648). Without the correction, joining through a member at 0.6: 0.831 / 0.741,
-100. On two sets written after the choice (themes_dev112, themes_dev113), in the test's order: session
-31's grouping 0.819 / 0.695, neither set meeting both goals; this 0.838 / 0.727, both. Merging may
-bring back a text that _check_member_joins left out (its mean with the leader and first members under
-the threshold), when its mean with the group's first MERGE_MEMBERS reaches MERGE_AT: the two rules
-average over different texts. The figures above are with both as they are."""
-MERGE_MEMBERS = 3
-"""A group's first members compared when two groups may merge (its leader first): bounds the work
-on a library whose groups are large. On the folds above the figures are the same with 3, 5, 10 or
-40 (labelled groups are small); on the benchmark's 650-review library, whose groups gather dozens
-of templated wordings, 10 members scored 75,000 pairs (1.3 s), 3 score 14,000 (0.1 s)."""
+"""The same-ask probability at which two recommendations are grouped: two groups are joined while
+the mean probability of their wordings, each against each, reaches it (:func:`group_repeats`).
+
+Session 33: grouping by average linkage replaced leader clustering. Leaders were taken in the order
+of the reviews' ids, so which of two wordings a third met first decided its group; a library's ids
+(a hash and the CSP's name) say nothing of which reviews repeat each other, and in that order the
+leaders lost much of what the model finds one pair at a time: over the forty-six blind sets of
+tests/transform/test_themes_dev.py, pairs precision / recall 0.881 / 0.833 pair by pair at 0.35,
+0.839 / 0.735 grouped around leaders (with a member join at 0.6 and a merge at 0.4, chosen on those
+sets in session 32), 0.849 / 0.768 by average linkage over NEIGHBOURS candidates (clusters 0.621 /
+0.704 -> 0.664 / 0.718; sets meeting both pair goals, precision >= 0.80 and recall >= 0.70, 36 -> 40
+of 46). Average linkage with every pair scored, the threshold 0.3 / 0.35 / 0.4 / 0.45 / 0.5: pairs
+0.833 / 0.800, 0.854 / 0.771, 0.874 / 0.742, 0.890 / 0.715, 0.901 / 0.685 (38, 41, 41, 33, 17 of 46
+sets); over NEIGHBOURS candidates at 0.325 / 0.35 / 0.375 / 0.4: 0.838 / 0.782, 0.848 / 0.767, 0.858
+/ 0.754, 0.868 / 0.739 (36, 40, 40, 38). 0.35 was kept. On four sets written after the choice
+(themes_dev114 to 117), measured once by each: leaders 0.862 / 0.736 (3 of 4 meeting both goals),
+average linkage 0.875 / 0.768 (4 of 4); clusters 0.634 / 0.702 -> 0.669 / 0.709.
+(Average linkage was tried in session 25 and did no better, in the labelled files' order, which
+set each pair's twins side by side and so flattered the leaders.)
+
+Before: chosen in session 25 on five folds of the labelled sets (`python -m
+dhr_etl.transform.train_repeats --by-set --folds 5 --grouped`); with the fifty-nine sets of that
+session's model, grouped around leaders: at 0.5 0.872 / 0.673 (24 of 59 meeting both goals); at
+0.375 0.845 / 0.715 (37); at 0.35 0.840 / 0.727 (38); at 0.325 0.835 / 0.735 (39; 7 under 0.80).
+The older labelled pairs (tests/transform/fixtures/repeat_pairs.csv) keep the guard's floor, and a
+shared opening with another object ("... review their policy on DVPNs" / "... on firearms
+licensing") stays apart."""
+NEIGHBOURS = 16
+"""Each distinct wording is scored by the same-ask model against this many other wordings, those
+nearest it in meaning (two wordings of one ask are near in meaning even when they share no word);
+pairs not scored count as unlike when groups are joined (:mod:`dhr_etl.transform.linkage`). Over the
+forty-six blind sets of session 33, grouping at 0.35 (pairs precision / recall, clusters precision /
+recall, sets meeting both pair goals): 8 0.849 / 0.757, 0.670 / 0.708, 40; 16 0.848 / 0.767, 0.664 /
+0.718, 40; 32 0.849 / 0.770, 0.662 / 0.720, 40; every pair scored 0.854 / 0.771, 0.660 / 0.720, 41."""
+CANDIDATE_CELLS = 1 << 22
+"""Similarities held at once while finding each wording's NEIGHBOURS (16 MB of float32): the
+wordings are taken in blocks of this many cells' worth of rows."""
 # Tried and left out (session 24): the light verbs "receive" and "carry" (and their forms) as frame
 # words, so that "be trained" and "receive training" read alike. Five folds of the thirty-one pair
 # sets, grouped at 0.5: pairs 0.860 / 0.625 -> 0.853 / 0.618, clusters 0.682 / 0.504 -> 0.680 / 0.509.
@@ -260,117 +204,25 @@ def _distinct_read(texts: pl.Series) -> tuple[pl.Series, np.ndarray]:
     return read, read_of[printing_of]
 
 
-def _nearest_leaders(meaning: np.ndarray, block: np.ndarray, leaders: np.ndarray,
-                     leader_meaning: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(doc, other) pairs: for each doc of the block, the CANDIDATES texts nearest it in meaning
-    among the leaders so far (``leader_meaning``: their meaning, kept as leaders are made, not
-    gathered again for every block) and the block's texts before it (which may become leaders).
-
-    Which of several equally near texts is a candidate is argpartition's choice, so the matrix it
-    reads is built in place (no stacked copy, no negated copy) but holds the same numbers."""
-    if not len(block):
+def _nearest_in_meaning(meaning: np.ndarray, wordings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) pairs of ``wordings`` (each unordered pair once, a < b): each wording with the
+    NEIGHBOURS others nearest it in meaning. Which of several equally near wordings is kept is
+    argpartition's choice."""
+    k = min(NEIGHBOURS, len(wordings) - 1)
+    if k < 1:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    mine = meaning[block]
-    distance = np.empty((len(block), len(leaders) + len(block)), mine.dtype)  # minus the similarity
-    distance[:, :len(leaders)] = mine @ leader_meaning.T
-    distance[:, len(leaders):] = mine @ mine.T
-    np.negative(distance, out=distance)
-    np.copyto(distance[:, len(leaders):], np.inf, where=_not_before(len(block)))  # only those before it
-    others = np.concatenate([leaders, block])
-    k = min(CANDIDATES, distance.shape[1])
-    top = np.argpartition(distance, k - 1, axis=1)[:, :k].ravel()
-    row = np.repeat(np.arange(len(block)), k)
-    keep = np.isfinite(distance[row, top])
-    return block[row[keep]], others[top[keep]]
-
-
-def _with_first_members(doc: np.ndarray, other: np.ndarray, probability: np.ndarray, start: int, threshold: float,
-                        first_members: np.ndarray, prepared, text_of: np.ndarray,  # noqa: ANN001
-                        model: SameAskModel | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The candidate pairs (doc, other, probability) and, for each leader before the block that a
-    text may join, the text with the group's first members (``first_members``: a row per text,
-    its members' numbers, -1 where none), scored in one batch."""
-    may_join = (probability >= threshold) & (other < start)
-    mine = np.repeat(doc[may_join], first_members.shape[1])
-    member = first_members[other[may_join]].ravel()
-    mine, member = mine[member >= 0], member[member >= 0]
-    if not len(mine):
-        return doc, other, probability
-    return (np.concatenate([doc, mine]), np.concatenate([other, member]),
-            np.concatenate([probability, same_ask_probability(prepared, text_of[mine], text_of[member], model)]))
-
-
-def _merge_groups(leader_of: list[int], placed: np.ndarray, scored: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-                  prepared, text_of: np.ndarray, model: SameAskModel | None, threshold: float) -> None:  # noqa: ANN001
-    """Join, in ``leader_of``, every two groups whose members make one ask on average (MERGE_AT):
-    the groups linked by a scored pair (``scored``: the candidate pairs met while placing, doc,
-    other, probability) at or above the threshold, their first MERGE_MEMBERS members each scored
-    against the other's, the closest groups joined first; the earlier leader keeps its group."""
-    doc, other, probability = (np.concatenate(part) for part in zip(*scored))
-    group_of = np.asarray(leader_of)
-    linked = (probability >= threshold) & (group_of[doc] != group_of[other])
-    if not linked.any():
-        return
-    ends = np.sort(np.stack([group_of[doc[linked]], group_of[other[linked]]], axis=1), axis=1)
-    candidates = np.unique(ends, axis=0)
-    members: dict[int, list[int]] = defaultdict(list)
-    for row in placed.tolist():
-        if len(members[leader_of[row]]) < MERGE_MEMBERS:
-            members[leader_of[row]].append(row)
-    first, second, owner = [], [], []
-    for k, (a, b) in enumerate(candidates.tolist()):
-        for x in members[a]:
-            first += [x] * len(members[b])
-            second += members[b]
-            owner += [k] * len(members[b])
-    together = same_ask_probability(prepared, text_of[np.array(first)], text_of[np.array(second)], model)
-    mean = np.bincount(owner, together, minlength=len(candidates)) / np.bincount(owner, minlength=len(candidates))
-    root: dict[int, int] = {}
-
-    def find(leader: int) -> int:
-        while root.get(leader, leader) != leader:
-            leader = root[leader]
-        return leader
-
-    for k in np.argsort(-mean, kind="stable").tolist():
-        if mean[k] < MERGE_AT:
-            break
-        a, b = find(int(candidates[k, 0])), find(int(candidates[k, 1]))
-        if a != b:
-            root[max(a, b)] = min(a, b)
-    for row, leader in enumerate(leader_of):
-        leader_of[row] = find(leader)
-
-
-def _check_member_joins(through_member: list[tuple[int, int, list[float]]], near: dict[int, dict[int, float]],
-                        leader_of: list[int], first_members: np.ndarray, new_leaders: list[int],
-                        prepared, text_of: np.ndarray, model: SameAskModel | None, threshold: float) -> None:  # noqa: ANN001
-    """The texts of a block that joined a group through a member they nearly copy (MEMBER_JOIN)
-    without meeting its leader (``through_member``: text, leader, the probabilities it met): scored,
-    in one batch, with the leader and the group's first members they had not met, and kept in the
-    group only if their mean over all it met still reaches the threshold; otherwise each leads a
-    group of its own. Without this, a near copy of a member that had itself joined loosely ("...
-    implement the recommendations of the quality assurance report" with "... audit its record
-    keeping") carried a text into a group none of whose other texts asks what it asks."""
-    wanted = [(k, other) for k, (d, leader, _) in enumerate(through_member)
-              for other in (leader, *first_members[leader].tolist()) if other >= 0 and other != d and other not in near[d]]
-    if not wanted:
-        return
-    texts = np.array([through_member[k][0] for k, _ in wanted])
-    found = same_ask_probability(prepared, text_of[texts], text_of[np.array([other for _, other in wanted])], model)
-    for (k, _), p in zip(wanted, found.tolist()):
-        through_member[k][2].append(p)
-    for d, leader, together in through_member:
-        if sum(together) / len(together) < threshold:
-            leader_of[d] = d
-            first_members[leader][first_members[leader] == d] = -1
-            new_leaders.append(d)
-
-
-@lru_cache(maxsize=4)
-def _not_before(size: int) -> np.ndarray:
-    """(size, size) True where the column's text is not before the row's: the diagonal and above."""
-    return np.triu(np.ones((size, size), dtype=bool))
+    theirs = meaning[wordings]
+    rows_per_block = max(1, CANDIDATE_CELLS // len(wordings))
+    found = []
+    for start in range(0, len(wordings), rows_per_block):
+        similarity = theirs[start:start + rows_per_block] @ theirs.T
+        rows = np.arange(len(similarity))
+        similarity[rows, start + rows] = -np.inf  # not itself
+        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        found.append(np.stack([np.repeat(start + rows, k), nearest.ravel()], axis=1))
+    pairs = np.sort(np.concatenate(found), axis=1)
+    pairs = np.unique(pairs, axis=0)
+    return wordings[pairs[:, 0]], wordings[pairs[:, 1]]
 
 
 def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRESHOLD,
@@ -378,15 +230,13 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     """review_id, rec_position, repeat_group_key, is_representative, repeat_label for every
     recommendation in a group seen in two or more reviews.
 
-    Leader clustering in publication order: each recommendation joins the existing leader with
-    which its same-ask probability, averaged with the group's members it meets (MEMBERS_MET), is
-    highest, at or above the threshold, or becomes a leader itself. Comparing with leaders only keeps a chain of small rewordings from drifting from one
-    ask to another. A recommendation meets only the CANDIDATES leaders nearest it in meaning (one
-    matrix product per BLOCK of recommendations, which also meets the block's own earlier texts), so the work grows with recommendations times leaders in a matrix product, and
-    the model scores the candidate pairs column-wise. Only a wording's first recommendation is
-    placed (a wording as :func:`read_as_asked` reads it, so one printed with a lead-in or another
-    case is a copy); its later copies join the same group. Once all are placed, groups whose members make
-    one ask on average are merged (MERGE_AT). ``model``: see :func:`same_ask_probability`."""
+    Each distinct wording (as :func:`read_as_asked` reads it, so one printed with a lead-in or in
+    another case is a copy) is scored by the same-ask model against the NEIGHBOURS wordings nearest
+    it in meaning, and the wordings are grouped by average linkage at the threshold
+    (:func:`dhr_etl.transform.linkage.average_linkage`): two groups are joined while their wordings
+    make one ask on average, the closest first. Every copy of a wording is in its group. A group's
+    key is its first recommendation's in (review id, position) order, so it keeps its id when
+    later reviews join it. ``model``: see :func:`same_ask_probability`."""
     columns = ["review_id", "rec_position", "recommendation"] + (["rec_label"] if "rec_label" in recommendations.columns else [])
     rows = recommendations.select(columns).sort("review_id", "rec_position")
     apart = _kept_apart()
@@ -394,69 +244,21 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
                 if apart and "rec_label" in rows.columns else set())
     review_of = rows["review_id"].rank("dense").to_list()
     # What a text asks depends on its words alone, and reviews repeat each other's wording (the
-    # benchmark's library: 2,768 distinct texts among 7,019 recommendations): the words and
-    # meaning of each distinct text are read once. ``text_of``: each recommendation's text. Two
-    # leaders with one wording now score exactly alike, so the earliest wins the tie, as the rule
-    # below says (the text read twice could differ in its last bit, and the tie went either way).
+    # benchmark's library: 2,768 distinct texts among 7,019 recommendations): each distinct
+    # wording is read and grouped once. ``text_of``: each recommendation's wording.
     texts, text_of = _distinct_read(rows["recommendation"].fill_null(""))
     prepared, words = _words_of_read(texts, np.bincount(text_of, minlength=len(texts)))
     meaning = prepared.meaning[text_of]
-    # A text with no content words (or kept apart by an override) leads itself, alone, and no one joins it.
+    # A text with no content words (or kept apart by an override) is alone, and no one joins it.
     placeable = np.array([prepared.term_count[t] > 0 and d not in excluded for d, t in enumerate(text_of.tolist())], dtype=bool)
-    # Two copies of one wording are one ask (same_ask._one_wording): only a wording's first placeable
-    # recommendation is placed among the leaders; its later copies follow it (below) and take no
-    # member's place, since they tell the group nothing new. The work grows with wordings, not rows.
-    first_copy = np.full(len(texts), -1, np.int64)
     placed = np.flatnonzero(placeable)
-    first_copy[text_of[placed[::-1]]] = placed[::-1]  # the earliest row wins: later writes overwrite
-    is_first = first_copy[text_of[placed]] == placed
-    to_place = placed[is_first]
-    leader_of = list(range(rows.height))
-    first_members = np.full((rows.height, MEMBERS_MET), -1, np.int64)  # each leader's first members
-    leaders = np.zeros(0, np.int64)
-    leader_meaning = np.zeros((0, meaning.shape[1]), meaning.dtype)
-    scored = []
-    for step in range(0, len(to_place), BLOCK):
-        block = to_place[step:step + BLOCK]
-        start = int(block[0])
-        doc, other = _nearest_leaders(meaning, block, leaders, leader_meaning)
-        probability = same_ask_probability(prepared, text_of[doc], text_of[other], model)
-        doc, other, probability = _with_first_members(doc, other, probability, start, threshold, first_members,
-                                                      prepared, text_of, model)
-        near: dict[int, dict[int, float]] = defaultdict(dict)
-        for d, o, p in zip(doc.tolist(), other.tolist(), probability.tolist()):
-            near[d][o] = p
-        new_leaders: list[int] = []
-        through_member: list[tuple[int, int, list[float]]] = []
-        for d in block.tolist():
-            # The groups met, by leader: the probabilities of the texts of each (its leader, its
-            # members) among the candidates. On a tie the earliest leader stays.
-            met: dict[int, list[float]] = defaultdict(list)
-            for o, p in near.get(d, {}).items():
-                met[leader_of[o]].append(p)
-            joined = []
-            for leader, together in met.items():
-                score = sum(together) / len(together)
-                if score >= threshold and (near[d].get(leader, 0.0) >= threshold or max(together) >= MEMBER_JOIN):
-                    joined.append((score, -leader))
-            if joined:
-                leader = -max(joined)[1]
-                leader_of[d] = leader
-                slot = np.flatnonzero(first_members[leader] < 0)
-                if len(slot):
-                    first_members[leader, slot[0]] = d
-                if leader not in near[d]:
-                    through_member.append((d, leader, list(met[leader])))
-            else:
-                new_leaders.append(d)
-        _check_member_joins(through_member, near, leader_of, first_members, new_leaders, prepared, text_of, model, threshold)
-        leaders = np.concatenate([leaders, np.array(new_leaders, dtype=np.int64)])
-        leader_meaning = np.vstack([leader_meaning, meaning[new_leaders]])
-        scored.append((doc, other, probability))
-    if scored:
-        _merge_groups(leader_of, to_place, scored, prepared, text_of, model, threshold)
-    for doc in placed[~is_first].tolist():
-        leader_of[doc] = leader_of[first_copy[text_of[doc]]]
+    wordings = np.unique(text_of[placed])
+    a, b = _nearest_in_meaning(prepared.meaning, wordings)
+    group_of_wording = average_linkage(len(texts), a, b, same_ask_probability(prepared, a, b, model), threshold)
+    leader_of = list(range(rows.height))  # each recommendation's group, named by its first row
+    first_row: dict[int, int] = {}
+    for doc in placed.tolist():
+        leader_of[doc] = first_row.setdefault(int(group_of_wording[text_of[doc]]), doc)
     members: dict[int, list[int]] = defaultdict(list)
     for doc, leader in enumerate(leader_of):
         members[leader].append(doc)

@@ -7,7 +7,7 @@
 Labelled pairs (same_ask 1 or 0) come from every pair file in TRAINING_PAIRS that exists, and
 from the labelled clusters: every two rows of one cluster from different reviews (same ask), and
 the pairs of different asks that grouping would actually weigh: each row with the rows of other
-clusters (and singletons) of its split nearest to it in meaning (repeats.CANDIDATES of them).
+clusters (and singletons) of its split nearest to it in meaning (NEAREST_NEGATIVES of them).
 All the other pairs of different asks are easy, and thousands of them would teach the model
 nothing about the pairs it is asked to judge. The blind sets (see PAIR_SETS) are never read. Word weights
 (TF-IDF) are taken over all the labelled texts together, as over a library. A network of one hidden
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from dhr_etl.transform.repeats import CANDIDATES, REPEAT_THRESHOLD, ask_words_of, group_repeats
+from dhr_etl.transform.repeats import REPEAT_THRESHOLD, ask_words_of, group_repeats
 from dhr_etl.transform.rules import REFERENCE_DIR
 from dhr_etl.transform.same_ask import (FEATURES, MODEL_FILE, OVERLAP, SameAskModel, features, model_rows,
                                         shared_wording_corrected)
@@ -45,6 +45,11 @@ threshold. With the synonym measures and eleven sets they are found at 1.00 / 0.
 floor is 0.80 / 0.80)."""
 TRAINING_PAIRS = tuple(path for folder in PAIR_SETS for path in sorted((FIXTURES / folder).glob("pairs_*.csv")))
 CLUSTER_FILES = tuple(path for folder in PAIR_SETS for path in sorted((FIXTURES / folder).glob("clusters*.csv")))
+NEAREST_NEGATIVES = 8
+"""Each labelled cluster row is paired, as a different ask, with this many rows of other clusters
+nearest it in meaning: the hard negatives grouping meets. Grouping compared each text with its 8
+nearest leaders when the shipped weights were trained; it now scores each wording against its
+repeats.NEIGHBOURS (16) nearest, and this stays 8 so that `make themes-model` writes the shipped weights."""
 UNITS = 64
 ALPHA = 1.0
 EPOCHS = 200
@@ -97,7 +102,7 @@ def labelled_pairs(pair_files: list[Path], cluster_files: list[Path] | tuple[Pat
         docs = np.array([texts[r["text"]] for r in rows])
         near = prepared.meaning[docs] @ prepared.meaning[docs].T
         np.fill_diagonal(near, -np.inf)
-        nearest = np.argsort(-near, axis=1, kind="stable")[:, :CANDIDATES]
+        nearest = np.argsort(-near, axis=1, kind="stable")[:, :NEAREST_NEGATIVES]
         for i, j in itertools.combinations(range(len(rows)), 2):
             x, y = rows[i], rows[j]
             together = x["cluster_id"] == y["cluster_id"]
@@ -182,8 +187,7 @@ def by_set(found: np.ndarray, source: list[str], models: list[tuple[list[str], S
 def _grouped_counts(labelled: list[tuple[str, str, str]], together_truth, model: SameAskModel,
                     threshold: float) -> np.ndarray:
     """(true, false, missed) pairs when ``labelled`` texts (review, text, label) are grouped as a
-    library would group them, but in the labelled files' order, a pair's twins side by side, which
-    flatters recall (tests/transform/test_themes_dev.py's library_id places them as a library would):
+    library would group them (since session 33 grouping does not depend on the texts' order):
     ``together_truth(i, j)`` says whether texts i and j make one ask (None: not a labelled pair)."""
     recs = pl.DataFrame([(review, i, text) for i, (review, text, _) in enumerate(labelled)],
                         schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String}, orient="row")
