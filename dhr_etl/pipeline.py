@@ -25,8 +25,8 @@ from dhr_etl.transform.registry import AgencyRegistry, publish_staged_registry
 from dhr_etl.transform.repeats import group_repeats
 from dhr_etl.transform.star import Entities, build_star, review_csp_names
 from dhr_etl.transform.theme_examples import theme_examples
-from dhr_etl.transform.themes import THREADS, classify_recommendations
-from dhr_etl.transform.threads import in_threads
+from dhr_etl.transform.themes import classify_recommendations
+from dhr_etl.transform.threads import THREADS, in_threads
 from dhr_etl.warehouse.store import StagedVersion, Warehouse
 
 Progress = Callable[[str], None]
@@ -78,7 +78,7 @@ def resolve_agency_names(addressees: pl.DataFrame, recommendations: pl.DataFrame
 def classify(recommendations: pl.DataFrame, cache_dir: Path | None = None, threads: int | None = None) -> pl.DataFrame:
     """The themes of every recommendation; the labelled examples they are compared with read from
     ``cache_dir`` (DHR_CACHE_DIR) when an earlier process weighed them from the same reference files
-    and code. ``threads``: how many decide them (default ``themes.THREADS``, one per core up to two)."""
+    and code. ``threads``: how many decide them (default ``threads.THREADS``, one per core up to two)."""
     return classify_recommendations(recommendations, theme_examples(cache_dir), threads)
 
 

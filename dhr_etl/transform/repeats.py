@@ -38,6 +38,7 @@ from dhr_etl.transform.rules import read_reference_csv
 from dhr_etl.transform.same_ask import SameAskModel, ask_words, same_ask_probability
 from dhr_etl.transform.text import (ACTOR_MARK, CONCEPT_PREFIX, PURPOSE_MARK, STOPWORDS, asked, stemmed_words,
                                    with_concepts)
+from dhr_etl.transform.threads import THREADS, in_threads
 
 REPEAT_THRESHOLD = 0.35
 """The same-ask probability at which two recommendations are grouped: two groups are joined while
@@ -72,11 +73,19 @@ NEIGHBOURS = 16
 nearest it in meaning (two wordings of one ask are near in meaning even when they share no word);
 pairs not scored count as unlike when groups are joined (:mod:`dhr_etl.transform.linkage`). Over the
 forty-six blind sets of session 33, grouping at 0.35 (pairs precision / recall, clusters precision /
-recall, sets meeting both pair goals): 8 0.849 / 0.757, 0.670 / 0.708, 40; 16 0.848 / 0.767, 0.664 /
+recall, sets meeting both pair goals; found by all 256 dimensions): 8 0.849 / 0.757, 0.670 / 0.708, 40; 16 0.848 / 0.767, 0.664 /
 0.718, 40; 32 0.849 / 0.770, 0.662 / 0.720, 40; every pair scored 0.854 / 0.771, 0.660 / 0.720, 41."""
+CANDIDATE_DIMENSIONS = 128
+"""How many of the meaning vectors' first dimensions find each wording's NEIGHBOURS (the vectors are
+Matryoshka embeddings, the first dimensions carrying the most: see meaning.DIMENSIONS). At 50,000
+distinct wordings (bench/classify_scaling.py --distinct) finding them took ~20 s with all 256 and
+~12 s with 128; over the fifty blind sets, pairs and clusters precision / recall and sets meeting
+both pair goals: 256 0.851 / 0.768, 0.664 / 0.717, 44; 128 0.850 / 0.767, 0.665 / 0.714, 44; 64
+0.850 / 0.761, 0.669 / 0.714, 44."""
 CANDIDATE_CELLS = 1 << 22
-"""Similarities held at once while finding each wording's NEIGHBOURS (16 MB of float32): the
-wordings are taken in blocks of this many cells' worth of rows."""
+"""Similarities held at once by each thread while finding each wording's NEIGHBOURS: 16 MB of
+float32, and argpartition's 32 MB of int64 indices. At 50,000 distinct wordings, with 1 << 24
+the process peaked at 1,091 MB (the goal is 1 GiB for classification and grouping together)."""
 # Tried and left out (session 24): the light verbs "receive" and "carry" (and their forms) as frame
 # words, so that "be trained" and "receive training" read alike. Five folds of the thirty-one pair
 # sets, grouped at 0.5: pairs 0.860 / 0.625 -> 0.853 / 0.618, clusters 0.682 / 0.504 -> 0.680 / 0.509.
@@ -207,21 +216,24 @@ def _distinct_read(texts: pl.Series) -> tuple[pl.Series, np.ndarray]:
 def _nearest_in_meaning(meaning: np.ndarray, wordings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(a, b) pairs of ``wordings`` (each unordered pair once, a < b): each wording with the
     NEIGHBOURS others nearest it in meaning. Which of several equally near wordings is kept is
-    argpartition's choice."""
+    argpartition's choice. Blocks of wordings are taken on THREADS threads: argpartition works on
+    one core, and at 50,000 distinct wordings it is half the time (matrix products the other half)."""
     k = min(NEIGHBOURS, len(wordings) - 1)
     if k < 1:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    theirs = meaning[wordings]
+    theirs = meaning[wordings, :CANDIDATE_DIMENSIONS]
+    theirs = theirs / np.maximum(np.linalg.norm(theirs, axis=1, keepdims=True), 1e-12)  # cosines of the first dimensions
     rows_per_block = max(1, CANDIDATE_CELLS // len(wordings))
-    found = []
-    for start in range(0, len(wordings), rows_per_block):
+
+    def nearest_of_block(start: int) -> np.ndarray:
         similarity = theirs[start:start + rows_per_block] @ theirs.T
         rows = np.arange(len(similarity))
         similarity[rows, start + rows] = -np.inf  # not itself
-        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
-        found.append(np.stack([np.repeat(start + rows, k), nearest.ravel()], axis=1))
-    pairs = np.sort(np.concatenate(found), axis=1)
-    pairs = np.unique(pairs, axis=0)
+        nearest = np.argpartition(similarity, len(wordings) - k, axis=1)[:, -k:]  # the k largest
+        return np.stack([np.repeat(start + rows, k), nearest.ravel()], axis=1)
+
+    found = in_threads(nearest_of_block, range(0, len(wordings), rows_per_block), THREADS)
+    pairs = np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
     return wordings[pairs[:, 0]], wordings[pairs[:, 1]]
 
 

@@ -23,14 +23,13 @@ decided (override, rule, model, rule+model, none).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import polars as pl
 
 from dhr_etl.transform.rules import read_reference_csv, run_in_polars, split_cell, theme_rules
 from dhr_etl.transform.text import asked, stemmed_words, with_concepts
-from dhr_etl.transform.threads import in_threads
+from dhr_etl.transform.threads import THREADS, in_threads
 from dhr_etl.transform.theme_examples import Examples, theme_examples, votes
 from dhr_etl.transform.theme_model import ThemeModel, features, theme_model
 
@@ -110,12 +109,6 @@ it is read with). The nearest-example vote's (text, example) products grow with 
 sixty-one sets' 27,748 examples, 5,000 texts at once took 50,000 distinct labelled-set texts to
 938 MB (the goal is 1 GiB); 2,500, 611 MB, in the same time, the same themes. THREADS chunks are
 read at once, so THREADS x _CHUNK texts are in memory together (2,500 on this machine)."""
-THREADS = max(1, min(2, os.cpu_count() or 1))
-"""Threads deciding chunks side by side (the calling thread and a worker:
-:func:`dhr_etl.transform.threads.in_threads`). Deciding is mostly one thread's work (regular
-expressions and joins in polars, sorts in numpy, each releasing the interpreter's lock while it
-works): on two cores, 10,000 distinct texts took 4.1 s one chunk after another and 2.4-2.9 s two
-at a time, the same themes. Two, not more: each thread holds its chunk's products in memory."""
 
 
 def _rule_hits(texts: pl.Series) -> pl.DataFrame:
