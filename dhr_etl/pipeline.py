@@ -82,9 +82,9 @@ def classify(recommendations: pl.DataFrame, cache_dir: Path | None = None, threa
     return classify_recommendations(recommendations, theme_examples(cache_dir), threads)
 
 
-def find_repeats(recommendations: pl.DataFrame) -> pl.DataFrame:
-    """Groups of the same ask made in two or more reviews."""
-    return group_repeats(recommendations)
+def find_repeats(recommendations: pl.DataFrame, threads: int = THREADS) -> pl.DataFrame:
+    """Groups of the same ask made in two or more reviews (``threads``: see :func:`group_repeats`)."""
+    return group_repeats(recommendations, threads=threads)
 
 
 SIDE_BY_SIDE_UP_TO = 100_000
@@ -108,7 +108,7 @@ def themes_and_repeats(recommendations: pl.DataFrame, cache_dir: Path | None = N
         return classify(recommendations, cache_dir), repeats
     # Grouping takes one core, themes the rest: on two cores, themes on one thread beside grouping
     # made the step ~0.1-0.3 s shorter at 650 reviews than themes on two (three threads on two cores).
-    steps = [lambda: classify(recommendations, cache_dir, max(1, THREADS - 1)), lambda: find_repeats(recommendations)]
+    steps = [lambda: classify(recommendations, cache_dir, max(1, THREADS - 1)), lambda: find_repeats(recommendations, 1)]
     themes, repeats = in_threads(_run, steps, 2)
     return themes, repeats
 

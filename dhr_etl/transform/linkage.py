@@ -7,13 +7,19 @@ the caller scores only pairs that may be alike (texts near in meaning), and trea
 
 Unlike gathering around leaders in a fixed order, the result does not depend on the order the
 items come in (only on their numbers, which break ties), so a library's order of review ids does
-not decide which of two wordings a third one meets first. Averaging, not the best pair alone
+not decide which of two wordings a third one meets first (the caller numbers wordings in the order
+they are first seen, so a tie still goes by that order). Averaging, not the best pair alone
 (single linkage), keeps a chain of small rewordings from drifting from one ask to another.
+
+Counting a pair not scored as 0 has a cost: a family of one ask with more items than each is scored
+against stays in pieces. :func:`joined_where_members_agree` then scores the pieces' first items
+against each other and joins the pieces that make one ask on average.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 
 import numpy as np
 
@@ -24,7 +30,8 @@ def average_linkage(count: int, a: np.ndarray, b: np.ndarray, score: np.ndarray,
     ``a``, ``b``, ``score``: the scored pairs (each unordered pair at most once; a pair of an item
     with itself is ignored). Two groups are joined while the mean of their pairs' scores, each
     item against each and 0 for a pair not given, is the highest of all and at least ``threshold``;
-    on a tie, the pair of groups with the smaller names first. Work: a heap entry per linked pair
+    on a tie, the pair of groups with the smaller names first; ``threshold`` above 0 (groups with no
+pair scored between them are never compared). Work: a heap entry per linked pair
     of groups, a dictionary update per neighbour of the groups joined."""
     links: list[dict[int, float]] = [{} for _ in range(count)]  # a group's summed scores with each group it meets
     for x, y, s in zip(a.tolist(), b.tolist(), score.tolist()):
@@ -67,3 +74,68 @@ def _named(joined_to: list[int]) -> np.ndarray:
         if np.array_equal(further, group):
             return group
         group = further
+
+
+def joined_where_members_agree(group: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray, threshold: float,
+                               score_pairs: Callable[[np.ndarray, np.ndarray], np.ndarray], members: int,
+                               rounds: int) -> np.ndarray:
+    """``group`` (from :func:`average_linkage` over the scored pairs ``a``, ``b``, ``score``) with
+    groups joined where their members, each against each, make one ask on average after all.
+
+    Average linkage counts a pair that was not scored as 0, so a family of one ask larger than the
+    pairs scored per item can show (each item scored against its nearest few) stays in pieces. Each
+    round, every two groups whose scored pairs reach the threshold on average have their first ``members``
+    items scored against each other (``score_pairs``: the pairs not scored before, one batch a round), and the pairs of
+    groups whose mean reaches the threshold are joined, the closest first, each group at most once
+    a round (so no group joins two others on means taken before either join); at most ``rounds``
+    rounds. A group keeps the smallest name of the two."""
+    group = group.copy()
+    known = {(x, y) if x < y else (y, x): s for x, y, s in zip(a.tolist(), b.tolist(), score.tolist())}
+    for _ in range(rounds):
+        across = group[a] != group[b]
+        if not across.any():
+            break
+        ends = np.sort(np.stack([group[a], group[b]], axis=1)[across], axis=1)
+        linked, each = np.unique(ends, axis=0, return_inverse=True)
+        each = each.ravel()
+        # Only groups whose scored pairs make one ask on average are worth scoring further.
+        linked = linked[np.bincount(each, score[across]) / np.bincount(each) >= threshold]
+        if not len(linked):
+            break
+        first = _first_items(group, members)
+        pairs, owner = [], []
+        for k, (one, other) in enumerate(linked.tolist()):
+            for x in first[one]:
+                pairs += [(x, y) if x < y else (y, x) for y in first[other]]
+                owner += [k] * len(first[other])
+        # A pair's score does not change from round to round: each is scored once.
+        new = sorted(set(pairs) - known.keys())
+        if new:
+            found = score_pairs(np.array([x for x, _ in new], np.int64), np.array([y for _, y in new], np.int64))
+            known.update(zip(new, found.tolist()))
+        together = np.array([known[pair] for pair in pairs])
+        mean = np.bincount(owner, together, minlength=len(linked)) / np.bincount(owner, minlength=len(linked))
+        joined, renamed = set(), {}
+        for k in np.argsort(-mean, kind="stable").tolist():
+            if mean[k] < threshold:
+                break
+            one, other = linked[k].tolist()
+            if one not in joined and other not in joined:
+                joined.update((one, other))
+                renamed[other] = one
+        if not renamed:
+            break
+        name = np.arange(len(group))
+        name[list(renamed)] = list(renamed.values())
+        group = name[group]
+    return group
+
+
+def _first_items(group: np.ndarray, members: int) -> dict[int, list[int]]:
+    """Each group's first ``members`` items, by number."""
+    first: dict[int, list[int]] = {}
+    for item, name in enumerate(group.tolist()):
+        mine = first.setdefault(name, [])
+        if len(mine) < members:
+            mine.append(item)
+    return first

@@ -15,7 +15,7 @@ words. How two wordings are compared:
    stays apart) and their word overlap; two recommendations whose same-ask probability reaches
    REPEAT_THRESHOLD make the same ask.
 Wordings are grouped by average linkage (see :func:`group_repeats`), which does not depend on the
-order the reviews come in; a group's key is its first recommendation's in review id order, so a
+order the reviews come in (save on ties, which go to the wordings first seen in review-id order); a group's key is its first recommendation's in review id order, so a
 group keeps its id when later reviews join it. Each group has a representative text (the member
 nearest the group's mean meaning) and a short label (its most characteristic words).
 ``reference/repeat_overrides.csv`` keeps a recommendation out of any group, which is how a user
@@ -32,7 +32,7 @@ import polars as pl
 from dhr_etl.frames import FrameBuilder
 from dhr_etl.transform.body_kinds import with_body_kinds
 from dhr_etl.transform.keys import stable_key
-from dhr_etl.transform.linkage import average_linkage
+from dhr_etl.transform.linkage import average_linkage, joined_where_members_agree
 from dhr_etl.transform.places import without_places
 from dhr_etl.transform.rules import read_reference_csv
 from dhr_etl.transform.same_ask import SameAskModel, ask_words, same_ask_probability
@@ -58,6 +58,8 @@ sets); over NEIGHBOURS candidates at 0.325 / 0.35 / 0.375 / 0.4: 0.838 / 0.782, 
 / 0.754, 0.868 / 0.739 (36, 40, 40, 38). 0.35 was kept. On four sets written after the choice
 (themes_dev114 to 117), measured once by each: leaders 0.862 / 0.736 (3 of 4 meeting both goals),
 average linkage 0.875 / 0.768 (4 of 4); clusters 0.634 / 0.702 -> 0.669 / 0.709.
+Then CANDIDATE_DIMENSIONS and MEMBERS_COMPARED (their figures are theirs): over all fifty sets 0.849 /
+0.773, clusters 0.663 / 0.719, both goals on 45.
 (Average linkage was tried in session 25 and did no better, in the labelled files' order, which
 set each pair's twins side by side and so flattered the leaders.)
 
@@ -75,6 +77,19 @@ pairs not scored count as unlike when groups are joined (:mod:`dhr_etl.transform
 forty-six blind sets of session 33, grouping at 0.35 (pairs precision / recall, clusters precision /
 recall, sets meeting both pair goals; found by all 256 dimensions): 8 0.849 / 0.757, 0.670 / 0.708, 40; 16 0.848 / 0.767, 0.664 /
 0.718, 40; 32 0.849 / 0.770, 0.662 / 0.720, 40; every pair scored 0.854 / 0.771, 0.660 / 0.720, 41."""
+MEMBERS_COMPARED = 3
+"""After average linkage, two groups whose scored pairs make one ask on average have their first
+this many wordings scored against each other, and are joined if those make one ask on average
+(:func:`dhr_etl.transform.linkage.joined_where_members_agree`): average linkage counts a pair not
+scored as 0, so a family of one ask larger than NEIGHBOURS can show stayed in pieces. On the
+benchmark's 650-review library (templated wordings, large families): 707 groups without it, the
+largest 95 rows; with 3, 390 groups, the largest 525 (every pair scored: 251, the largest 456);
+with 5, 406 groups and ~0.3 s more. Over the fifty blind sets (pairs and clusters precision /
+recall, sets meeting both pair goals): without 0.850 / 0.767, 0.665 / 0.714, 44; with 3 0.849 /
+0.773, 0.663 / 0.719, 45; with 5 0.849 / 0.772, 0.664 / 0.719, 45."""
+JOIN_ROUNDS = 20
+"""Rounds of :data:`MEMBERS_COMPARED`'s joining at most (each group joins at most one other a round);
+the benchmark's library needs nine."""
 CANDIDATE_DIMENSIONS = 128
 """How many of the meaning vectors' first dimensions find each wording's NEIGHBOURS (the vectors are
 Matryoshka embeddings, the first dimensions carrying the most: see meaning.DIMENSIONS). At 50,000
@@ -213,10 +228,10 @@ def _distinct_read(texts: pl.Series) -> tuple[pl.Series, np.ndarray]:
     return read, read_of[printing_of]
 
 
-def _nearest_in_meaning(meaning: np.ndarray, wordings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _nearest_in_meaning(meaning: np.ndarray, wordings: np.ndarray, threads: int) -> tuple[np.ndarray, np.ndarray]:
     """(a, b) pairs of ``wordings`` (each unordered pair once, a < b): each wording with the
     NEIGHBOURS others nearest it in meaning. Which of several equally near wordings is kept is
-    argpartition's choice. Blocks of wordings are taken on THREADS threads: argpartition works on
+    argpartition's choice. Blocks of wordings are taken on ``threads`` threads: argpartition works on
     one core, and at 50,000 distinct wordings it is half the time (matrix products the other half)."""
     k = min(NEIGHBOURS, len(wordings) - 1)
     if k < 1:
@@ -232,13 +247,13 @@ def _nearest_in_meaning(meaning: np.ndarray, wordings: np.ndarray) -> tuple[np.n
         nearest = np.argpartition(similarity, len(wordings) - k, axis=1)[:, -k:]  # the k largest
         return np.stack([np.repeat(start + rows, k), nearest.ravel()], axis=1)
 
-    found = in_threads(nearest_of_block, range(0, len(wordings), rows_per_block), THREADS)
+    found = in_threads(nearest_of_block, range(0, len(wordings), rows_per_block), threads)
     pairs = np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
     return wordings[pairs[:, 0]], wordings[pairs[:, 1]]
 
 
 def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRESHOLD,
-                  model: SameAskModel | None = None) -> pl.DataFrame:
+                  model: SameAskModel | None = None, threads: int = THREADS) -> pl.DataFrame:
     """review_id, rec_position, repeat_group_key, is_representative, repeat_label for every
     recommendation in a group seen in two or more reviews.
 
@@ -248,7 +263,8 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     (:func:`dhr_etl.transform.linkage.average_linkage`): two groups are joined while their wordings
     make one ask on average, the closest first. Every copy of a wording is in its group. A group's
     key is its first recommendation's in (review id, position) order, so it keeps its id when
-    later reviews join it. ``model``: see :func:`same_ask_probability`."""
+    later reviews join it. ``model``: see :func:`same_ask_probability`. ``threads``: how many
+    find the nearest wordings (one when grouping runs beside another step)."""
     columns = ["review_id", "rec_position", "recommendation"] + (["rec_label"] if "rec_label" in recommendations.columns else [])
     rows = recommendations.select(columns).sort("review_id", "rec_position")
     apart = _kept_apart()
@@ -265,8 +281,12 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     placeable = np.array([prepared.term_count[t] > 0 and d not in excluded for d, t in enumerate(text_of.tolist())], dtype=bool)
     placed = np.flatnonzero(placeable)
     wordings = np.unique(text_of[placed])
-    a, b = _nearest_in_meaning(prepared.meaning, wordings)
-    group_of_wording = average_linkage(len(texts), a, b, same_ask_probability(prepared, a, b, model), threshold)
+    a, b = _nearest_in_meaning(prepared.meaning, wordings, threads)
+    probability = same_ask_probability(prepared, a, b, model)
+    group_of_wording = average_linkage(len(texts), a, b, probability, threshold)
+    group_of_wording = joined_where_members_agree(group_of_wording, a, b, probability, threshold,
+                                                  lambda x, y: same_ask_probability(prepared, x, y, model),
+                                                  MEMBERS_COMPARED, JOIN_ROUNDS)
     leader_of = list(range(rows.height))  # each recommendation's group, named by its first row
     first_row: dict[int, int] = {}
     for doc in placed.tolist():

@@ -187,7 +187,7 @@ def by_set(found: np.ndarray, source: list[str], models: list[tuple[list[str], S
 def _grouped_counts(labelled: list[tuple[str, str, str]], together_truth, model: SameAskModel,
                     threshold: float) -> np.ndarray:
     """(true, false, missed) pairs when ``labelled`` texts (review, text, label) are grouped as a
-    library would group them (since session 33 grouping does not depend on the texts' order):
+    library would group them (since session 33 grouping does not depend on the texts' order, save on ties):
     ``together_truth(i, j)`` says whether texts i and j make one ask (None: not a labelled pair)."""
     recs = pl.DataFrame([(review, i, text) for i, (review, text, _) in enumerate(labelled)],
                         schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String}, orient="row")

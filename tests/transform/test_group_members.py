@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from dhr_etl.transform import repeats
+from dhr_etl.transform.keys import stable_key
 
 _WORDS_OF_READ = repeats._words_of_read
 FIRST, SECOND, THIRD = ("Police should review their policy on protection notices.",
@@ -29,10 +30,11 @@ def _grouped(monkeypatch: pytest.MonkeyPatch, texts: list[str], fixed: dict[froz
     def probability(prepared, a, b, model=None):  # noqa: ANN001, ARG001 - the same signature as the model's
         return np.array([fixed.get(frozenset((read[int(x)], read[int(y)])), 0.0) for x, y in zip(a, b)])
 
+    original = dict(zip(repeats.read_as_asked(pl.Series(texts, dtype=pl.String)).to_list(), texts))
     read = {}
 
     def words_of_read(wordings, copies=None):  # noqa: ANN001, ANN202 - records each wording's number
-        read.update({i: _original(texts, w) for i, w in enumerate(wordings.to_list())})
+        read.update({i: original[w] for i, w in enumerate(wordings.to_list())})
         return _WORDS_OF_READ(wordings, copies)
 
     monkeypatch.setattr(repeats, "same_ask_probability", probability)
@@ -41,11 +43,6 @@ def _grouped(monkeypatch: pytest.MonkeyPatch, texts: list[str], fixed: dict[froz
                         schema_overrides={"rec_position": pl.Int32})
     groups = dict(repeats.group_repeats(recs, threshold=threshold).select("review_id", "repeat_group_key").iter_rows())
     return {text: groups.get(review) for text, review in zip(texts, reviews)}
-
-
-def _original(texts: list[str], read: str) -> str:
-    """The text of ``texts`` that group_repeats read as ``read`` (lower-cased, its ask)."""
-    return next(t for t in texts if t.lower().rstrip(".") in read or read in t.lower())
 
 
 def test_a_text_like_one_member_but_not_the_other_stays_out(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,10 +77,7 @@ def test_two_groups_whose_texts_make_one_ask_on_average_are_one_in_any_order(mon
     reviews = [f"r{order[i]}" for i in range(4)]
     found = _grouped(monkeypatch, [A, X, C, D], LINKED, 0.4, reviews)
     assert len(set(found.values())) == 1 and found[A] is not None
-    first = [A, X, C, D][order.index(0)]
-    alone = _grouped(monkeypatch, [first, D if first != D else A], {frozenset((first, D if first != D else A)): 1.0}, 0.4,
-                     ["r0", "r9"])
-    assert found[A] == alone[first]  # the key is the first review's recommendation's
+    assert found[A] == stable_key("repeat", "r0", 1)  # the key is the first review's recommendation's
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(range(4))), ids=lambda o: "".join(map(str, o)))
@@ -102,3 +96,22 @@ def test_a_group_keeps_its_key_when_a_later_review_joins(monkeypatch: pytest.Mon
     before = _grouped(monkeypatch, [FIRST, SECOND], fixed, 0.4)
     after = _grouped(monkeypatch, [FIRST, SECOND, THIRD], fixed, 0.4)
     assert before[FIRST] is not None and after[FIRST] == after[THIRD] == before[FIRST]
+
+
+FAMILY = [f"Police should give every {role} a written note of the {kind} policy before their first shift."
+          for role in ("call handler", "response officer", "detective", "custody sergeant", "PCSO", "inspector",
+                       "firearms officer", "dispatcher")
+          for kind in ("domestic abuse", "stalking", "coercive control", "strangulation", "honour abuse")]
+
+
+def test_a_family_larger_than_the_pairs_scored_stays_one_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forty wordings of one ask, every pair at 0.9. Each is scored against only its NEIGHBOURS
+    nearest, so average linkage, counting the rest as 0, leaves the family in pieces; the pieces'
+    first members, scored against each other at 0.9, are joined into one group."""
+    assert len(set(FAMILY)) == 40 and repeats.NEIGHBOURS < 39
+    every_pair = {frozenset(pair): 0.9 for pair in itertools.combinations(FAMILY, 2)}
+    found = _grouped(monkeypatch, FAMILY, every_pair, 0.35)
+    assert None not in found.values() and len(set(found.values())) == 1
+    monkeypatch.setattr(repeats, "joined_where_members_agree", lambda group, *_: group)  # average linkage alone
+    pieces = _grouped(monkeypatch, FAMILY, every_pair, 0.35)
+    assert len(set(pieces.values())) > 1

@@ -11,7 +11,7 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from dhr_etl.transform.linkage import average_linkage
+from dhr_etl.transform.linkage import average_linkage, joined_where_members_agree
 
 
 def _groups(count: int, scores: dict[tuple[int, int], float], threshold: float) -> list[int]:
@@ -65,22 +65,67 @@ def _partition(groups: list[int] | np.ndarray) -> set[frozenset[int]]:
     return {frozenset(m) for m in members.values()}
 
 
+@pytest.mark.parametrize("scored_share", [1.0, 0.5])
 @pytest.mark.parametrize("seed", range(12))
-def test_agrees_with_scipy_average_linkage_on_complete_scores(seed: int) -> None:
-    """Every pair scored: the groups are UPGMA's cut at 1 - threshold (SciPy's linkage, method
-    "average", on the distance 1 - score). Scores are drawn so that no two merges tie."""
+def test_agrees_with_scipy_average_linkage(seed: int, scored_share: float) -> None:
+    """The groups are UPGMA's cut at 1 - threshold (SciPy's linkage, method "average", on the
+    distance 1 - score), every pair scored or half of them (the rest given to SciPy as score 0).
+    Scores are drawn so that no two merges tie."""
     rng = np.random.default_rng(seed)
     count = 30
     centres = rng.integers(0, 6, count)  # six hidden asks, so that groups form
     score = np.where(centres[:, None] == centres[None, :], rng.uniform(0.4, 1.0, (count, count)), rng.uniform(0.0, 0.5, (count, count)))
-    score = np.triu(score, 1)
+    score = np.triu(score * (rng.random((count, count)) < scored_share), 1)
     score = score + score.T
     a, b = np.triu_indices(count, 1)
+    given = score[a, b] > 0
     threshold = 0.45
-    ours = average_linkage(count, a, b, score[a, b], threshold)
+    ours = average_linkage(count, a[given], b[given], score[a, b][given], threshold)
     distance = 1.0 - score
     np.fill_diagonal(distance, 0.0)
     theirs = fcluster(linkage(squareform(distance, checks=False), method="average"), t=1.0 - threshold, criterion="distance")
     assert _partition(ours) == _partition(theirs)
     assert 1 < len(_partition(ours)) < count  # the case groups some items and not others
     assert all(min(members) == group for group, members in ((int(ours[min(m)]), m) for m in _partition(ours)))
+
+
+def _joined(group: list[int], scored: dict[tuple[int, int], float], more: dict[tuple[int, int], float], members: int = 3,
+            rounds: int = 20) -> tuple[list[int], list[tuple[int, int]]]:
+    """joined_where_members_agree at 0.4 over ``scored`` pairs, ``more`` scoring the rest; and the pairs it asked for."""
+    asked: list[tuple[int, int]] = []
+
+    def score_pairs(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        asked.extend(zip(x.tolist(), y.tolist()))
+        return np.array([more[(i, j)] for i, j in zip(x.tolist(), y.tolist())])
+
+    pairs = list(scored)
+    a, b = np.array([x for x, _ in pairs]), np.array([y for _, y in pairs])
+    out = joined_where_members_agree(np.array(group), a, b, np.array([scored[p] for p in pairs]), 0.4, score_pairs, members, rounds)
+    return out.tolist(), asked
+
+
+def test_pieces_whose_members_make_one_ask_on_average_are_joined() -> None:
+    """{0, 1} and {2, 3}, linked by 1-2 scored 0.5: the other cross pairs are scored (each once,
+    1-2 not again), and the mean (0.6 + 0.5 + 0.5 + 0.4) / 4 = 0.5 reaches 0.4: one group, named 0.
+    With 0.1 and 0.2 for 0-2 and 0-3 the mean is (0.1 + 0.2 + 0.5 + 0.4) / 4 = 0.3: two."""
+    scored = {(0, 1): 0.9, (2, 3): 0.9, (1, 2): 0.5}
+    joined, asked = _joined([0, 0, 2, 2], scored, {(0, 2): 0.6, (0, 3): 0.5, (1, 3): 0.4})
+    assert joined == [0, 0, 0, 0]
+    assert sorted(asked) == [(0, 2), (0, 3), (1, 3)]
+    apart, _ = _joined([0, 0, 2, 2], scored, {(0, 2): 0.1, (0, 3): 0.2, (1, 3): 0.4})
+    assert apart == [0, 0, 2, 2]
+
+
+def test_pieces_whose_scored_pairs_differ_on_average_are_not_scored_further() -> None:
+    """{0, 1} and {2, 3} linked by 1-2 at 0.5 and 0-3 at 0.1: their scored pairs average 0.3, under
+    0.4, so nothing more is asked and they stay apart."""
+    joined, asked = _joined([0, 0, 2, 2], {(0, 1): 0.9, (2, 3): 0.9, (1, 2): 0.5, (0, 3): 0.1}, {})
+    assert joined == [0, 0, 2, 2] and asked == []
+
+
+def test_a_piece_joins_at_most_one_other_a_round() -> None:
+    """Three pieces, each pair of them at 0.8 / 0.6 / 0.5 (0-1 / 0-2 / 1-2): the first round joins
+    the closest, 0 and 1; the next joins 2 to them at (0.6 + 0.5) / 2 = 0.55. With one round, 2 stays apart."""
+    scored = {(0, 1): 0.8, (0, 2): 0.6, (1, 2): 0.5}
+    assert _joined([0, 1, 2], scored, {})[0] == [0, 0, 0]
+    assert _joined([0, 1, 2], scored, {}, rounds=1)[0] == [0, 0, 2]

@@ -327,9 +327,9 @@ def test_themes_and_groups_made_side_by_side_are_those_made_one_after_the_other(
     grouped_on = []
     group_alone = pipeline.find_repeats
 
-    def grouping_noting_its_thread(rows: pl.DataFrame) -> pl.DataFrame:
+    def grouping_noting_its_thread(rows: pl.DataFrame, *threads: int) -> pl.DataFrame:
         grouped_on.append(threading.get_ident())
-        return group_alone(rows)
+        return group_alone(rows, *threads)
 
     monkeypatch.setattr(pipeline, "find_repeats", grouping_noting_its_thread)
     monkeypatch.setattr(pipeline, "SIDE_BY_SIDE_UP_TO", side_by_side_up_to)
