@@ -31,7 +31,7 @@ def average_linkage(count: int, a: np.ndarray, b: np.ndarray, score: np.ndarray,
     with itself is ignored). Two groups are joined while the mean of their pairs' scores, each
     item against each and 0 for a pair not given, is the highest of all and at least ``threshold``;
     on a tie, the pair of groups with the smaller names first; ``threshold`` above 0 (groups with no
-pair scored between them are never compared). Work: a heap entry per linked pair
+    pair scored between them are never compared). Work: a heap entry per linked pair
     of groups, a dictionary update per neighbour of the groups joined."""
     links: list[dict[int, float]] = [{} for _ in range(count)]  # a group's summed scores with each group it meets
     for x, y, s in zip(a.tolist(), b.tolist(), score.tolist()):
@@ -78,31 +78,37 @@ def _named(joined_to: list[int]) -> np.ndarray:
 
 def joined_where_members_agree(group: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray, threshold: float,
                                score_pairs: Callable[[np.ndarray, np.ndarray], np.ndarray], members: int,
-                               rounds: int) -> np.ndarray:
+                               rounds: int, precedence: np.ndarray) -> np.ndarray:
     """``group`` (from :func:`average_linkage` over the scored pairs ``a``, ``b``, ``score``) with
     groups joined where their members, each against each, make one ask on average after all.
 
     Average linkage counts a pair that was not scored as 0, so a family of one ask larger than the
     pairs scored per item can show (each item scored against its nearest few) stays in pieces. Each
-    round, every two groups whose scored pairs reach the threshold on average have their first ``members``
-    items scored against each other (``score_pairs``: the pairs not scored before, one batch a round), and the pairs of
-    groups whose mean reaches the threshold are joined, the closest first, each group at most once
-    a round (so no group joins two others on means taken before either join); at most ``rounds``
-    rounds. A group keeps the smallest name of the two."""
+    round, every two groups whose scored pairs reach the threshold on average have their first
+    ``members`` items scored against each other (``score_pairs``: the pairs not scored before, one
+    batch a round), and the pairs of groups whose mean reaches the threshold are joined, the closest
+    first, each group at most once a round (so no group joins two others on means taken before either
+    join); at most ``rounds`` rounds. A group keeps the smallest name of the two.
+    ``precedence``: a key per item saying which items of a group come first. The caller gives one
+    that does not follow the items' numbers (a digest of each wording), so that which members are
+    compared does not depend on the order the items were numbered in."""
+    if members < 1:
+        raise ValueError(f"members is {members}; at least one member of each group must be compared")
     group = group.copy()
+    taken_in = np.lexsort((np.arange(len(group)), precedence))
     known = {(x, y) if x < y else (y, x): s for x, y, s in zip(a.tolist(), b.tolist(), score.tolist())}
     for _ in range(rounds):
         across = group[a] != group[b]
         if not across.any():
             break
-        ends = np.sort(np.stack([group[a], group[b]], axis=1)[across], axis=1)
-        linked, each = np.unique(ends, axis=0, return_inverse=True)
-        each = each.ravel()
+        low, high = np.minimum(group[a], group[b])[across], np.maximum(group[a], group[b])[across]
+        keys, each = np.unique(low.astype(np.int64) * len(group) + high, return_inverse=True)  # one key per pair of groups
+        linked = np.stack([keys // len(group), keys % len(group)], axis=1)
         # Only groups whose scored pairs make one ask on average are worth scoring further.
-        linked = linked[np.bincount(each, score[across]) / np.bincount(each) >= threshold]
+        linked = linked[np.bincount(each.ravel(), score[across]) / np.bincount(each.ravel()) >= threshold]
         if not len(linked):
             break
-        first = _first_items(group, members)
+        first = _first_items(group, members, taken_in)
         pairs, owner = [], []
         for k, (one, other) in enumerate(linked.tolist()):
             for x in first[one]:
@@ -117,7 +123,7 @@ def joined_where_members_agree(group: np.ndarray, a: np.ndarray, b: np.ndarray, 
         mean = np.bincount(owner, together, minlength=len(linked)) / np.bincount(owner, minlength=len(linked))
         joined, renamed = set(), {}
         for k in np.argsort(-mean, kind="stable").tolist():
-            if mean[k] < threshold:
+            if not mean[k] >= threshold:  # (a score that is not a number joins nothing)
                 break
             one, other = linked[k].tolist()
             if one not in joined and other not in joined:
@@ -131,10 +137,10 @@ def joined_where_members_agree(group: np.ndarray, a: np.ndarray, b: np.ndarray, 
     return group
 
 
-def _first_items(group: np.ndarray, members: int) -> dict[int, list[int]]:
-    """Each group's first ``members`` items, by number."""
+def _first_items(group: np.ndarray, members: int, taken_in: np.ndarray) -> dict[int, list[int]]:
+    """Each group's first ``members`` items, the items taken in the order ``taken_in``."""
     first: dict[int, list[int]] = {}
-    for item, name in enumerate(group.tolist()):
+    for item, name in zip(taken_in.tolist(), group[taken_in].tolist()):
         mine = first.setdefault(name, [])
         if len(mine) < members:
             mine.append(item)

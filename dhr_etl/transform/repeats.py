@@ -24,6 +24,7 @@ corrects a wrong member.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 
 import numpy as np
@@ -59,7 +60,7 @@ sets); over NEIGHBOURS candidates at 0.325 / 0.35 / 0.375 / 0.4: 0.838 / 0.782, 
 (themes_dev114 to 117), measured once by each: leaders 0.862 / 0.736 (3 of 4 meeting both goals),
 average linkage 0.875 / 0.768 (4 of 4); clusters 0.634 / 0.702 -> 0.669 / 0.709.
 Then CANDIDATE_DIMENSIONS and MEMBERS_COMPARED (their figures are theirs): over all fifty sets 0.849 /
-0.773, clusters 0.663 / 0.719, both goals on 45.
+0.772, clusters 0.663 / 0.719, both goals on 45.
 (Average linkage was tried in session 25 and did no better, in the labelled files' order, which
 set each pair's twins side by side and so flattered the leaders.)
 
@@ -86,7 +87,10 @@ benchmark's 650-review library (templated wordings, large families): 707 groups 
 largest 95 rows; with 3, 390 groups, the largest 525 (every pair scored: 251, the largest 456);
 with 5, 406 groups and ~0.3 s more. Over the fifty blind sets (pairs and clusters precision /
 recall, sets meeting both pair goals): without 0.850 / 0.767, 0.665 / 0.714, 44; with 3 0.849 /
-0.773, 0.663 / 0.719, 45; with 5 0.849 / 0.772, 0.664 / 0.719, 45."""
+0.773, 0.663 / 0.719, 45; with 5 0.849 / 0.772, 0.664 / 0.719, 45. Those figures took a group's
+first wordings by number (the first reviews'); taken by text digest (:func:`_digests`), so that the
+order of the reviews does not choose them: 408 groups on the library, the largest 366 rows, and
+over the fifty sets 0.849 / 0.772, 0.663 / 0.719, 45."""
 JOIN_ROUNDS = 20
 """Rounds of :data:`MEMBERS_COMPARED`'s joining at most (each group joins at most one other a round);
 the benchmark's library needs nine."""
@@ -228,6 +232,14 @@ def _distinct_read(texts: pl.Series) -> tuple[pl.Series, np.ndarray]:
     return read, read_of[printing_of]
 
 
+def _digests(texts: pl.Series) -> np.ndarray:
+    """A number per text that depends on its words alone (the first 8 bytes of its BLAKE2b digest):
+    which of a group's wordings are compared first (:data:`MEMBERS_COMPARED`) must not follow the
+    order the reviews came in."""
+    return np.array([int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 1
+                     for text in texts.to_list()], dtype=np.int64)
+
+
 def _nearest_in_meaning(meaning: np.ndarray, wordings: np.ndarray, threads: int) -> tuple[np.ndarray, np.ndarray]:
     """(a, b) pairs of ``wordings`` (each unordered pair once, a < b): each wording with the
     NEIGHBOURS others nearest it in meaning. Which of several equally near wordings is kept is
@@ -261,7 +273,8 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     another case is a copy) is scored by the same-ask model against the NEIGHBOURS wordings nearest
     it in meaning, and the wordings are grouped by average linkage at the threshold
     (:func:`dhr_etl.transform.linkage.average_linkage`): two groups are joined while their wordings
-    make one ask on average, the closest first. Every copy of a wording is in its group. A group's
+    make one ask on average, the closest first; then pieces of one large family are joined
+    (:data:`MEMBERS_COMPARED`). Every copy of a wording is in its group. A group's
     key is its first recommendation's in (review id, position) order, so it keeps its id when
     later reviews join it. ``model``: see :func:`same_ask_probability`. ``threads``: how many
     find the nearest wordings (one when grouping runs beside another step)."""
@@ -286,7 +299,7 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     group_of_wording = average_linkage(len(texts), a, b, probability, threshold)
     group_of_wording = joined_where_members_agree(group_of_wording, a, b, probability, threshold,
                                                   lambda x, y: same_ask_probability(prepared, x, y, model),
-                                                  MEMBERS_COMPARED, JOIN_ROUNDS)
+                                                  MEMBERS_COMPARED, JOIN_ROUNDS, _digests(texts))
     leader_of = list(range(rows.height))  # each recommendation's group, named by its first row
     first_row: dict[int, int] = {}
     for doc in placed.tolist():

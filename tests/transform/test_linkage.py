@@ -90,8 +90,10 @@ def test_agrees_with_scipy_average_linkage(seed: int, scored_share: float) -> No
 
 
 def _joined(group: list[int], scored: dict[tuple[int, int], float], more: dict[tuple[int, int], float], members: int = 3,
-            rounds: int = 20) -> tuple[list[int], list[tuple[int, int]]]:
-    """joined_where_members_agree at 0.4 over ``scored`` pairs, ``more`` scoring the rest; and the pairs it asked for."""
+            rounds: int = 20, precedence: list[int] | None = None,
+            threshold: float = 0.4) -> tuple[list[int], list[tuple[int, int]]]:
+    """joined_where_members_agree over ``scored`` pairs, ``more`` scoring the rest (items taken by
+    number unless ``precedence`` is given); and the pairs it asked for."""
     asked: list[tuple[int, int]] = []
 
     def score_pairs(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -99,8 +101,10 @@ def _joined(group: list[int], scored: dict[tuple[int, int], float], more: dict[t
         return np.array([more[(i, j)] for i, j in zip(x.tolist(), y.tolist())])
 
     pairs = list(scored)
-    a, b = np.array([x for x, _ in pairs]), np.array([y for _, y in pairs])
-    out = joined_where_members_agree(np.array(group), a, b, np.array([scored[p] for p in pairs]), 0.4, score_pairs, members, rounds)
+    a, b = np.array([x for x, _ in pairs], dtype=np.int64), np.array([y for _, y in pairs], dtype=np.int64)
+    rank = np.array(precedence if precedence is not None else range(len(group)), dtype=np.int64)
+    out = joined_where_members_agree(np.array(group), a, b, np.array([scored[p] for p in pairs]), threshold, score_pairs,
+                                     members, rounds, rank)
     return out.tolist(), asked
 
 
@@ -129,3 +133,22 @@ def test_a_piece_joins_at_most_one_other_a_round() -> None:
     scored = {(0, 1): 0.8, (0, 2): 0.6, (1, 2): 0.5}
     assert _joined([0, 1, 2], scored, {})[0] == [0, 0, 0]
     assert _joined([0, 1, 2], scored, {}, rounds=1)[0] == [0, 0, 2]
+
+
+def test_the_members_compared_are_chosen_by_precedence_not_by_number() -> None:
+    """{0, 1, 2} and {3}, linked by 2-3 at 0.9, one member compared: when item 2 comes first its
+    pair with 3 (0.9) decides, and they join; when item 0 does, 0-3 (0.1) decides, and they do not."""
+    scored = {(0, 1): 0.9, (1, 2): 0.9, (2, 3): 0.9, (0, 3): 0.0}
+    more = {(0, 3): 0.1, (1, 3): 0.1}
+    assert _joined([0, 0, 0, 3], scored, more, members=1, precedence=[5, 6, 1, 0])[0] == [0, 0, 0, 0]
+    assert _joined([0, 0, 0, 3], scored, more, members=1, precedence=[1, 6, 5, 0])[0] == [0, 0, 0, 3]
+
+
+def test_separate_pieces_join_in_the_same_round() -> None:
+    assert _joined([0, 1, 2, 3], {(0, 1): 0.8, (2, 3): 0.7}, {}, rounds=1)[0] == [0, 0, 2, 2]
+
+
+def test_a_mean_exactly_at_the_threshold_joins() -> None:
+    """(0.75 + 0.25) / 2 = 0.5 exactly, at a threshold of 0.5."""
+    joined, _ = _joined([0, 0, 2], {(0, 1): 1.0, (1, 2): 0.75}, {(0, 2): 0.25}, threshold=0.5)
+    assert joined == [0, 0, 0]
