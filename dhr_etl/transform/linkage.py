@@ -66,6 +66,13 @@ def average_linkage(count: int, a: np.ndarray, b: np.ndarray, score: np.ndarray,
     return _named(joined_to)
 
 
+def pair_keys(a: np.ndarray, b: np.ndarray, width: int) -> np.ndarray:
+    """One int64 key per unordered pair of items numbered below ``width``: smaller * width + larger,
+    so that sorting the keys sorts the pairs and ``key // width``, ``key % width`` give them back."""
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    return np.minimum(a, b) * width + np.maximum(a, b)
+
+
 def _named(joined_to: list[int]) -> np.ndarray:
     """Each item's group: follow who joined whom to the item nobody joined (the group's smallest)."""
     group = np.asarray(joined_to, dtype=np.int64)
@@ -94,34 +101,33 @@ def joined_where_members_agree(group: np.ndarray, a: np.ndarray, b: np.ndarray, 
     compared does not depend on the order the items were numbered in."""
     if members < 1:
         raise ValueError(f"members is {members}; at least one member of each group must be compared")
-    group = group.copy()
     taken_in = np.lexsort((np.arange(len(group)), precedence))
     width = len(group)
     # The pairs scored so far, one int64 key (low * width + high) each, sorted, and their scores:
     # 16 bytes a pair (at 50,000 distinct wordings, ~800,000 pairs; a dict of tuples took ~150 MB).
-    known_keys, first_seen = np.unique(np.minimum(a, b).astype(np.int64) * width + np.maximum(a, b), return_index=True)
+    known_keys, first_seen = np.unique(pair_keys(a, b, width), return_index=True)
     known_scores = np.asarray(score, dtype=np.float64)[first_seen]
     for _ in range(rounds):
-        across = group[a] != group[b]
+        group_a, group_b = group[a], group[b]
+        across = group_a != group_b
         if not across.any():
             break
-        low, high = np.minimum(group[a], group[b])[across], np.maximum(group[a], group[b])[across]
-        keys, each = np.unique(low.astype(np.int64) * len(group) + high, return_inverse=True)  # one key per pair of groups
-        linked = np.stack([keys // len(group), keys % len(group)], axis=1)
+        keys, each = np.unique(pair_keys(group_a[across], group_b[across], width), return_inverse=True)
+        linked = np.stack([keys // width, keys % width], axis=1)  # each pair of groups linked, once
         # Only groups whose scored pairs make one ask on average are worth scoring further.
         linked = linked[np.bincount(each.ravel(), score[across]) / np.bincount(each.ravel()) >= threshold]
         if not len(linked):
             break
         first = _first_items(group, members, taken_in)
-        pairs, owner = [], []
+        x, y, owner = [], [], []
         for k, (one, other) in enumerate(linked.tolist()):
-            for x in first[one]:
-                pairs += [min(x, y) * width + max(x, y) for y in first[other]]
+            for item in first[one]:
+                x += [item] * len(first[other])
+                y += first[other]
                 owner += [k] * len(first[other])
-        keys = np.array(pairs, dtype=np.int64)
+        keys = pair_keys(x, y, width)
         # A pair's score does not change from round to round: each is scored once.
-        at = np.minimum(np.searchsorted(known_keys, keys), max(len(known_keys) - 1, 0))
-        new = np.unique(keys[(known_keys[at] != keys) if len(known_keys) else np.ones(len(keys), bool)])
+        new = np.setdiff1d(keys, known_keys)
         if len(new):
             known_keys = np.concatenate([known_keys, new])
             known_scores = np.concatenate([known_scores, score_pairs(new // width, new % width)])
@@ -139,7 +145,7 @@ def joined_where_members_agree(group: np.ndarray, a: np.ndarray, b: np.ndarray, 
                 renamed[other] = one
         if not renamed:
             break
-        name = np.arange(len(group))
+        name = np.arange(width)
         name[list(renamed)] = list(renamed.values())
         group = name[group]
     return group

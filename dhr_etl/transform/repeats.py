@@ -33,7 +33,7 @@ import polars as pl
 from dhr_etl.frames import FrameBuilder
 from dhr_etl.transform.body_kinds import with_body_kinds
 from dhr_etl.transform.keys import stable_key
-from dhr_etl.transform.linkage import average_linkage, joined_where_members_agree
+from dhr_etl.transform.linkage import average_linkage, joined_where_members_agree, pair_keys
 from dhr_etl.transform.places import without_places
 from dhr_etl.transform.rules import read_reference_csv
 from dhr_etl.transform.same_ask import SameAskModel, ask_words, same_ask_probability
@@ -257,11 +257,11 @@ def _nearest_in_meaning(meaning: np.ndarray, wordings: np.ndarray, threads: int)
         rows = np.arange(len(similarity))
         similarity[rows, start + rows] = -np.inf  # not itself
         nearest = np.argpartition(similarity, len(wordings) - k, axis=1)[:, -k:]  # the k largest
-        return np.stack([np.repeat(start + rows, k), nearest.ravel()], axis=1)
+        return pair_keys(np.repeat(start + rows, k), nearest.ravel(), len(wordings))
 
     found = in_threads(nearest_of_block, range(0, len(wordings), rows_per_block), threads)
-    pairs = np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
-    return wordings[pairs[:, 0]], wordings[pairs[:, 1]]
+    keys = np.unique(np.concatenate(found))
+    return wordings[keys // len(wordings)], wordings[keys % len(wordings)]
 
 
 def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRESHOLD,
