@@ -572,8 +572,13 @@ def _logistic(logit: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logit))
 
 
-PAIRS_PER_BATCH = 20_000
-"""Pairs measured at once: their two meanings are 41 MB."""
+PAIRS_PER_BATCH = 10_000
+"""Pairs measured at once: their two meanings are 20 MB, and with what differs, the products and
+the word-by-word alignment tables a batch holds some 150 MB. Grouping 50,000 distinct wordings
+(bench/classify_scaling.py --distinct) peaked at 782 MB with 20,000 pairs a batch and 637 MB with
+10,000, in the same time (5,000: 627 MB, 3 s more); after classification in the same process (as
+that script runs them) the peak was 981 MB with 20,000, against the issue's bound of 1 GiB. A
+batch's shape sways the last bits of the matrix products (a probability moves by under 1e-7)."""
 
 
 def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray, model: SameAskModel | None = None) -> np.ndarray:
