@@ -18,8 +18,9 @@ Wordings are grouped by average linkage (see :func:`group_repeats`), which does 
 order the reviews come in (save on ties, which go to the wordings first seen in review-id order); a group's key is its first recommendation's in review id order, so a
 group keeps its id when later reviews join it. Each group has a representative text (the member
 nearest the group's mean meaning) and a short label (its most characteristic words).
-``reference/repeat_overrides.csv`` keeps a recommendation out of any group, which is how a user
-corrects a wrong member.
+``reference/repeat_overrides.csv`` is how a user corrects a group, and it wins: a recommendation
+listed there alone is kept out of every group, and those listed under one name are one group
+(:mod:`dhr_etl.transform.repeat_overrides`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from dhr_etl.transform.body_kinds import with_body_kinds
 from dhr_etl.transform.keys import stable_key
 from dhr_etl.transform.linkage import average_linkage, joined_where_members_agree, pair_keys
 from dhr_etl.transform.places import without_places
-from dhr_etl.transform.rules import read_reference_csv
+from dhr_etl.transform.repeat_overrides import joined_by_name, read_overrides
 from dhr_etl.transform.same_ask import SameAskModel, ask_words, same_ask_probability
 from dhr_etl.transform.text import (ACTOR_MARK, CONCEPT_PREFIX, PURPOSE_MARK, STOPWORDS, asked, stemmed_words,
                                    with_concepts)
@@ -176,10 +177,6 @@ def tfidf_weights(texts: pl.Series, copies: np.ndarray | None = None) -> tuple[p
     return weights, document_frequency["term"].to_list(), document_frequency["word"].to_list()
 
 
-def _kept_apart() -> set[tuple[str, str]]:
-    return {(r["review_id"].strip(), r["rec_label"].strip()) for r in read_reference_csv("repeat_overrides.csv")}
-
-
 def _label(vectors: list[dict[int, float]], words: list[str]) -> str:
     centre: Counter[int] = Counter()
     for vector in vectors:
@@ -280,9 +277,9 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     find the nearest wordings (one when grouping runs beside another step)."""
     columns = ["review_id", "rec_position", "recommendation"] + (["rec_label"] if "rec_label" in recommendations.columns else [])
     rows = recommendations.select(columns).sort("review_id", "rec_position")
-    apart = _kept_apart()
-    excluded = ({i for i, key in enumerate(zip(rows["review_id"], rows["rec_label"])) if key in apart}
-                if apart and "rec_label" in rows.columns else set())
+    overrides = read_overrides()
+    keys = list(zip(rows["review_id"].to_list(), rows["rec_label"].to_list())) if "rec_label" in rows.columns else []
+    excluded = {i for i, key in enumerate(keys) if key in overrides.apart}
     review_of = rows["review_id"].rank("dense").to_list()
     # What a text asks depends on its words alone, and reviews repeat each other's wording (the
     # benchmark's library: 2,768 distinct texts among 7,019 recommendations): each distinct
@@ -304,6 +301,9 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     first_row: dict[int, int] = {}
     for doc in placed.tolist():
         leader_of[doc] = first_row.setdefault(int(group_of_wording[text_of[doc]]), doc)
+    named: dict[int, str] = {}
+    if keys and overrides.named:
+        leader_of, named = joined_by_name(leader_of, keys, overrides)
     members: dict[int, list[int]] = defaultdict(list)
     for doc, leader in enumerate(leader_of):
         members[leader].append(doc)
@@ -319,7 +319,7 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
         centre = meaning[docs].sum(axis=0)
         closeness = meaning[docs] @ centre
         representative = docs[int(np.argmax(closeness))]  # argmax: the earliest member on a tie
-        label = _label([vectors.get(text_of[d], {}) for d in docs], words)
+        label = named.get(leader) or _label([vectors.get(text_of[d], {}) for d in docs], words)
         for doc in docs:
             out.add((review_ids[doc], positions[doc], key, doc == representative, label))
     return out.frame()

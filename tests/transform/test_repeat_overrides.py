@@ -1,0 +1,90 @@
+"""A user's corrections to repeat grouping (reference/repeat_overrides.csv) win over the model.
+
+Each test writes its own overrides file and points the reader at it; the grouping is the real one
+(the trained same-ask model), so each test first shows what the model does without the file."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from dhr_etl.transform import repeat_overrides
+from dhr_etl.transform.keys import stable_key
+from dhr_etl.transform.repeats import group_repeats
+
+COPY = "GP practices should ask about domestic abuse when a patient is seen alone."
+OTHER = "The council should publish its housing allocation policy in Welsh and English."
+UNRELATED = "Probation should check police call-out records before a licence recall hearing."
+
+
+def _library(*texts: str) -> pl.DataFrame:
+    """Text i as recommendation "R1" of review r{i+1}."""
+    return pl.DataFrame({"review_id": [f"r{i}" for i in range(1, len(texts) + 1)], "rec_position": [1] * len(texts),
+                         "rec_label": ["R1"] * len(texts), "recommendation": list(texts)},
+                        schema_overrides={"rec_position": pl.Int32})
+
+
+def _groups(recs: pl.DataFrame) -> dict[str, tuple[int, str]]:
+    """review id → (group key, label), for the recommendations in a group."""
+    return {review: (key, label) for review, key, label in group_repeats(recs).select(
+        "review_id", "repeat_group_key", "repeat_label").iter_rows()}
+
+
+@pytest.fixture
+def overrides_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Writes the overrides file's body under its header (``header``: its first line) and makes it the one read."""
+    path = tmp_path / "repeat_overrides.csv"
+    monkeypatch.setattr(repeat_overrides, "OVERRIDES_FILE", str(path))  # an absolute name: the reader takes it as is
+
+    def write(body: str, header: str = "review_id,rec_label,group") -> None:
+        path.write_text(f"{header}\n# a comment line, as the shipped file has\n{body}", encoding="utf-8")
+
+    write("")
+    return write
+
+
+def test_two_asks_listed_under_one_name_are_one_group_with_that_label(overrides_file) -> None:  # noqa: ANN001
+    recs = _library(COPY, OTHER)
+    assert _groups(recs) == {}  # the model keeps them apart
+    overrides_file("r2,R1,gp and housing\nr1,R1,gp and housing\n")
+    found = _groups(recs)
+    assert set(found) == {"r1", "r2"}
+    assert found["r1"] == found["r2"] == (stable_key("repeat", "r1", 1), "gp and housing")  # the earliest member's key
+
+
+def test_a_missed_recommendation_listed_beside_one_member_joins_the_whole_group(overrides_file) -> None:  # noqa: ANN001
+    recs = _library(COPY, COPY, OTHER)
+    before = _groups(recs)
+    assert set(before) == {"r1", "r2"} and before["r1"][0] == stable_key("repeat", "r1", 1)
+    overrides_file("r3,R1,seen alone\nr2,R1,seen alone\n")  # r1 is not listed: it comes with r2's group
+    found = _groups(recs)
+    assert set(found) == {"r1", "r2", "r3"}
+    assert {value for value in found.values()} == {(stable_key("repeat", "r1", 1), "seen alone")}  # its key kept
+
+
+def test_kept_out_wins_over_a_name(overrides_file) -> None:  # noqa: ANN001
+    recs = _library(COPY, COPY, COPY, UNRELATED)
+    assert set(_groups(recs)) == {"r1", "r2", "r3"}
+    overrides_file("r2,R1,\nr2,R1,joined\nr4,R1,joined\n")
+    found = _groups(recs)
+    # r2 is in no group, and the name brings nothing through it: r4 stays alone
+    assert set(found) == {"r1", "r3"} and found["r1"] == found["r3"]
+
+
+def test_a_file_without_the_group_column_keeps_what_it_lists_out(overrides_file) -> None:  # noqa: ANN001
+    overrides_file("r2,R1\n", header="review_id,rec_label")
+    found = _groups(_library(COPY, COPY, COPY))
+    assert set(found) == {"r1", "r3"} and found["r1"] == found["r3"]
+
+
+def test_a_row_naming_no_recommendation_changes_nothing_and_is_reported(overrides_file,  # noqa: ANN001
+                                                                         caplog: pytest.LogCaptureFixture) -> None:
+    recs = _library(COPY, COPY, OTHER)
+    before = _groups(recs)
+    overrides_file("r9,R4,some name\n")
+    with caplog.at_level(logging.WARNING, logger=repeat_overrides.__name__):
+        assert _groups(recs) == before
+    assert "name no recommendation" in caplog.text and "r9" in caplog.text
