@@ -69,6 +69,10 @@ Before: chosen in session 25 on five folds of the labelled sets (`python -m
 dhr_etl.transform.train_repeats --by-set --folds 5 --grouped`); with the fifty-nine sets of that
 session's model, grouped around leaders: at 0.5 0.872 / 0.673 (24 of 59 meeting both goals); at
 0.375 0.845 / 0.715 (37); at 0.35 0.840 / 0.727 (38); at 0.325 0.835 / 0.735 (39; 7 under 0.80).
+Session 34, the same command with average linkage and the sixty-five training sets of the shipped
+model (each fold's networks fitted on the other folds' sets), at 0.35: pairs 0.843 / 0.742, clusters
+0.668 / 0.698 (all sets' pairs pooled), both pair goals met on 49 of 65 sets; judged one pair at a
+time, 0.862 / 0.835 at 0.3 and 0.886 / 0.772 at 0.4.
 The older labelled pairs (tests/transform/fixtures/repeat_pairs.csv) keep the guard's floor, and a
 shared opening with another object ("... review their policy on DVPNs" / "... on firearms
 licensing") stays apart."""
