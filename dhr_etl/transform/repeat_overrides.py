@@ -1,16 +1,19 @@
 """A user's corrections to repeat grouping (``reference/repeat_overrides.csv``); they win over the model.
 
 Each row names a recommendation (``review_id`` as in v_reviews, ``rec_label`` as printed on the
-page) and a ``group``:
+page, both matched exactly; a label printed twice in one review names both) and a ``group``:
 - empty: the recommendation is kept out of every group (a wrong member taken out);
 - a name of the user's choosing: the recommendations listed under one name are in one group, with
   the groups the model put them in. Listing a missed recommendation beside one member of the group
   it belongs to adds it; listing one member of each of two groups joins them. The group takes the
-  name as its label (the first name in the file, when one group gathers several).
+  name as its label (the first name in the file, when one group gathers several). Like every group,
+  it is reported only when it spans two reviews or more.
 A recommendation listed with an empty group stays out even where a name lists it too. Rows naming a
 recommendation the library does not hold are reported in the log and change nothing (the review
 may not be published yet). A file without the ``group`` column (before session 34) keeps every
-recommendation it lists out, as it always did.
+recommendation it lists out, as it always did. A file with other columns, or a row with more cells
+than the header (a name holding an unquoted comma), is refused with the file's name: read wrongly,
+a join would silently become a keep-out.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dhr_etl.transform.rules import read_reference_csv
+from dhr_etl.transform.rules import REFERENCE_DIR, ReferenceDataError, read_reference_csv
 
 log = logging.getLogger(__name__)
 OVERRIDES_FILE = "repeat_overrides.csv"
+COLUMNS = ("review_id", "rec_label", "group")
+"""The columns a file may have; the first two it must have."""
 
 Key = tuple[str, str]
 """(review_id, rec_label)"""
@@ -35,11 +40,15 @@ class RepeatOverrides:
     named: dict[str, list[Key]] = field(default_factory=dict)
     """name → the recommendations listed under it, in file order (names in file order too)"""
 
+    def listed(self) -> list[Key]:
+        return [*self.apart, *(key for keys in self.named.values() for key in keys)]
+
 
 def read_overrides() -> RepeatOverrides:
     apart: set[Key] = set()
     named: dict[str, list[Key]] = {}
-    for row in read_reference_csv(OVERRIDES_FILE):
+    for number, row in enumerate(read_reference_csv(OVERRIDES_FILE), start=1):
+        _check(row, number)
         key = ((row.get("review_id") or "").strip(), (row.get("rec_label") or "").strip())
         name = (row.get("group") or "").strip()
         if name:
@@ -47,6 +56,32 @@ def read_overrides() -> RepeatOverrides:
         else:
             apart.add(key)
     return RepeatOverrides(frozenset(apart), named)
+
+
+def _check(row: dict[str | None, object], number: int) -> None:
+    columns = [column for column in row if column is not None]
+    if set(columns) - set(COLUMNS) or not {"review_id", "rec_label"} <= set(columns):
+        raise ReferenceDataError(f"{REFERENCE_DIR / OVERRIDES_FILE}: the columns are {', '.join(map(repr, columns))}; "
+                                 f"it takes review_id, rec_label and, to put recommendations together, group")
+    if row.get(None):
+        raise ReferenceDataError(f"{REFERENCE_DIR / OVERRIDES_FILE}, data row {number}: more cells than columns; "
+                                 "a group name that holds a comma must be in double quotes")
+
+
+def report_unmatched(keys: Sequence[Key], overrides: RepeatOverrides) -> None:
+    """Warn of the file's rows that name no recommendation among ``keys`` (each row's (review_id,
+    rec_label); none when the recommendations carry no labels, and then the file is not applied)."""
+    listed = overrides.listed()
+    if not listed:
+        return
+    if not keys:
+        log.warning("%s: the recommendations carry no rec_label, so its %d row(s) are not applied", OVERRIDES_FILE, len(listed))
+        return
+    known = set(keys)
+    unmatched = [key for key in listed if key not in known]
+    if unmatched:
+        log.warning("%s: %d row(s) name no recommendation of this library, e.g. review %s, label %s; they change nothing",
+                    OVERRIDES_FILE, len(unmatched), *unmatched[0])
 
 
 def joined_by_name(leader_of: list[int], keys: Sequence[Key], overrides: RepeatOverrides) -> tuple[list[int], dict[int, str]]:
@@ -57,7 +92,7 @@ def joined_by_name(leader_of: list[int], keys: Sequence[Key], overrides: RepeatO
     rows_of: dict[Key, list[int]] = {}
     for row, key in enumerate(keys):
         rows_of.setdefault(key, []).append(row)
-    parent = list(range(len(leader_of)))
+    parent = list(range(len(leader_of)))  # over the model's groups, by leader; a root is its set's smallest row
 
     def root(row: int) -> int:
         while parent[row] != row:
@@ -65,19 +100,16 @@ def joined_by_name(leader_of: list[int], keys: Sequence[Key], overrides: RepeatO
             row = parent[row]
         return row
 
-    unmatched = [key for listed in overrides.named.values() for key in listed if key not in rows_of]
-    if unmatched:
-        log.warning("%s: %d row(s) name no recommendation of this library, e.g. review %s, label %s; they change nothing",
-                    OVERRIDES_FILE, len(unmatched), *unmatched[0])
+    def rows_named(listed: list[Key]) -> list[int]:
+        return [row for key in listed if key not in overrides.apart for row in rows_of.get(key, [])]
+
     for listed in overrides.named.values():
-        leaders = {root(leader_of[row]) for key in listed if key not in overrides.apart for row in rows_of.get(key, [])}
+        leaders = {root(leader_of[row]) for row in rows_named(listed)}
         first = min(leaders, default=None)
         for leader in leaders:
             parent[leader] = first
     names: dict[int, str] = {}
     for name, listed in overrides.named.items():
-        for key in listed:
-            for row in rows_of.get(key, []):
-                if key not in overrides.apart:
-                    names.setdefault(root(leader_of[row]), name)
+        for row in rows_named(listed):
+            names.setdefault(root(leader_of[row]), name)
     return [root(leader) for leader in leader_of], names

@@ -36,7 +36,7 @@ from dhr_etl.transform.body_kinds import with_body_kinds
 from dhr_etl.transform.keys import stable_key
 from dhr_etl.transform.linkage import average_linkage, joined_where_members_agree, pair_keys
 from dhr_etl.transform.places import without_places
-from dhr_etl.transform.repeat_overrides import joined_by_name, read_overrides
+from dhr_etl.transform.repeat_overrides import joined_by_name, read_overrides, report_unmatched
 from dhr_etl.transform.same_ask import SameAskModel, ask_words, same_ask_probability
 from dhr_etl.transform.text import (ACTOR_MARK, CONCEPT_PREFIX, PURPOSE_MARK, STOPWORDS, asked, stemmed_words,
                                    with_concepts)
@@ -305,6 +305,7 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     first_row: dict[int, int] = {}
     for doc in placed.tolist():
         leader_of[doc] = first_row.setdefault(int(group_of_wording[text_of[doc]]), doc)
+    report_unmatched(keys, overrides)
     named: dict[int, str] = {}
     if keys and overrides.named:
         leader_of, named = joined_by_name(leader_of, keys, overrides)

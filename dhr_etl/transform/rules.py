@@ -19,9 +19,10 @@ class ReferenceDataError(ValueError):
 
 
 def read_reference_csv(name: str) -> list[dict[str, str]]:
-    """Rows of a reference CSV; lines starting with ``#`` are comments."""
+    """Rows of a reference CSV; lines starting with ``#`` are comments. A byte-order mark (what a
+    spreadsheet's "CSV UTF-8" puts first) is not part of the first column's name."""
     path = REFERENCE_DIR / name
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         lines = [line for line in handle if not line.lstrip().startswith("#")]
     return list(csv.DictReader(lines))
 

@@ -14,6 +14,7 @@ import pytest
 from dhr_etl.transform import repeat_overrides
 from dhr_etl.transform.keys import stable_key
 from dhr_etl.transform.repeats import group_repeats
+from dhr_etl.transform.rules import ReferenceDataError
 
 COPY = "GP practices should ask about domestic abuse when a patient is seen alone."
 OTHER = "The council should publish its housing allocation policy in Welsh and English."
@@ -88,3 +89,48 @@ def test_a_row_naming_no_recommendation_changes_nothing_and_is_reported(override
     with caplog.at_level(logging.WARNING, logger=repeat_overrides.__name__):
         assert _groups(recs) == before
     assert "name no recommendation" in caplog.text and "r9" in caplog.text
+
+
+def test_two_names_reaching_one_group_make_one_group_labelled_by_the_first_name(overrides_file) -> None:  # noqa: ANN001
+    recs = _library(COPY, COPY, OTHER, UNRELATED)
+    overrides_file("r3,R1,housing first\nr1,R1,housing first\nr4,R1,probation second\nr2,R1,probation second\n")
+    found = _groups(recs)
+    assert set(found) == {"r1", "r2", "r3", "r4"}
+    assert set(found.values()) == {(stable_key("repeat", "r1", 1), "housing first")}
+
+
+def test_a_name_within_one_review_makes_no_repeat(overrides_file) -> None:  # noqa: ANN001
+    recs = pl.DataFrame({"review_id": ["r1", "r1"], "rec_position": [1, 2], "rec_label": ["R1", "R2"],
+                         "recommendation": [COPY, OTHER]}, schema_overrides={"rec_position": pl.Int32})
+    overrides_file("r1,R1,one review\nr1,R2,one review\n")
+    assert _groups(recs) == {}  # a repeat spans reviews
+
+
+def test_a_kept_out_row_naming_nothing_is_reported_too(overrides_file, caplog: pytest.LogCaptureFixture) -> None:  # noqa: ANN001
+    overrides_file("r1,R9,\n")
+    with caplog.at_level(logging.WARNING, logger=repeat_overrides.__name__):
+        assert set(_groups(_library(COPY, COPY))) == {"r1", "r2"}
+    assert "name no recommendation" in caplog.text and "R9" in caplog.text
+
+
+@pytest.mark.parametrize("header", ["review_id,rec_label,Group", "review,rec_label,group", "review_id,label"])
+def test_a_file_whose_columns_are_not_the_ones_read_is_refused(overrides_file, header: str) -> None:  # noqa: ANN001
+    """Read loosely, a misspelt "group" would turn every join into a keep-out without a word."""
+    overrides_file("r1,R1,together\n", header=header)
+    with pytest.raises(ReferenceDataError, match="repeat_overrides.csv: the columns are .* it takes review_id, rec_label"):
+        group_repeats(_library(COPY, COPY))
+
+
+def test_a_name_with_an_unquoted_comma_is_refused_and_a_quoted_one_is_read(overrides_file) -> None:  # noqa: ANN001
+    overrides_file("r1,R1,gp, housing\nr2,R1,gp, housing\n")
+    with pytest.raises(ReferenceDataError, match="data row 1: more cells than columns; .*double quotes"):
+        group_repeats(_library(COPY, OTHER))
+    overrides_file('r1,R1,"gp, housing"\nr2,R1,"gp, housing"\n')
+    assert {label for _, label in _groups(_library(COPY, OTHER)).values()} == {"gp, housing"}
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read(overrides_file, tmp_path: Path) -> None:  # noqa: ANN001
+    """What a spreadsheet's "CSV UTF-8" writes: the mark must not become part of "review_id"."""
+    overrides_file("r1,R1,together\nr2,R1,together\n", header="\ufeffreview_id,rec_label,group")
+    assert (tmp_path / "repeat_overrides.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert {label for _, label in _groups(_library(COPY, OTHER)).values()} == {"together"}
