@@ -22,7 +22,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dhr_etl.transform.rules import REFERENCE_DIR, ReferenceDataError, read_reference_csv
+from dhr_etl.transform.rules import ReferenceDataError, read_reference_csv, reference_path
 
 log = logging.getLogger(__name__)
 OVERRIDES_FILE = "repeat_overrides.csv"
@@ -61,10 +61,10 @@ def read_overrides() -> RepeatOverrides:
 def _check(row: dict[str | None, object], number: int) -> None:
     columns = [column for column in row if column is not None]
     if set(columns) - set(COLUMNS) or not {"review_id", "rec_label"} <= set(columns):
-        raise ReferenceDataError(f"{REFERENCE_DIR / OVERRIDES_FILE}: the columns are {', '.join(map(repr, columns))}; "
+        raise ReferenceDataError(f"{reference_path(OVERRIDES_FILE)}: the columns are {', '.join(map(repr, columns))}; "
                                  f"it takes review_id, rec_label and, to put recommendations together, group")
     if row.get(None):
-        raise ReferenceDataError(f"{REFERENCE_DIR / OVERRIDES_FILE}, data row {number}: more cells than columns; "
+        raise ReferenceDataError(f"{reference_path(OVERRIDES_FILE)}, data row {number}: more cells than columns; "
                                  "a group name that holds a comma must be in double quotes")
 
 

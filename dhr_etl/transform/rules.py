@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 
 import polars as pl
 
@@ -18,11 +19,15 @@ class ReferenceDataError(ValueError):
     """A reference file is malformed; the message names the file and line."""
 
 
+def reference_path(name: str) -> Path:
+    """Where reference file ``name`` is read from (what an error about it names)."""
+    return REFERENCE_DIR / name
+
+
 def read_reference_csv(name: str) -> list[dict[str, str]]:
     """Rows of a reference CSV; lines starting with ``#`` are comments. A byte-order mark (what a
     spreadsheet's "CSV UTF-8" puts first) is not part of the first column's name."""
-    path = REFERENCE_DIR / name
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open(reference_path(name), encoding="utf-8-sig", newline="") as handle:
         lines = [line for line in handle if not line.lstrip().startswith("#")]
     return list(csv.DictReader(lines))
 
@@ -36,7 +41,7 @@ def _compile(name: str, row_number: int, pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
     except re.error as exc:
-        raise ReferenceDataError(f"{REFERENCE_DIR / name}, rule {row_number}: bad pattern {pattern!r}: {exc}") from None
+        raise ReferenceDataError(f"{reference_path(name)}, rule {row_number}: bad pattern {pattern!r}: {exc}") from None
 
 
 @contextmanager
@@ -65,7 +70,7 @@ def _refused_by_polars(name: str, patterns: Sequence[str]) -> ReferenceDataError
         except pl.exceptions.ComputeError as exc:
             lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
             why = next((line for line in lines if line.startswith("error:")), lines[0] if lines else "refused")
-            return ReferenceDataError(f"{REFERENCE_DIR / name}, rule {row_number}: bad pattern {pattern!r} ({why}); "
+            return ReferenceDataError(f"{reference_path(name)}, rule {row_number}: bad pattern {pattern!r} ({why}); "
                                       "patterns are Rust regular expressions, as polars runs them: no look-arounds "
                                       "and no back-references")
     return None
@@ -183,5 +188,5 @@ def concept_glosses() -> dict[str, str]:
 
 def read_model_lines(name: str) -> list[str]:
     """A trained model's table from ``reference/`` (its comment lines included)."""
-    with open(REFERENCE_DIR / name, encoding="utf-8") as handle:
+    with open(reference_path(name), encoding="utf-8") as handle:
         return handle.readlines()

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dhr_etl.transform.rules import read_reference_csv, run_in_polars, split_cell, theme_rules
+from dhr_etl.transform.rules import (ReferenceDataError, read_reference_csv, reference_path, run_in_polars, split_cell,
+                                    theme_rules)
 from dhr_etl.transform.text import asked, stemmed_words, with_concepts
 from dhr_etl.transform.threads import THREADS, in_threads
 from dhr_etl.transform.theme_examples import Examples, theme_examples, votes
@@ -206,9 +207,27 @@ def _chosen(evidence: pl.DataFrame, decision: Decision = Decision()) -> pl.DataF
     return pl.concat([chosen, other, outside])
 
 
+OVERRIDES_FILE = "theme_overrides.csv"
+OVERRIDE_COLUMNS = ("review_id", "rec_label", "themes")
+
+
 def _overrides() -> pl.DataFrame:
-    rows = [(r["review_id"].strip(), r["rec_label"].strip(), theme)
-            for r in read_reference_csv("theme_overrides.csv") for theme in split_cell(r["themes"])]
+    """review_id, rec_label, theme: the curated themes. A theme is read whatever its case; a row
+    whose themes are not the library's, or that gives none, or a file with other columns, is refused
+    with the file and the row named: read loosely, a misspelt theme would reach the warehouse as a
+    ninth theme, or a recommendation would silently keep the model's themes."""
+    where = reference_path(OVERRIDES_FILE)
+    rows = []
+    for number, row in enumerate(read_reference_csv(OVERRIDES_FILE), start=1):
+        if sorted(column for column in row if column is not None) != sorted(OVERRIDE_COLUMNS) or row.get(None):
+            raise ReferenceDataError(f"{where}, data row {number}: the cells are {row!r}; it takes review_id, rec_label and themes "
+                                     "(several themes in one cell, separated by |)")
+        themes = [theme.lower() for theme in split_cell(row["themes"])]
+        unknown = [theme for theme in themes if theme not in THEMES]
+        if unknown or not themes:
+            raise ReferenceDataError(f"{where}, data row {number}: {'theme ' + repr(unknown[0]) if unknown else 'no theme'} "
+                                     f"given; the themes are {', '.join(THEMES)}")
+        rows += [(row["review_id"].strip(), row["rec_label"].strip(), theme) for theme in dict.fromkeys(themes)]
     return pl.DataFrame(rows, schema={"review_id": pl.String, "rec_label": pl.String, "theme": pl.String}, orient="row")
 
 
@@ -225,7 +244,7 @@ def classify_recommendations(recommendations: pl.DataFrame, examples: Examples |
     keyed = rows.select("_row", "review_id", "rec_position", label.alias("rec_label"))
     overridden = keyed.join(overrides, on=["review_id", "rec_label"]).select(
         "_row", "theme", pl.lit("override").alias("method"),
-        pl.lit("reference/theme_overrides.csv").alias("evidence"))
+        pl.lit(f"reference/{OVERRIDES_FILE}").alias("evidence"))
     todo = (rows.join(overridden.select("_row").unique(), on="_row", how="anti")
             .select("_row", pl.col("recommendation").fill_null("")))
     # A text's themes depend on its words alone, and reviews repeat each other's wording (the

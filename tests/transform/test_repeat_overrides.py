@@ -1,12 +1,12 @@
 """A user's corrections to repeat grouping (reference/repeat_overrides.csv) win over the model.
 
-Each test writes its own overrides file and points the reader at it; the grouping is the real one
-(the trained same-ask model), so each test first shows what the model does without the file."""
+Each test writes its own overrides file into a copy of the reference files (conftest's
+overrides_file); the grouping is the real one (the trained same-ask model), so each test first
+shows what the model does without the file."""
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -19,6 +19,8 @@ from dhr_etl.transform.rules import ReferenceDataError
 COPY = "GP practices should ask about domestic abuse when a patient is seen alone."
 OTHER = "The council should publish its housing allocation policy in Welsh and English."
 UNRELATED = "Probation should check police call-out records before a licence recall hearing."
+OVERRIDES = (repeat_overrides.OVERRIDES_FILE, "review_id,rec_label,group")
+"""The file these tests write (conftest's overrides_file) and its header."""
 
 
 def _library(*texts: str) -> pl.DataFrame:
@@ -32,19 +34,6 @@ def _groups(recs: pl.DataFrame) -> dict[str, tuple[int, str]]:
     """review id → (group key, label), for the recommendations in a group."""
     return {review: (key, label) for review, key, label in group_repeats(recs).select(
         "review_id", "repeat_group_key", "repeat_label").iter_rows()}
-
-
-@pytest.fixture
-def overrides_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    """Writes the overrides file's body under its header (``header``: its first line) and makes it the one read."""
-    path = tmp_path / "repeat_overrides.csv"
-    monkeypatch.setattr(repeat_overrides, "OVERRIDES_FILE", str(path))  # an absolute name: the reader takes it as is
-
-    def write(body: str, header: str = "review_id,rec_label,group") -> None:
-        path.write_text(f"{header}\n# a comment line, as the shipped file has\n{body}", encoding="utf-8")
-
-    write("")
-    return write
 
 
 def test_two_asks_listed_under_one_name_are_one_group_with_that_label(overrides_file) -> None:  # noqa: ANN001
@@ -129,8 +118,8 @@ def test_a_name_with_an_unquoted_comma_is_refused_and_a_quoted_one_is_read(overr
     assert {label for _, label in _groups(_library(COPY, OTHER)).values()} == {"gp, housing"}
 
 
-def test_a_file_saved_with_a_byte_order_mark_is_read(overrides_file, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_file_saved_with_a_byte_order_mark_is_read(overrides_file) -> None:  # noqa: ANN001
     """What a spreadsheet's "CSV UTF-8" writes: the mark must not become part of "review_id"."""
-    overrides_file("r1,R1,together\nr2,R1,together\n", header="\ufeffreview_id,rec_label,group")
-    assert (tmp_path / "repeat_overrides.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    path = overrides_file("r1,R1,together\nr2,R1,together\n", header="\ufeffreview_id,rec_label,group")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     assert {label for _, label in _groups(_library(COPY, OTHER)).values()} == {"together"}
