@@ -23,6 +23,7 @@ decided (override, rule, model, rule+model, none).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import polars as pl
@@ -34,6 +35,7 @@ from dhr_etl.transform.threads import THREADS, in_threads
 from dhr_etl.transform.theme_examples import Examples, theme_examples, votes
 from dhr_etl.transform.theme_model import ThemeModel, features, theme_model
 
+log = logging.getLogger(__name__)
 THEMES = ("technology systems", "identification of risk", "training", "policy", "multi agency working",
           "record keeping", "awareness raising", "other")
 RULED_THEMES = THEMES[:-1]
@@ -212,23 +214,37 @@ OVERRIDE_COLUMNS = ("review_id", "rec_label", "themes")
 
 
 def _overrides() -> pl.DataFrame:
-    """review_id, rec_label, theme: the curated themes. A theme is read whatever its case; a row
-    whose themes are not the library's, or that gives none, or a file with other columns, is refused
-    with the file and the row named: read loosely, a misspelt theme would reach the warehouse as a
-    ninth theme, or a recommendation would silently keep the model's themes."""
+    """review_id, rec_label, theme: the curated themes, each (recommendation, theme) once (two rows
+    for one recommendation add their themes up). A theme is read whatever its case and spacing; a
+    row whose themes are not the library's, or that gives none, or a file with other columns, is
+    refused with the file named: read loosely, a misspelt theme would reach the warehouse as a ninth
+    theme, or a recommendation would silently keep the model's themes. A row with every cell empty
+    (a spreadsheet's blank line) is passed over."""
     where = reference_path(OVERRIDES_FILE)
     rows = []
     for number, row in enumerate(read_reference_csv(OVERRIDES_FILE), start=1):
-        if sorted(column for column in row if column is not None) != sorted(OVERRIDE_COLUMNS) or row.get(None):
-            raise ReferenceDataError(f"{where}, data row {number}: the cells are {row!r}; it takes review_id, rec_label and themes "
-                                     "(several themes in one cell, separated by |)")
-        themes = [theme.lower() for theme in split_cell(row["themes"])]
-        unknown = [theme for theme in themes if theme not in THEMES]
-        if unknown or not themes:
+        columns = [column for column in row if column is not None]
+        if sorted(columns) != sorted(OVERRIDE_COLUMNS):
+            raise ReferenceDataError(f"{where}: the columns are {', '.join(map(repr, columns))}; it takes review_id, rec_label "
+                                     "and themes (several themes in one cell, separated by |)")
+        if row.get(None):
+            raise ReferenceDataError(f"{where}, data row {number}: more cells than columns; several themes go in one cell, "
+                                     "separated by |")
+        if not any((row[column] or "").strip() for column in OVERRIDE_COLUMNS):
+            continue
+        written = split_cell(row["themes"])
+        unknown = [theme for theme in written if _theme_read(theme) not in THEMES]
+        if unknown or not written:
             raise ReferenceDataError(f"{where}, data row {number}: {'theme ' + repr(unknown[0]) if unknown else 'no theme'} "
                                      f"given; the themes are {', '.join(THEMES)}")
-        rows += [(row["review_id"].strip(), row["rec_label"].strip(), theme) for theme in dict.fromkeys(themes)]
-    return pl.DataFrame(rows, schema={"review_id": pl.String, "rec_label": pl.String, "theme": pl.String}, orient="row")
+        rows += [((row["review_id"] or "").strip(), (row["rec_label"] or "").strip(), _theme_read(theme)) for theme in written]
+    return (pl.DataFrame(rows, schema={"review_id": pl.String, "rec_label": pl.String, "theme": pl.String}, orient="row")
+            .unique(maintain_order=True))  # the bridge table holds a (recommendation, theme) once
+
+
+def _theme_read(written: str) -> str:
+    """A theme as a user may write it ("Multi  Agency working") read as the vocabulary spells it."""
+    return " ".join(written.split()).lower()
 
 
 def classify_recommendations(recommendations: pl.DataFrame, examples: Examples | None = None,
@@ -242,6 +258,10 @@ def classify_recommendations(recommendations: pl.DataFrame, examples: Examples |
     overrides = _overrides()
     label = rows["rec_label"] if "rec_label" in rows.columns else pl.Series([None] * rows.height, dtype=pl.String)
     keyed = rows.select("_row", "review_id", "rec_position", label.alias("rec_label"))
+    unmatched = overrides.join(keyed, on=["review_id", "rec_label"], how="anti").unique(["review_id", "rec_label"])
+    if unmatched.height:
+        log.warning("%s: %d recommendation(s) it lists are not in this library, e.g. review %s, label %s; they change nothing",
+                    OVERRIDES_FILE, unmatched.height, *unmatched.row(0)[:2])
     overridden = keyed.join(overrides, on=["review_id", "rec_label"]).select(
         "_row", "theme", pl.lit("override").alias("method"),
         pl.lit(f"reference/{OVERRIDES_FILE}").alias("evidence"))

@@ -6,6 +6,9 @@ test shows what they say without the file."""
 
 from __future__ import annotations
 
+import logging
+import re
+
 
 import polars as pl
 import pytest
@@ -46,15 +49,33 @@ def test_an_override_replaces_the_themes_of_its_recommendation_only(overrides_fi
                                                ("", "no theme given")])
 def test_a_theme_outside_the_library_s_eight_or_none_is_refused(overrides_file, cell: str, message: str) -> None:  # noqa: ANN001
     """Read loosely, a misspelt theme would reach the warehouse as a ninth theme, and an empty cell
-    would leave the model's themes in place without a word."""
-    overrides_file(f"r1,R1,{cell}\n")
-    with pytest.raises(ReferenceDataError, match=f"theme_overrides.csv, data row 1: {message}"):
+    would leave the model's themes in place without a word. The error names the file read."""
+    path = overrides_file(f"r1,R1,{cell}\n")
+    with pytest.raises(ReferenceDataError, match=re.escape(f"{path}, data row 1: ") + message):
         themes.classify_recommendations(_library())
 
 
-@pytest.mark.parametrize(("header", "row"), [("review_id,rec_label,theme", "r1,R1,policy"),
-                                             ("review_id,rec_label,themes", "r1,R1,policy,training")])
-def test_a_file_with_other_columns_is_refused(overrides_file, header: str, row: str) -> None:  # noqa: ANN001
-    overrides_file(f"{row}\n", header=header)
-    with pytest.raises(ReferenceDataError, match="data row 1: .* it takes review_id, rec_label and themes"):
+@pytest.mark.parametrize(("header", "row", "message"), [
+    ("review_id,rec_label,theme", "r1,R1,policy", "the columns are 'review_id', 'rec_label', 'theme'; it takes review_id"),
+    ("review_id,rec_label,themes", "r1,R1,policy,training", "data row 1: more cells than columns")])
+def test_a_file_with_other_columns_is_refused(overrides_file, header: str, row: str, message: str) -> None:  # noqa: ANN001
+    path = overrides_file(f"{row}\n", header=header)
+    with pytest.raises(ReferenceDataError, match=re.escape(f"{path}") + ".*" + message):
         themes.classify_recommendations(_library())
+
+
+def test_two_rows_for_one_recommendation_add_up_and_a_theme_is_given_once(overrides_file) -> None:  # noqa: ANN001
+    """The warehouse's bridge table holds a (recommendation, theme) once: two rows naming one theme
+    must not make two assignments."""
+    overrides_file("r1,R1,policy | Multi  agency working\n,,\nr1,R1,policy | training\n")  # and a blank spreadsheet row
+    found = themes.classify_recommendations(_library()).filter(pl.col("review_id") == "r1")
+    assert sorted(found["theme"].to_list()) == ["multi agency working", "policy", "training"]
+
+
+def test_a_row_naming_no_recommendation_changes_nothing_and_is_reported(overrides_file,  # noqa: ANN001
+                                                                         caplog: pytest.LogCaptureFixture) -> None:
+    before = themes.classify_recommendations(_library())
+    overrides_file("r9,R4,policy\n")
+    with caplog.at_level(logging.WARNING, logger=themes.__name__):
+        assert themes.classify_recommendations(_library()).equals(before)
+    assert "not in this library" in caplog.text and "r9" in caplog.text
