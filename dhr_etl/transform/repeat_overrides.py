@@ -22,12 +22,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dhr_etl.transform.rules import ReferenceDataError, read_reference_csv, reference_path
+from dhr_etl.transform.rules import read_checked_csv
 
 log = logging.getLogger(__name__)
 OVERRIDES_FILE = "repeat_overrides.csv"
-COLUMNS = ("review_id", "rec_label", "group")
-"""The columns a file may have; the first two it must have."""
 
 Key = tuple[str, str]
 """(review_id, rec_label)"""
@@ -47,8 +45,9 @@ class RepeatOverrides:
 def read_overrides() -> RepeatOverrides:
     apart: set[Key] = set()
     named: dict[str, list[Key]] = {}
-    for number, row in enumerate(read_reference_csv(OVERRIDES_FILE), start=1):
-        _check(row, number)
+    for row in read_checked_csv(OVERRIDES_FILE, ("review_id", "rec_label"), ("group",),
+                                "review_id, rec_label and, to put recommendations together, group",
+                                "a group name that holds a comma must be in double quotes"):
         key = ((row.get("review_id") or "").strip(), (row.get("rec_label") or "").strip())
         name = (row.get("group") or "").strip()
         if name:
@@ -56,16 +55,6 @@ def read_overrides() -> RepeatOverrides:
         else:
             apart.add(key)
     return RepeatOverrides(frozenset(apart), named)
-
-
-def _check(row: dict[str | None, object], number: int) -> None:
-    columns = [column for column in row if column is not None]
-    if set(columns) - set(COLUMNS) or not {"review_id", "rec_label"} <= set(columns):
-        raise ReferenceDataError(f"{reference_path(OVERRIDES_FILE)}: the columns are {', '.join(map(repr, columns))}; "
-                                 f"it takes review_id, rec_label and, to put recommendations together, group")
-    if row.get(None):
-        raise ReferenceDataError(f"{reference_path(OVERRIDES_FILE)}, data row {number}: more cells than columns; "
-                                 "a group name that holds a comma must be in double quotes")
 
 
 def report_unmatched(keys: Sequence[Key], overrides: RepeatOverrides) -> None:
@@ -100,16 +89,15 @@ def joined_by_name(leader_of: list[int], keys: Sequence[Key], overrides: RepeatO
             row = parent[row]
         return row
 
-    def rows_named(listed: list[Key]) -> list[int]:
-        return [row for key in listed if key not in overrides.apart for row in rows_of.get(key, [])]
-
-    for listed in overrides.named.values():
-        leaders = {root(leader_of[row]) for row in rows_named(listed)}
+    rows_named = {name: [row for key in listed if key not in overrides.apart for row in rows_of.get(key, [])]
+                  for name, listed in overrides.named.items()}
+    for rows in rows_named.values():
+        leaders = {root(leader_of[row]) for row in rows}
         first = min(leaders, default=None)
         for leader in leaders:
             parent[leader] = first
     names: dict[int, str] = {}
-    for name, listed in overrides.named.items():
-        for row in rows_named(listed):
+    for name, rows in rows_named.items():
+        for row in rows:
             names.setdefault(root(leader_of[row]), name)
     return [root(leader) for leader in leader_of], names

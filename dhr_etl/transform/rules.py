@@ -27,9 +27,30 @@ def reference_path(name: str) -> Path:
 def read_reference_csv(name: str) -> list[dict[str, str]]:
     """Rows of a reference CSV; lines starting with ``#`` are comments. A byte-order mark (what a
     spreadsheet's "CSV UTF-8" puts first) is not part of the first column's name."""
+    return list(_reference_reader(name))
+
+
+def _reference_reader(name: str) -> csv.DictReader:
     with open(reference_path(name), encoding="utf-8-sig", newline="") as handle:
         lines = [line for line in handle if not line.lstrip().startswith("#")]
-    return list(csv.DictReader(lines))
+    return csv.DictReader(lines)
+
+
+def read_checked_csv(name: str, required: Sequence[str], optional: Sequence[str], takes: str,
+                     extra_cells: str) -> list[dict[str, str]]:
+    """Rows of a user-edited reference CSV (an override file), refused with a one-line error naming
+    the file unless its header holds ``required`` and no column but those and ``optional`` (``takes``:
+    how the error says what it takes), and each row has no more cells than the header (``extra_cells``:
+    what the error says to do about it). Read loosely, a misspelt column reads as an empty one."""
+    reader = _reference_reader(name)
+    columns = reader.fieldnames or []
+    if not set(required) <= set(columns) or set(columns) - set(required) - set(optional):
+        raise ReferenceDataError(f"{reference_path(name)}: the columns are {', '.join(map(repr, columns))}; it takes {takes}")
+    rows = list(reader)
+    for number, row in enumerate(rows, start=1):
+        if row.get(None):
+            raise ReferenceDataError(f"{reference_path(name)}, data row {number}: more cells than columns; {extra_cells}")
+    return rows
 
 
 def split_cell(cell: str | None) -> tuple[str, ...]:

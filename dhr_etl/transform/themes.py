@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dhr_etl.transform.rules import (ReferenceDataError, read_reference_csv, reference_path, run_in_polars, split_cell,
+from dhr_etl.transform.rules import (ReferenceDataError, read_checked_csv, reference_path, run_in_polars, split_cell,
                                     theme_rules)
 from dhr_etl.transform.text import asked, stemmed_words, with_concepts
 from dhr_etl.transform.threads import THREADS, in_threads
@@ -220,22 +220,16 @@ def _overrides() -> pl.DataFrame:
     refused with the file named: read loosely, a misspelt theme would reach the warehouse as a ninth
     theme, or a recommendation would silently keep the model's themes. A row with every cell empty
     (a spreadsheet's blank line) is passed over."""
-    where = reference_path(OVERRIDES_FILE)
     rows = []
-    for number, row in enumerate(read_reference_csv(OVERRIDES_FILE), start=1):
-        columns = [column for column in row if column is not None]
-        if sorted(columns) != sorted(OVERRIDE_COLUMNS):
-            raise ReferenceDataError(f"{where}: the columns are {', '.join(map(repr, columns))}; it takes review_id, rec_label "
-                                     "and themes (several themes in one cell, separated by |)")
-        if row.get(None):
-            raise ReferenceDataError(f"{where}, data row {number}: more cells than columns; several themes go in one cell, "
-                                     "separated by |")
+    for number, row in enumerate(read_checked_csv(OVERRIDES_FILE, OVERRIDE_COLUMNS, (),
+                                                  "review_id, rec_label and themes (several themes in one cell, separated by |)",
+                                                  "several themes go in one cell, separated by |"), start=1):
         if not any((row[column] or "").strip() for column in OVERRIDE_COLUMNS):
             continue
         written = split_cell(row["themes"])
         unknown = [theme for theme in written if _theme_read(theme) not in THEMES]
         if unknown or not written:
-            raise ReferenceDataError(f"{where}, data row {number}: {'theme ' + repr(unknown[0]) if unknown else 'no theme'} "
+            raise ReferenceDataError(f"{reference_path(OVERRIDES_FILE)}, data row {number}: {'theme ' + repr(unknown[0]) if unknown else 'no theme'} "
                                      f"given; the themes are {', '.join(THEMES)}")
         rows += [((row["review_id"] or "").strip(), (row["rec_label"] or "").strip(), _theme_read(theme)) for theme in written]
     return (pl.DataFrame(rows, schema={"review_id": pl.String, "rec_label": pl.String, "theme": pl.String}, orient="row")

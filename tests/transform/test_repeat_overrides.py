@@ -105,9 +105,10 @@ def test_a_kept_out_row_naming_nothing_is_reported_too(overrides_file, caplog: p
 @pytest.mark.parametrize("header", ["review_id,rec_label,Group", "review,rec_label,group", "review_id,label"])
 def test_a_file_whose_columns_are_not_the_ones_read_is_refused(overrides_file, header: str) -> None:  # noqa: ANN001
     """Read loosely, a misspelt "group" would turn every join into a keep-out without a word."""
-    overrides_file("r1,R1,together\n", header=header)
-    with pytest.raises(ReferenceDataError, match="repeat_overrides.csv: the columns are .* it takes review_id, rec_label"):
-        group_repeats(_library(COPY, COPY))
+    for body in ("r1,R1,together\n", ""):  # a header alone is read too
+        overrides_file(body, header=header)
+        with pytest.raises(ReferenceDataError, match="repeat_overrides.csv: the columns are .* it takes review_id, rec_label"):
+            group_repeats(_library(COPY, COPY))
 
 
 def test_a_name_with_an_unquoted_comma_is_refused_and_a_quoted_one_is_read(overrides_file) -> None:  # noqa: ANN001
