@@ -7,7 +7,11 @@ Recommendations come from the synthetic generator (realistic wording, many share
 a hard case for grouping). The generator repeats its wording (3,584 distinct texts among 50,000),
 and both steps read each distinct text once; ``--distinct`` makes every text unique (a reference
 number after it: no new word, but every text is read, placed and scored on its own), the work a
-real library of 50,000 different wordings would cost. The first size also pays for loading the word vectors, the models and
+real library of 50,000 different wordings would cost. ``--labelled`` draws them instead from the
+project's labelled sets (tests/transform/fixtures/themes_dev*/: ~108,000 distinct wordings written
+to mirror real reviews' recommendations, in many more words than the generator has), each drawn
+once, eleven to a review: what a library of real, different recommendations costs, where the
+generator's (even with ``--distinct``) meet a few thousand words and few candidate pairs each. The first size also pays for loading the word vectors, the models and
 the labelled theme examples, once per process. Wall and CPU seconds (CPU is the steadier figure on
 a shared machine). Prints markdown; asserts nothing. The issue's bound: 50,000 in under 60 s and 1 GiB.
 
@@ -42,6 +46,18 @@ def recommendations(count: int, distinct: bool = False) -> pl.DataFrame:
                                               "recommendation": pl.String}, orient="row")
 
 
+def labelled_recommendations(count: int, seed: int = 5) -> pl.DataFrame:
+    """``count`` distinct wordings drawn from the labelled sets, eleven to a review."""
+    from same_outputs import labelled_sets  # noqa: PLC0415 - bench/ is this script's folder (tests import the module, not this)
+    texts = pl.concat([frame["recommendation"] for frame in labelled_sets().values()]).unique(maintain_order=True)
+    if count > len(texts):
+        raise SystemExit(f"the labelled sets hold {len(texts):,} distinct wordings; {count:,} were asked for")
+    drawn = random.Random(seed).sample(texts.to_list(), count)
+    return pl.DataFrame({"review_id": [f"review-{i // 11:05d}" for i in range(count)],
+                         "rec_position": [i % 11 + 1 for i in range(count)], "recommendation": drawn},
+                        schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String})
+
+
 def report_cell(words: int, seed: int = 7) -> str:
     """A recommendation cell holding a pasted report: ``words`` made-up words of eight letters."""
     rng = random.Random(seed)
@@ -51,6 +67,7 @@ def report_cell(words: int, seed: int = 7) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--distinct", action="store_true", help="every text unique (no repeated wording)")
+    parser.add_argument("--labelled", action="store_true", help="distinct wordings drawn from the labelled sets (realistic words)")
     parser.add_argument("--report-cell", type=int, default=0, metavar="WORDS",
                         help="add one recommendation holding WORDS made-up words (a report pasted into a cell)")
     args = parser.parse_args()
@@ -60,7 +77,7 @@ def main() -> None:
     print("| recommendations | classify s (CPU s) | group s (CPU s) | groups | recommendations in groups | peak memory so far MB |")
     print("|---|---|---|---|---|---|")
     for count in (5_000, 10_000, 50_000):
-        frame = recommendations(count, distinct)
+        frame = labelled_recommendations(count) if args.labelled else recommendations(count, distinct)
         if args.report_cell:
             frame = pl.concat([frame, cell])
         started, cpu = time.perf_counter(), time.process_time()

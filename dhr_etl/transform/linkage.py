@@ -23,6 +23,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from dhr_etl.transform.sorted_sets import contained, distinct, merged
+
 
 def average_linkage(count: int, a: np.ndarray, b: np.ndarray, score: np.ndarray, threshold: float) -> np.ndarray:
     """The group of each of ``count`` items, named by its smallest item.
@@ -119,20 +121,19 @@ def joined_where_members_agree(group: np.ndarray, a: np.ndarray, b: np.ndarray, 
         if not len(linked):
             break
         first = _first_items(group, members, taken_in)
-        x, y, owner = [], [], []
-        for k, (one, other) in enumerate(linked.tolist()):
-            for item in first[one]:
-                x += [item] * len(first[other])
-                y += first[other]
-                owner += [k] * len(first[other])
+        # Each linked pair of groups: the first members of one against those of the other, pair
+        # by pair in the order (linked pair, member of one, member of the other).
+        x = np.repeat(first[linked[:, 0]], members, axis=1).ravel()
+        y = np.tile(first[linked[:, 1]], (1, members)).ravel()
+        owner = np.repeat(np.arange(len(linked)), members * members)
+        real = (x >= 0) & (y >= 0)
+        x, y, owner = x[real], y[real], owner[real]
         keys = pair_keys(x, y, width)
         # A pair's score does not change from round to round: each is scored once.
-        new = np.setdiff1d(keys, known_keys)
+        new = distinct(keys)
+        new = new[~contained(known_keys, new)]
         if len(new):
-            known_keys = np.concatenate([known_keys, new])
-            known_scores = np.concatenate([known_scores, score_pairs(new // width, new % width)])
-            order = np.argsort(known_keys, kind="stable")
-            known_keys, known_scores = known_keys[order], known_scores[order]
+            known_keys, known_scores = merged(known_keys, known_scores, new, score_pairs(new // width, new % width))
         together = known_scores[np.searchsorted(known_keys, keys)]
         mean = np.bincount(owner, together, minlength=len(linked)) / np.bincount(owner, minlength=len(linked))
         joined, renamed = set(), {}
@@ -151,11 +152,15 @@ def joined_where_members_agree(group: np.ndarray, a: np.ndarray, b: np.ndarray, 
     return group
 
 
-def _first_items(group: np.ndarray, members: int, taken_in: np.ndarray) -> dict[int, list[int]]:
-    """Each group's first ``members`` items, the items taken in the order ``taken_in``."""
-    first: dict[int, list[int]] = {}
-    for item, name in zip(taken_in.tolist(), group[taken_in].tolist()):
-        mine = first.setdefault(name, [])
-        if len(mine) < members:
-            mine.append(item)
+def _first_items(group: np.ndarray, members: int, taken_in: np.ndarray) -> np.ndarray:
+    """(items, ``members``): row g holds group g's first ``members`` items, the items taken in the
+    order ``taken_in``, then -1 where the group has fewer (rows of names that are no group's: -1)."""
+    names = group[taken_in]
+    by_group = np.argsort(names, kind="stable")  # each group's items together, in the order taken_in
+    items, names = taken_in[by_group], names[by_group]
+    starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])
+    rank = np.arange(len(names)) - np.repeat(starts, np.diff(np.r_[starts, len(names)]))
+    first = np.full((len(group), members), -1, dtype=np.int64)
+    kept = rank < members
+    first[names[kept], rank[kept]] = items[kept]
     return first

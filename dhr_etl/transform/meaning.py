@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from dhr_etl.transform.sorted_sets import distinct
 from dhr_etl.transform.threads import once
 
 VECTORS = Path("weights") / "l2_supercat_256.safetensors"
@@ -142,7 +143,7 @@ def sum_rows(index: np.ndarray, rows: np.ndarray, count: int, take: np.ndarray |
         times = None if times is None else times[order]
     starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
     lengths = np.diff(np.r_[starts, len(index)])
-    for length in np.unique(lengths).tolist():
+    for length in distinct(lengths).tolist():
         these = starts[lengths == length]
         at = these[:, None] + np.arange(length)
         stacked = np.take(rows, take[at], axis=0)  # a gather as rows[take[at]], a half to a third of its time

@@ -38,6 +38,7 @@ from dhr_etl.transform.linkage import average_linkage, joined_where_members_agre
 from dhr_etl.transform.places import without_places
 from dhr_etl.transform.repeat_overrides import joined_by_name, read_overrides, report_unmatched
 from dhr_etl.transform.same_ask import SameAskModel, ask_words, same_ask_probability
+from dhr_etl.transform.sorted_sets import distinct
 from dhr_etl.transform.text import (ACTOR_MARK, CONCEPT_PREFIX, PURPOSE_MARK, STOPWORDS, asked, stemmed_words,
                                    with_concepts)
 from dhr_etl.transform.threads import THREADS, in_threads
@@ -261,7 +262,7 @@ def _nearest_in_meaning(meaning: np.ndarray, wordings: np.ndarray, threads: int)
         return pair_keys(np.repeat(start + rows, k), nearest.ravel(), len(wordings))
 
     found = in_threads(nearest_of_block, range(0, len(wordings), rows_per_block), threads)
-    keys = np.unique(np.concatenate(found))
+    keys = distinct(np.concatenate(found))
     return wordings[keys // len(wordings)], wordings[keys % len(wordings)]
 
 
@@ -294,7 +295,7 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     # A text with no content words (or kept apart by an override) is alone, and no one joins it.
     placeable = np.array([prepared.term_count[t] > 0 and d not in excluded for d, t in enumerate(text_of.tolist())], dtype=bool)
     placed = np.flatnonzero(placeable)
-    wordings = np.unique(text_of[placed])
+    wordings = distinct(text_of[placed])
     a, b = _nearest_in_meaning(prepared.meaning, wordings, threads)
     probability = same_ask_probability(prepared, a, b, model)
     group_of_wording = average_linkage(len(texts), a, b, probability, threshold)

@@ -106,6 +106,7 @@ import polars as pl
 from dhr_etl.transform.meaning import DIMENSIONS, occurrence_words, sum_rows, unit
 from dhr_etl.transform.places import without_places
 from dhr_etl.transform.rules import read_model_lines, sector_of
+from dhr_etl.transform.sorted_sets import contained
 from dhr_etl.transform.synonyms import synonym_pairs
 from dhr_etl.transform.text import ACTOR, ACTOR_SKIP, stemmed_words, with_glosses
 from dhr_etl.transform.threads import once
@@ -215,8 +216,10 @@ class AskWords:
     tfidf: pl.DataFrame
     """doc, term_id, w: unit-length TF-IDF weights (:func:`dhr_etl.transform.repeats.tfidf_weights`)"""
     synonym_start: np.ndarray
-    """(vocabulary + 1,): term t's WordNet synonyms among the corpus's terms are
-    synonym_terms[synonym_start[t]:synonym_start[t + 1]] (:mod:`dhr_etl.transform.synonyms`)"""
+    """(rows + 1,): term row r's WordNet synonyms among the corpus's terms that its own text lacks
+    are synonym_terms[synonym_start[r]:synonym_start[r + 1]] (:mod:`dhr_etl.transform.synonyms`; a
+    synonym both texts of a pair have explains nothing, so those its own text has are left out once
+    here rather than looked up for every pair)"""
     synonym_terms: np.ndarray
     """the term numbers those slices hold"""
     sector: np.ndarray
@@ -277,8 +280,10 @@ def ask_words(texts: pl.Series, stopwords: frozenset[str], tfidf: pl.DataFrame) 
     vector_table, term_vector, term_tokens, doc_sums = _term_and_text_vectors(occurrences, row_of, docs, len(texts))
     term_count = np.bincount(docs, minlength=len(texts))
     vocabulary, number = np.unique(terms["term"].to_numpy(), return_inverse=True)  # sorted: keys ascend as the rows do
-    synonym_start, synonym_terms = _term_synonyms(occurrences.select("term", "word").unique(), vocabulary)
-    return AskWords(np.r_[0, np.cumsum(term_count)], docs.astype(np.int64) * len(vocabulary) + number.ravel(), len(vocabulary),
+    term_keys = docs.astype(np.int64) * len(vocabulary) + number.ravel()
+    synonym_start, synonym_terms = _row_synonyms(term_keys, len(vocabulary),
+                                                 *_term_synonyms(occurrences.select("term", "word").unique(), vocabulary))
+    return AskWords(np.r_[0, np.cumsum(term_count)], term_keys, len(vocabulary),
                     vector_table, term_vector, term_tokens, unit(doc_sums), term_count,
                     tfidf, synonym_start, synonym_terms, actor_sectors(texts))
 
@@ -335,6 +340,18 @@ def _term_synonyms(term_words: pl.DataFrame, vocabulary: np.ndarray) -> tuple[np
     return np.r_[0, np.cumsum(np.bincount(pairs[:, 0], minlength=len(vocabulary)))], pairs[:, 1].astype(np.int64)
 
 
+def _row_synonyms(term_keys: np.ndarray, vocabulary: int, term_start: np.ndarray,
+                  term_synonyms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(synonym_start, synonym_terms) for :class:`AskWords`, per term row: the synonyms of the
+    row's term (``term_start``, ``term_synonyms``: each term's, from :func:`_term_synonyms`) that
+    the row's own text does not have."""
+    text, term = term_keys // vocabulary, term_keys % vocabulary
+    row, at = _slices(term_start[term], term_start[term + 1] - term_start[term])
+    synonym = term_synonyms[at]
+    lacked = ~contained(term_keys, text[row] * vocabulary + synonym)
+    return np.r_[0, np.cumsum(np.bincount(row[lacked], minlength=len(term_keys)))], synonym[lacked]
+
+
 def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", unit(a), unit(b))
 
@@ -356,14 +373,12 @@ def _unshared(words: AskWords, mine: np.ndarray, theirs: np.ndarray) -> tuple[np
 def _with_synonym(words: AskWords, pair: np.ndarray, row: np.ndarray, theirs: np.ndarray, pairs: int) -> np.ndarray:
     """(pairs,): how many of the term rows ``row`` (of pair ``pair``: terms the other text lacks)
     have a synonym among the terms of text ``theirs[pair]`` that their own text lacks (one it does
-    not share); each synonym looked up by key, as :func:`_unshared` looks up a term."""
-    term = words.term_keys[row] % words.vocabulary
-    which, at = _slices(words.synonym_start[term], words.synonym_start[term + 1] - words.synonym_start[term])
-    synonym = words.synonym_terms[at]
-    in_theirs = _has_term(words, theirs[pair[which]], synonym)
-    in_mine = _has_term(words, words.term_keys[row[which]] // words.vocabulary, synonym)
+    not share: :attr:`AskWords.synonym_start`); each synonym looked up by key, as :func:`_unshared`
+    looks up a term."""
+    which, at = _slices(words.synonym_start[row], words.synonym_start[row + 1] - words.synonym_start[row])
+    in_theirs = _has_term(words, theirs[pair[which]], words.synonym_terms[at])
     has = np.zeros(len(row), bool)
-    has[which[in_theirs & ~in_mine]] = True  # a synonym the two texts share explains nothing
+    has[which[in_theirs]] = True
     return np.bincount(pair[has], minlength=pairs)
 
 

@@ -57,3 +57,17 @@ def test_a_synonym_in_place_of_a_word_is_explained_and_another_word_is_not() -> 
     assert explain[0] == 1.0 and with_synonyms[0] > overlap[0]
     assert explain[1] == 0.0 and with_synonyms[1] == overlap[1] < 1.0
     assert explain[2] == 0.0 and with_synonyms[2] == overlap[2] == 1.0
+
+
+def test_a_synonym_both_texts_have_explains_nothing() -> None:
+    """"refuses" differs from the other text, whose "declines" is its synonym; but the first text
+    says "declines" too, so that synonym is a word they share, not what the differing word means:
+    nothing is explained (each term row's synonyms are filtered by its own text once, not per pair)."""
+    texts = pl.Series(["The health visitor should record why a family refuses or declines the new birth visit.",
+                       "The health visitor should record why a family declines the new birth visit.",
+                       "The health visitor should record why a family refuses the new birth visit."])
+    prepared, _ = ask_words_of(texts)
+    found = measures(prepared, np.array([0, 2]), np.array([1, 1]))
+    explain, with_synonyms, overlap = (found[:, MEASURES.index(m)] for m in ("synonyms_explain", "synonym_overlap", "overlap"))
+    assert explain[0] == 0.0 and with_synonyms[0] == overlap[0] < 1.0
+    assert explain[1] == 1.0 and with_synonyms[1] > overlap[1]  # the same change without the shared synonym is explained
