@@ -106,9 +106,12 @@ def themes_and_repeats(recommendations: pl.DataFrame, cache_dir: Path | None = N
         # (a row per theme, with its evidence), and the first step's table is held while the second works.
         repeats = find_repeats(recommendations)
         return classify(recommendations, cache_dir), repeats
-    # Grouping takes one core, themes the rest: on two cores, themes on one thread beside grouping
-    # made the step ~0.1-0.3 s shorter at 650 reviews than themes on two (three threads on two cores).
-    steps = [lambda: classify(recommendations, cache_dir, max(1, THREADS - 1)), lambda: find_repeats(recommendations, 1)]
+    # Themes on one thread beside grouping: on two cores that made the step ~0.1-0.3 s shorter at 650
+    # reviews than themes on two (three threads on two cores). Grouping measures its pairs on THREADS:
+    # on 7,000 different wordings (drawn from the labelled sets) grouping outlasts themes by seconds,
+    # and the step took 10.2 s against 11.0 s with grouping on one thread (medians of three; the same
+    # at 650 reviews of the benchmark's library, 2.6-3.1 s either way).
+    steps = [lambda: classify(recommendations, cache_dir, max(1, THREADS - 1)), lambda: find_repeats(recommendations, THREADS)]
     themes, repeats = in_threads(_run, steps, 2)
     return themes, repeats
 

@@ -279,7 +279,7 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     (:data:`MEMBERS_COMPARED`). Every copy of a wording is in its group. A group's
     key is its first recommendation's in (review id, position) order, so it keeps its id when
     later reviews join it. ``model``: see :func:`same_ask_probability`. ``threads``: how many
-    find the nearest wordings (one when grouping runs beside another step)."""
+    find the nearest wordings and measure the pairs (one when grouping runs beside another step)."""
     columns = ["review_id", "rec_position", "recommendation"] + (["rec_label"] if "rec_label" in recommendations.columns else [])
     rows = recommendations.select(columns).sort("review_id", "rec_position")
     overrides = read_overrides()
@@ -297,10 +297,10 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     placed = np.flatnonzero(placeable)
     wordings = distinct(text_of[placed])
     a, b = _nearest_in_meaning(prepared.meaning, wordings, threads)
-    probability = same_ask_probability(prepared, a, b, model)
+    probability = same_ask_probability(prepared, a, b, model, threads)
     group_of_wording = average_linkage(len(texts), a, b, probability, threshold)
     group_of_wording = joined_where_members_agree(group_of_wording, a, b, probability, threshold,
-                                                  lambda x, y: same_ask_probability(prepared, x, y, model),
+                                                  lambda x, y: same_ask_probability(prepared, x, y, model, threads),
                                                   MEMBERS_COMPARED, JOIN_ROUNDS, _digests(texts))
     leader_of = list(range(rows.height))  # each recommendation's group, named by its first row
     first_row: dict[int, int] = {}

@@ -109,7 +109,7 @@ from dhr_etl.transform.rules import read_model_lines, sector_of
 from dhr_etl.transform.sorted_sets import contained
 from dhr_etl.transform.synonyms import synonym_pairs
 from dhr_etl.transform.text import ACTOR, ACTOR_SKIP, stemmed_words, with_glosses
-from dhr_etl.transform.threads import once
+from dhr_etl.transform.threads import in_threads, once
 
 MEASURES = ("wording", "meaning", "difference", "overlap", "meaning_x_difference", "overlap_x_difference",
             "wording_x_difference", "other_actor_sector", "alignment", "synonym_overlap", "synonyms_explain")
@@ -544,20 +544,25 @@ class SameAskModel:
         return (_without_subnormals(hidden[:n]), _without_subnormals(hidden[n:d].astype(np.float32)),
                 _without_subnormals(hidden[d:].astype(np.float32)), self.hidden_bias - self.centre @ hidden)
 
-    def probability_and_overlap(self, words: AskWords, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def probability_and_overlap(self, words: AskWords, a: np.ndarray, b: np.ndarray,
+                                threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """(the same probability for the pairs (a[i], b[i]), their ``overlap`` measure: what
         :func:`shared_wording_corrected` reads), measured in batches (bounded memory), without their
         (pairs x FEATURES) matrix: each block of features (measures, meaning products, difference
-        products) meets its rows of the hidden weights."""
+        products) meets its rows of the hidden weights. ``threads`` batches are measured at once
+        (each batch is measured as it would be alone: the same bits on any number of threads)."""
         measures_in, meaning_in, difference_in, hidden_bias = self._folded
-        probability, overlap = np.empty(len(a)), np.empty(len(a))
-        for start in range(0, len(a), PAIRS_PER_BATCH):
-            batch = slice(start, start + PAIRS_PER_BATCH)
-            measured = _measured(words, a[batch], b[batch])
-            probability[batch] = self._from_units(measured.found @ measures_in + (measured.meaning_a * measured.meaning_b) @ meaning_in
-                                                  + (measured.only_a * measured.only_b) @ difference_in + hidden_bias, measured.found)
-            overlap[batch] = measured.found[:, OVERLAP]
-        return probability, overlap
+
+        def measured_batch(start: int) -> tuple[np.ndarray, np.ndarray]:
+            measured = _measured(words, a[start:start + PAIRS_PER_BATCH], b[start:start + PAIRS_PER_BATCH])
+            return (self._from_units(measured.found @ measures_in + (measured.meaning_a * measured.meaning_b) @ meaning_in
+                                     + (measured.only_a * measured.only_b) @ difference_in + hidden_bias, measured.found),
+                    measured.found[:, OVERLAP])
+
+        batches = in_threads(measured_batch, range(0, len(a), PAIRS_PER_BATCH), threads)
+        if not batches:
+            return np.empty(0), np.empty(0)
+        return np.concatenate([p for p, _ in batches]), np.concatenate([o for _, o in batches])
 
     def _from_units(self, units: np.ndarray, found: np.ndarray) -> np.ndarray:
         """The probability from the hidden units' inputs (pairs x units), rectified and weighed;
@@ -587,22 +592,29 @@ def _logistic(logit: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logit))
 
 
-PAIRS_PER_BATCH = 10_000
-"""Pairs measured at once: their two meanings are 20 MB, and with what differs, the products and
-the word-by-word alignment tables a batch holds some 150 MB. Grouping 50,000 distinct wordings
-(bench/classify_scaling.py --distinct) peaked at 782 MB with 20,000 pairs a batch and 637 MB with
-10,000, in the same time (5,000: 627 MB, 3 s more); after classification in the same process (as
-that script runs them) the peak was 981 MB with 20,000, against the issue's bound of 1 GiB. A
-batch's shape sways the last bits of the matrix products (a probability moves by under 1e-7)."""
+PAIRS_PER_BATCH = 5_000
+"""Pairs measured at once, by each thread: their two meanings are 10 MB, and with what differs, the
+products and the word-by-word alignment tables a batch holds some 75 MB. Grouping 50,000 distinct
+wordings (bench/classify_scaling.py --distinct) peaked at 782 MB with 20,000 pairs a batch and 637
+MB with 10,000, in the same time (5,000: 627 MB, 3 s more), on one thread; after classification in
+the same process (as that script runs them) the peak was 981 MB with 20,000, against the issue's
+bound of 1 GiB. Since session 35 two threads measure batches side by side: grouping 50,000
+wordings drawn from the labelled sets (``--labelled``) took 114.6 s and 811 MB on one thread with
+10,000 a batch, 89.2 s and 1,001 MB on two, 84.8 s and 906 MB on two with 5,000 (the same groups
+each time). A batch's shape sways the last bits of the matrix products (a probability moves by
+under 1e-7); the batches are the same on any number of threads, so the groups do not depend on how
+many cores a machine has."""
 
 
-def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray, model: SameAskModel | None = None) -> np.ndarray:
+def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray, model: SameAskModel | None = None,
+                         threads: int = 1) -> np.ndarray:
     """The model's probability for the pairs (a[i], b[i]), corrected where they share much wording
     (:func:`shared_wording_corrected`); 0 for a pair below BALANCE_FLOOR.
     ``model``: the trained one (``reference/repeat_model.csv``) unless another is given (training
     measures a model fitted without one labelled set on that set).
     Each distinct pair is measured once: a library repeats its wordings, so the same two texts
-    meet again and again (a third of the candidate pairs in the benchmark's library)."""
+    meet again and again (a third of the candidate pairs in the benchmark's library). ``threads``:
+    how many batches of pairs are measured at once (:meth:`SameAskModel.probability_and_overlap`)."""
     if not len(a):
         return np.zeros(0)
     width = int(max(a.max(), b.max())) + 1
@@ -610,7 +622,7 @@ def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray, model: S
     a, b = distinct // width, distinct % width
     lengths = np.stack([words.term_count[a], words.term_count[b]], axis=1)
     balanced = lengths.min(axis=1) >= BALANCE_FLOOR * lengths.max(axis=1)
-    probability, overlap = (model or same_ask_model()).probability_and_overlap(words, a, b)
+    probability, overlap = (model or same_ask_model()).probability_and_overlap(words, a, b, threads)
     return np.where(balanced, shared_wording_corrected(probability, overlap), 0.0)[each.ravel()]
 
 

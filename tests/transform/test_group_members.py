@@ -27,7 +27,7 @@ def _grouped(monkeypatch: pytest.MonkeyPatch, texts: list[str], fixed: dict[froz
     same-ask probabilities fixed by ``fixed`` (pairs of texts; 0 for any other pair)."""
     reviews = reviews or [f"r{i}" for i in range(1, len(texts) + 1)]
 
-    def probability(prepared, a, b, model=None):  # noqa: ANN001, ARG001 - the same signature as the model's
+    def probability(prepared, a, b, model=None, threads=1):  # noqa: ANN001, ARG001 - the same signature as the model's
         return np.array([fixed.get(frozenset((read[int(x)], read[int(y)])), 0.0) for x, y in zip(a, b)])
 
     original = dict(zip(repeats.read_as_asked(pl.Series(texts, dtype=pl.String)).to_list(), texts))

@@ -213,3 +213,19 @@ def test_grouping_reads_the_network_with_the_shared_wording_correction() -> None
     by_hand = 1 / (1 + np.exp(-(np.log(raw / (1 - raw)) - share)))
     assert np.any(share > 0) and np.any(share == 0)
     assert np.allclose(same_ask.same_ask_probability(words, A, B), by_hand, atol=1e-6)
+
+
+def test_batches_measured_on_two_threads_give_the_bits_of_one_thread(monkeypatch) -> None:
+    """The batches of pairs are the same however many threads measure them, so a library's groups do
+    not depend on the machine's cores: every pair of the texts, three to a batch, on one thread and
+    on two, gives the same probabilities bit for bit, and the same as each batch measured alone."""
+    monkeypatch.setattr(same_ask, "PAIRS_PER_BATCH", 3)
+    words, _ = ask_words_of(pl.Series(TEXTS, dtype=pl.String))
+    a, b = (np.array(side) for side in zip(*[(i, j) for i in range(len(TEXTS)) for j in range(i + 1, len(TEXTS))]))
+    model = same_ask_model()
+    one = model.probability_and_overlap(words, a, b, threads=1)
+    two = model.probability_and_overlap(words, a, b, threads=2)
+    alone = [model.probability_and_overlap(words, a[k:k + 3], b[k:k + 3], threads=1) for k in range(0, len(a), 3)]
+    assert len(a) == 15 and np.array_equal(one[0], two[0]) and np.array_equal(one[1], two[1])
+    assert np.array_equal(one[0], np.concatenate([p for p, _ in alone]))
+    assert model.probability_and_overlap(words, a[:0], b[:0], threads=2)[0].shape == (0,)
