@@ -229,3 +229,18 @@ def test_batches_measured_on_two_threads_give_the_bits_of_one_thread(monkeypatch
     assert len(a) == 15 and np.array_equal(one[0], two[0]) and np.array_equal(one[1], two[1])
     assert np.array_equal(one[0], np.concatenate([p for p, _ in alone]))
     assert model.probability_and_overlap(words, a[:0], b[:0], threads=2)[0].shape == (0,)
+
+
+def test_the_wording_cosine_is_the_sum_of_the_shared_terms_weights() -> None:
+    """The TF-IDF cosine each pair is measured by: the products of the weights of the terms both
+    texts have (each text's weights at unit length), added by hand here from the weights' table; 1 for
+    a text with itself, 0 for two texts with no term in common."""
+    words, _ = ask_words_of(pl.Series(TEXTS, dtype=pl.String))
+    weights: dict[int, dict[int, float]] = {}
+    for doc, term, weight in words.tfidf.iter_rows():
+        weights.setdefault(doc, {})[term] = weight
+    a, b = np.array([0, 0, 3, 1, 2, 5]), np.array([2, 3, 4, 1, 0, 3])
+    by_hand = [sum(w * weights.get(y, {}).get(t, 0.0) for t, w in weights.get(x, {}).items()) for x, y in zip(a.tolist(), b.tolist())]
+    cosine = same_ask._tfidf_cosine(words, a, b)
+    assert np.allclose(cosine, by_hand, rtol=0, atol=1e-12)
+    assert cosine[3] == pytest.approx(1.0) and cosine[1] == 0.0 < cosine[0]  # DVPNs / firearms share "police review policy"
