@@ -418,9 +418,7 @@ def _slices(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def _has_term(words: AskWords, text: np.ndarray, term: np.ndarray) -> np.ndarray:
     """Whether text ``text[i]`` has term ``term[i]``: its key looked up in the sorted keys."""
-    wanted = text * words.vocabulary + term
-    found = np.minimum(np.searchsorted(words.term_keys, wanted), len(words.term_keys) - 1)
-    return words.term_keys[found] == wanted
+    return contained(words.term_keys, text * words.vocabulary + term)
 
 
 ALIGNMENT_CHUNK = 2048
