@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import sys
 import tempfile
@@ -28,8 +29,6 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
-
-import os  # noqa: E402
 
 os.environ.setdefault("DHR_DATA_DIR", tempfile.mkdtemp(prefix="dhr-grouping-at-scale-"))
 

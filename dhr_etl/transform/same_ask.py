@@ -106,7 +106,7 @@ import polars as pl
 from dhr_etl.transform.meaning import DIMENSIONS, occurrence_words, sum_rows, unit
 from dhr_etl.transform.places import without_places
 from dhr_etl.transform.rules import read_model_lines, sector_of
-from dhr_etl.transform.sorted_sets import contained
+from dhr_etl.transform.sorted_sets import contained, located
 from dhr_etl.transform.synonyms import synonym_pairs
 from dhr_etl.transform.text import ACTOR, ACTOR_SKIP, stemmed_words, with_glosses
 from dhr_etl.transform.threads import in_threads, once
@@ -187,6 +187,21 @@ the meanings: 0.652 / 0.466 and 0.376 / 0.365. Both left out."""
 FEATURES = MEASURES + PRODUCTS
 
 
+class TfidfIndex(NamedTuple):
+    """The TF-IDF weights of a corpus (:attr:`AskWords.tfidf`, sorted by text) as arrays."""
+
+    rows: np.ndarray
+    """(texts + 1,): text t's weights are rows rows[t] to rows[t + 1] of ``term`` and ``weight``"""
+    term: np.ndarray
+    weight: np.ndarray
+    terms: int
+    """how many term ids the weights use (a key's multiplier)"""
+    keys: np.ndarray
+    """each weight's key, text * ``terms`` + term id, ascending"""
+    key_weight: np.ndarray
+    """the weight of each of ``keys``"""
+
+
 @dataclass(frozen=True)
 class AskWords:
     """The content words of a corpus of texts, ready for pair measures."""
@@ -227,31 +242,14 @@ class AskWords:
     should ..." → health services: :func:`actor_sectors`), or -1 when that says nothing (UNKNOWN_SECTORS)"""
 
     @cached_property
-    def tfidf_rows(self) -> np.ndarray:
-        """(texts + 1,): text t's TF-IDF weights are rows tfidf_rows[t] to tfidf_rows[t + 1] of
-        :attr:`tfidf_term` and :attr:`tfidf_weight` (``tfidf`` is sorted by text)."""
-        return np.searchsorted(self.tfidf["doc"].to_numpy(), np.arange(len(self.meaning) + 1))
-
-    @cached_property
-    def tfidf_term(self) -> np.ndarray:
-        return self.tfidf["term_id"].to_numpy().astype(np.int64)
-
-    @cached_property
-    def tfidf_weight(self) -> np.ndarray:
-        return self.tfidf["w"].to_numpy()
-
-    @cached_property
-    def tfidf_terms(self) -> int:
-        """How many term ids the weights use (a key's multiplier)."""
-        return int(self.tfidf_term.max()) + 1 if len(self.tfidf_term) else 1
-
-    @cached_property
-    def tfidf_keys(self) -> tuple[np.ndarray, np.ndarray]:
-        """(keys, weights): each TF-IDF weight's key, text * :attr:`tfidf_terms` + term id, ascending,
-        and the weight of each, for looking a text's term up in another text."""
-        keys = self.tfidf["doc"].to_numpy().astype(np.int64) * self.tfidf_terms + self.tfidf_term
+    def tfidf_index(self) -> TfidfIndex:
+        """``tfidf`` as arrays for looking a text's terms up in another text (:func:`_tfidf_cosine`)."""
+        doc = self.tfidf["doc"].to_numpy().astype(np.int64)
+        term, weight = self.tfidf["term_id"].to_numpy().astype(np.int64), self.tfidf["w"].to_numpy()
+        terms = int(term.max()) + 1 if len(term) else 1
+        keys = doc * terms + term
         order = np.argsort(keys, kind="stable")
-        return keys[order], self.tfidf_weight[order]
+        return TfidfIndex(np.searchsorted(doc, np.arange(len(self.meaning) + 1)), term, weight, terms, keys[order], weight[order])
 
     @cached_property
     def unit_table(self) -> np.ndarray:
@@ -535,18 +533,13 @@ def _measured(words: AskWords, a: np.ndarray, b: np.ndarray) -> _Measured:
 def _tfidf_cosine(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(pairs,): the cosine of the TF-IDF weights of texts a[i] and b[i] (unit length each): the
     products of the terms they share, added in a's order of its weights. Each of a's terms is looked
-    up by key among the corpus's (:attr:`AskWords.tfidf_keys`), as :func:`_has_term` looks up a word:
+    up by key among the corpus's (:attr:`AskWords.tfidf_index`), as :func:`_has_term` looks up a word:
     a join of the pairs with the corpus's weights cost each batch of pairs a pass over all of them
     (at 50,000 wordings, 430,000 rows: ~8 ms a batch before a pair was measured)."""
-    rows = words.tfidf_rows
-    pair, row = _slices(rows[a], rows[a + 1] - rows[a])
-    keys, weights = words.tfidf_keys
-    if not len(keys):
-        return np.zeros(len(a))
-    wanted = b[pair].astype(np.int64) * words.tfidf_terms + words.tfidf_term[row]
-    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    shared = keys[at] == wanted
-    return np.bincount(pair[shared], words.tfidf_weight[row[shared]] * weights[at[shared]], minlength=len(a))
+    index = words.tfidf_index
+    pair, row = _slices(index.rows[a], index.rows[a + 1] - index.rows[a])
+    at, shared = located(index.keys, b[pair].astype(np.int64) * index.terms + index.term[row])
+    return np.bincount(pair[shared], index.weight[row[shared]] * index.key_weight[at[shared]], minlength=len(a))
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,16 @@ def distinct(values: np.ndarray) -> np.ndarray:
 
 def contained(members: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Whether each of ``values`` is in ``members`` (distinct and ascending, as :func:`distinct` makes them)."""
+    return located(members, values)[1]
+
+
+def located(members: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(where each of ``values`` is in ``members``, whether it is there at all): ``members``
+    distinct and ascending; where a value is absent, its position is any valid one (check the second)."""
     if not len(members):
-        return np.zeros(len(values), dtype=bool)
+        return np.zeros(len(values), dtype=np.intp), np.zeros(len(values), dtype=bool)
     at = np.minimum(np.searchsorted(members, values), len(members) - 1)
-    return members[at] == values
+    return at, members[at] == values
 
 
 def merged(keys: np.ndarray, values: np.ndarray, new_keys: np.ndarray, new_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

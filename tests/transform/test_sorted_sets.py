@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from dhr_etl.transform.linkage import pair_keys
-from dhr_etl.transform.sorted_sets import contained, distinct, merged
+from dhr_etl.transform.sorted_sets import contained, distinct, located, merged
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -22,6 +22,8 @@ def test_contained_says_which_values_are_members() -> None:
     members = np.array([3, 7, 20, 41])
     assert contained(members, np.array([0, 3, 8, 41, 99, 20])).tolist() == [False, True, False, True, False, True]
     assert contained(np.zeros(0, np.int64), np.array([1, 2])).tolist() == [False, False]
+    at, found = located(members, np.array([20, 5, 3]))
+    assert at[found].tolist() == [2, 0] and found.tolist() == [True, False, True]
 
 
 def test_merged_keys_ascend_and_keep_their_values() -> None:
