@@ -35,7 +35,7 @@ os.environ.setdefault("DHR_DATA_DIR", tempfile.mkdtemp(prefix="dhr-grouping-at-s
 import polars as pl  # noqa: E402
 
 from dhr_etl.transform.repeats import group_repeats  # noqa: E402
-from tests.transform.test_themes_dev import BLIND_SETS, REC_SCHEMA, library_id, rows  # noqa: E402
+from tests.transform.test_themes_dev import PAIR_BLIND_SETS, REC_SCHEMA, library_id, rows  # noqa: E402
 
 
 def _precision_recall(tp: int, fp: int, fn: int) -> tuple[float, float]:
@@ -44,8 +44,8 @@ def _precision_recall(tp: int, fp: int, fn: int) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sets", type=int, default=len(BLIND_SETS), help=f"how many blind sets (of {len(BLIND_SETS)})")
-    sets = BLIND_SETS[: parser.parse_args().sets]
+    parser.add_argument("--sets", type=int, default=len(PAIR_BLIND_SETS), help=f"how many blind sets (of {len(PAIR_BLIND_SETS)})")
+    sets = PAIR_BLIND_SETS[: parser.parse_args().sets]
     number: dict[tuple[str, str, str], int] = {}  # (set, review, text) -> its row in the library
 
     def row(labelled_set: str, review: str, text: str) -> int:
