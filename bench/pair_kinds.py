@@ -1,0 +1,78 @@
+"""Repeat grouping judged by kind of labelled pair, pooled over blind sets.
+
+tests/transform/test_themes_dev.py judges each blind set's pairs on their own (precision and
+recall of the set). A set's precision depends on its mix of pairs: a file that is half hard
+negatives (same body, opening and topic, a different ask) groups more wrong pairs than one that is
+mostly near-verbatim repeats, with the same model. Here each set's pair texts are grouped as the
+test groups them, and what was grouped is counted by the pairs' ``kind`` (paraphrase,
+near_duplicate, hard_negative, easy_negative), so that a change can be judged on paraphrases found
+and hard negatives kept apart, whatever mix a set has.
+
+    .venv/bin/python bench/pair_kinds.py [set folder names ...]   (default: every set of PAIR_BLIND_SETS)
+
+Prints pooled pairs precision / recall, how many sets meet both pair goals, and the share of each
+kind grouped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+os.environ.setdefault("DHR_DATA_DIR", tempfile.mkdtemp(prefix="dhr-pair-kinds-"))
+
+import polars as pl  # noqa: E402
+
+from dhr_etl.transform.repeats import group_repeats  # noqa: E402
+from tests.transform.test_themes_dev import FIXTURES, GOALS, PAIR_BLIND_SETS, REC_SCHEMA, library_id, rows  # noqa: E402
+
+
+def grouped_pairs(folder: Path) -> list[tuple[str, bool, bool]]:
+    """(kind, same ask, grouped together) for each labelled pair of the set, its texts grouped as
+    tests/transform/test_themes_dev.py's pair_figures groups them."""
+    labelled = rows("pairs_holdout.csv", folder)
+    texts = sorted({(r["review_a"], r["text_a"]) for r in labelled} | {(r["review_b"], r["text_b"]) for r in labelled})
+    position = {key: i for i, key in enumerate(texts)}
+    recs = pl.DataFrame([(library_id(review), i, text) for i, (review, text) in enumerate(texts)], schema=REC_SCHEMA,
+                        orient="row")
+    group = dict(group_repeats(recs).select("rec_position", "repeat_group_key").iter_rows())
+    found = []
+    for r in labelled:
+        a, b = group.get(position[(r["review_a"], r["text_a"])]), group.get(position[(r["review_b"], r["text_b"])])
+        found.append(((r.get("kind") or "unknown").strip(), r["same_ask"].strip() == "1", a is not None and a == b))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sets", nargs="*", help="set folder names under tests/transform/fixtures (default: PAIR_BLIND_SETS)")
+    names = parser.parse_args().sets
+    folders = [FIXTURES / name for name in names] if names else list(PAIR_BLIND_SETS)
+    pooled, kinds, grouped, meeting = Counter(), Counter(), Counter(), 0
+    for folder in folders:
+        mine = Counter()
+        for kind, same, together in grouped_pairs(folder):
+            mine["tp" if same and together else "fp" if together else "fn" if same else "tn"] += 1
+            kinds[kind] += 1
+            grouped[kind] += together
+        pooled.update(mine)
+        precision = mine["tp"] / max(mine["tp"] + mine["fp"], 1)
+        recall = mine["tp"] / max(mine["tp"] + mine["fn"], 1)
+        meeting += precision >= GOALS["pair precision"] and recall >= GOALS["pair recall"]
+    precision = pooled["tp"] / max(pooled["tp"] + pooled["fp"], 1)
+    recall = pooled["tp"] / max(pooled["tp"] + pooled["fn"], 1)
+    print(f"{len(folders)} sets, {sum(kinds.values())} pairs: pooled precision {precision:.3f}, recall {recall:.3f}; "
+          f"both goals met on {meeting} of {len(folders)}")
+    for kind in sorted(kinds):
+        print(f"  {kind}: {kinds[kind]} pairs, {grouped[kind] / kinds[kind]:.1%} grouped")
+
+
+if __name__ == "__main__":
+    main()
