@@ -4,7 +4,7 @@ tests/transform/test_themes_dev.py judges each blind set's pairs on their own (p
 recall of the set). A set's precision depends on its mix of pairs: a file that is half hard
 negatives (same body, opening and topic, a different ask) groups more wrong pairs than one that is
 mostly near-verbatim repeats, with the same model. Here each set's pair texts are grouped as the
-test groups them, and what was grouped is counted by the pairs' ``kind`` (paraphrase,
+test groups them (its ``grouped_pairs``), and what was grouped is counted by the pairs' ``kind`` (paraphrase,
 near_duplicate, hard_negative, easy_negative), so that a change can be judged on paraphrases found
 and hard negatives kept apart, whatever mix a set has.
 
@@ -28,26 +28,7 @@ sys.path.insert(0, str(PROJECT))
 
 os.environ.setdefault("DHR_DATA_DIR", tempfile.mkdtemp(prefix="dhr-pair-kinds-"))
 
-import polars as pl  # noqa: E402
-
-from dhr_etl.transform.repeats import group_repeats  # noqa: E402
-from tests.transform.test_themes_dev import FIXTURES, GOALS, PAIR_BLIND_SETS, REC_SCHEMA, library_id, rows  # noqa: E402
-
-
-def grouped_pairs(folder: Path) -> list[tuple[str, bool, bool]]:
-    """(kind, same ask, grouped together) for each labelled pair of the set, its texts grouped as
-    tests/transform/test_themes_dev.py's pair_figures groups them."""
-    labelled = rows("pairs_holdout.csv", folder)
-    texts = sorted({(r["review_a"], r["text_a"]) for r in labelled} | {(r["review_b"], r["text_b"]) for r in labelled})
-    position = {key: i for i, key in enumerate(texts)}
-    recs = pl.DataFrame([(library_id(review), i, text) for i, (review, text) in enumerate(texts)], schema=REC_SCHEMA,
-                        orient="row")
-    group = dict(group_repeats(recs).select("rec_position", "repeat_group_key").iter_rows())
-    found = []
-    for r in labelled:
-        a, b = group.get(position[(r["review_a"], r["text_a"])]), group.get(position[(r["review_b"], r["text_b"])])
-        found.append(((r.get("kind") or "unknown").strip(), r["same_ask"].strip() == "1", a is not None and a == b))
-    return found
+from tests.transform.test_themes_dev import FIXTURES, GOALS, PAIR_BLIND_SETS, grouped_pairs  # noqa: E402
 
 
 def main() -> None:
@@ -58,7 +39,8 @@ def main() -> None:
     pooled, kinds, grouped, meeting = Counter(), Counter(), Counter(), 0
     for folder in folders:
         mine = Counter()
-        for kind, same, together in grouped_pairs(folder):
+        for pair, together in grouped_pairs("pairs_holdout.csv", folder):
+            kind, same = (pair.get("kind") or "unknown").strip(), pair["same_ask"].strip() == "1"
             mine["tp" if same and together else "fp" if together else "fn" if same else "tn"] += 1
             kinds[kind] += 1
             grouped[kind] += together

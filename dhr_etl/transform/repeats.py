@@ -279,7 +279,7 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     (:data:`MEMBERS_COMPARED`). Every copy of a wording is in its group. A group's
     key is its first recommendation's in (review id, position) order, so it keeps its id when
     later reviews join it. ``model``: see :func:`same_ask_probability`. ``threads``: how many
-    find the nearest wordings and measure the pairs (one when grouping runs beside another step)."""
+    find the nearest wordings and measure the pairs."""
     columns = ["review_id", "rec_position", "recommendation"] + (["rec_label"] if "rec_label" in recommendations.columns else [])
     rows = recommendations.select(columns).sort("review_id", "rec_position")
     overrides = read_overrides()

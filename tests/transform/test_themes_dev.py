@@ -519,19 +519,28 @@ def theme_figures(name: str, folder: Path = DEV) -> dict[str, float]:
             **{f"precision {t}": p for t, p in precisions.items()}}
 
 
-def pair_figures(name: str, folder: Path = DEV) -> dict[str, float]:
-    """Each labelled pair's two texts among all the file's texts (each in its own review), grouped
-    by the pipeline's grouping; a pair is found when both land in one group."""
+def grouped_pairs(name: str, folder: Path = DEV) -> list[tuple[dict[str, str], bool]]:
+    """Each labelled pair (its file's row) and whether it was grouped: its two texts among all the
+    file's texts (each in its own review), grouped by the pipeline's grouping; a pair is found when
+    both land in one group."""
     labelled = rows(name, folder)
     texts = sorted({(r["review_a"], r["text_a"]) for r in labelled} | {(r["review_b"], r["text_b"]) for r in labelled})
     position = {key: i for i, key in enumerate(texts)}
     recs = pl.DataFrame([(library_id(review), i, text) for i, (review, text) in enumerate(texts)], schema=REC_SCHEMA,
                         orient="row")
     group = dict(group_repeats(recs).select("rec_position", "repeat_group_key").iter_rows())
-    tp = fp = fn = 0
+    found = []
     for r in labelled:
         a, b = group.get(position[(r["review_a"], r["text_a"])]), group.get(position[(r["review_b"], r["text_b"])])
-        together = a is not None and a == b
+        found.append((r, a is not None and a == b))
+    return found
+
+
+def pair_figures(name: str, folder: Path = DEV) -> dict[str, float]:
+    """Precision and recall of :func:`grouped_pairs` against the pairs' labels."""
+    labelled = grouped_pairs(name, folder)
+    tp = fp = fn = 0
+    for r, together in labelled:
         same = r["same_ask"].strip() == "1"
         tp, fp, fn = tp + (together and same), fp + (together and not same), fn + (same and not together)
     return {"pairs": len(labelled), "precision": tp / (tp + fp) if tp + fp else 0.0, "recall": tp / (tp + fn) if tp + fn else 0.0}
