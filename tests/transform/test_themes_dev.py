@@ -37,7 +37,7 @@ from dhr_etl.transform.train_themes import TRAINING_FILES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEV = FIXTURES / "themes_dev"
-BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 132)))
+BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 142)))
 """The sets whose theme files no model has read."""
 PAIR_BLIND_SETS = tuple(folder for folder in BLIND_SETS if folder.name not in FORMER_BLIND_PAIR_SETS)
 """The sets whose pair and cluster files no model has read: since session 36 the same-ask model
@@ -62,44 +62,44 @@ FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
     "themes_dev75": (0.93, 0.87, 0.070, 0.81, 0.75, 0.65, 0.80),
     "themes_dev76": (0.96, 0.87, 0.076, 0.81, 0.79, 0.75, 0.83),
     "themes_dev77": (0.91, 0.82, 0.067, 0.88, 0.74, 0.62, 0.86),
-    "themes_dev84": (0.96, 0.88, 0.077, 0.82, 0.80, 0.59, 0.58),
-    "themes_dev85": (0.93, 0.82, 0.077, 0.91, 0.84, 0.59, 0.64),
-    "themes_dev86": (0.93, 0.85, 0.078, 0.85, 0.79, 0.65, 0.60),
-    "themes_dev87": (0.96, 0.87, 0.077, 0.90, 0.79, 0.76, 0.74),
-    "themes_dev88": (0.87, 0.78, 0.076, 0.87, 0.75, 0.66, 0.70),
-    "themes_dev89": (0.92, 0.82, 0.087, 0.76, 0.73, 0.62, 0.77),
-    "themes_dev90": (0.93, 0.85, 0.074, 0.87, 0.81, 0.68, 0.65),
-    "themes_dev91": (0.94, 0.86, 0.069, 0.90, 0.80, 0.69, 0.90),
-    "themes_dev92": (0.92, 0.86, 0.071, 0.88, 0.78, 0.52, 0.55),
-    "themes_dev93": (0.95, 0.87, 0.072, 0.84, 0.81, 0.80, 0.72),
-    "themes_dev94": (0.94, 0.87, 0.086, 0.80, 0.79, 0.61, 0.65),
-    "themes_dev95": (0.93, 0.85, 0.079, 0.88, 0.79, 0.66, 0.85),
-    "themes_dev96": (0.93, 0.86, 0.064, 0.87, 0.83, 0.63, 0.74),
-    "themes_dev97": (0.92, 0.84, 0.076, 0.91, 0.72, 0.66, 0.68),
-    "themes_dev98": (0.89, 0.83, 0.071, 0.87, 0.83, 0.70, 0.57),
-    "themes_dev99": (0.95, 0.88, 0.084, 0.89, 0.79, 0.79, 0.73),
-    "themes_dev100": (0.94, 0.89, 0.074, 0.87, 0.74, 0.68, 0.69),
-    "themes_dev101": (0.94, 0.86, 0.077, 0.85, 0.74, 0.54, 0.74),
-    "themes_dev102": (0.93, 0.86, 0.074, 0.84, 0.75, 0.61, 0.66),
-    "themes_dev103": (0.94, 0.85, 0.079, 0.82, 0.80, 0.62, 0.80),
-    "themes_dev104": (0.93, 0.88, 0.075, 0.85, 0.80, 0.53, 0.61),
-    "themes_dev105": (0.93, 0.86, 0.069, 0.87, 0.74, 0.57, 0.70),
-    "themes_dev106": (0.96, 0.87, 0.082, 0.85, 0.80, 0.77, 0.86),
-    "themes_dev107": (0.95, 0.85, 0.073, 0.82, 0.74, 0.57, 0.63),
-    "themes_dev108": (0.94, 0.85, 0.065, 0.83, 0.75, 0.65, 0.63),
-    "themes_dev109": (0.92, 0.85, 0.073, 0.79, 0.77, 0.58, 0.67),
-    "themes_dev110": (0.93, 0.83, 0.065, 0.78, 0.73, 0.66, 0.76),
-    "themes_dev111": (0.94, 0.85, 0.073, 0.86, 0.79, 0.68, 0.74),
-    "themes_dev112": (0.94, 0.86, 0.073, 0.85, 0.71, 0.83, 0.81),
-    "themes_dev113": (0.92, 0.87, 0.070, 0.82, 0.79, 0.69, 0.83),
-    "themes_dev114": (0.93, 0.84, 0.068, 0.84, 0.78, 0.70, 0.77),
-    "themes_dev115": (0.95, 0.88, 0.074, 0.86, 0.74, 0.80, 0.83),
-    "themes_dev116": (0.95, 0.86, 0.078, 0.93, 0.74, 0.59, 0.66),
-    "themes_dev117": (0.95, 0.87, 0.077, 0.85, 0.77, 0.73, 0.78),
-    "themes_dev118": (0.95, 0.91, 0.072, 0.83, 0.71, 0.57, 0.56),
-    "themes_dev119": (0.94, 0.84, 0.082, 0.89, 0.78, 0.75, 0.71),
-    "themes_dev120": (0.94, 0.83, 0.069, 0.86, 0.74, 0.73, 0.73),
-    "themes_dev121": (0.94, 0.87, 0.067, 0.80, 0.79, 0.57, 0.69),
+    "themes_dev84": (0.96, 0.88, 0.077, 0.85, 0.78, 0.50, 0.47),
+    "themes_dev85": (0.93, 0.82, 0.077, 0.90, 0.80, 0.59, 0.67),
+    "themes_dev86": (0.93, 0.85, 0.078, 0.83, 0.81, 0.65, 0.57),
+    "themes_dev87": (0.96, 0.87, 0.077, 0.87, 0.77, 0.74, 0.66),
+    "themes_dev88": (0.87, 0.78, 0.076, 0.85, 0.76, 0.65, 0.67),
+    "themes_dev89": (0.92, 0.82, 0.087, 0.79, 0.74, 0.67, 0.77),
+    "themes_dev90": (0.93, 0.85, 0.074, 0.91, 0.81, 0.67, 0.55),
+    "themes_dev91": (0.94, 0.86, 0.069, 0.89, 0.78, 0.67, 0.89),
+    "themes_dev92": (0.92, 0.86, 0.071, 0.88, 0.77, 0.47, 0.53),
+    "themes_dev93": (0.95, 0.87, 0.072, 0.85, 0.79, 0.79, 0.66),
+    "themes_dev94": (0.94, 0.87, 0.086, 0.80, 0.82, 0.54, 0.58),
+    "themes_dev95": (0.93, 0.85, 0.079, 0.87, 0.75, 0.68, 0.87),
+    "themes_dev96": (0.93, 0.86, 0.064, 0.88, 0.82, 0.63, 0.70),
+    "themes_dev97": (0.92, 0.84, 0.076, 0.92, 0.74, 0.71, 0.66),
+    "themes_dev98": (0.89, 0.83, 0.071, 0.92, 0.81, 0.67, 0.55),
+    "themes_dev99": (0.95, 0.88, 0.084, 0.90, 0.77, 0.80, 0.75),
+    "themes_dev100": (0.94, 0.89, 0.074, 0.87, 0.72, 0.65, 0.65),
+    "themes_dev101": (0.94, 0.86, 0.077, 0.87, 0.76, 0.56, 0.71),
+    "themes_dev102": (0.93, 0.86, 0.074, 0.84, 0.79, 0.63, 0.63),
+    "themes_dev103": (0.94, 0.85, 0.079, 0.83, 0.84, 0.62, 0.76),
+    "themes_dev104": (0.93, 0.88, 0.075, 0.82, 0.76, 0.51, 0.65),
+    "themes_dev105": (0.93, 0.86, 0.069, 0.89, 0.74, 0.52, 0.65),
+    "themes_dev106": (0.96, 0.87, 0.082, 0.87, 0.77, 0.79, 0.86),
+    "themes_dev107": (0.95, 0.85, 0.073, 0.85, 0.74, 0.57, 0.64),
+    "themes_dev108": (0.94, 0.85, 0.065, 0.82, 0.79, 0.66, 0.66),
+    "themes_dev109": (0.92, 0.85, 0.073, 0.78, 0.79, 0.68, 0.72),
+    "themes_dev110": (0.93, 0.83, 0.065, 0.81, 0.73, 0.67, 0.68),
+    "themes_dev111": (0.94, 0.85, 0.073, 0.82, 0.81, 0.76, 0.70),
+    "themes_dev112": (0.94, 0.86, 0.073, 0.90, 0.75, 0.82, 0.79),
+    "themes_dev113": (0.92, 0.87, 0.070, 0.82, 0.76, 0.62, 0.84),
+    "themes_dev114": (0.93, 0.84, 0.068, 0.85, 0.76, 0.69, 0.74),
+    "themes_dev115": (0.95, 0.88, 0.074, 0.85, 0.77, 0.75, 0.88),
+    "themes_dev116": (0.95, 0.86, 0.078, 0.93, 0.74, 0.56, 0.60),
+    "themes_dev117": (0.95, 0.87, 0.077, 0.85, 0.74, 0.67, 0.71),
+    "themes_dev118": (0.95, 0.91, 0.072, 0.85, 0.72, 0.64, 0.65),
+    "themes_dev119": (0.94, 0.84, 0.082, 0.85, 0.80, 0.68, 0.74),
+    "themes_dev120": (0.94, 0.83, 0.069, 0.86, 0.70, 0.71, 0.67),
+    "themes_dev121": (0.94, 0.87, 0.067, 0.78, 0.79, 0.62, 0.71),
     "themes_dev122": (0.90, 0.84, 0.071, 0.93, 0.78, 0.82, 0.82),
     "themes_dev123": (0.91, 0.87, 0.084, 0.86, 0.78, 0.75, 0.91),
     "themes_dev124": (0.87, 0.79, 0.077, 0.75, 0.83, 0.78, 0.84),
@@ -110,7 +110,43 @@ FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
     "themes_dev129": (0.90, 0.83, 0.076, 0.83, 0.84, 0.58, 0.56),
     "themes_dev130": (0.87, 0.79, 0.087, 0.76, 0.65, 0.62, 0.69),
     "themes_dev131": (0.91, 0.87, 0.074, 0.77, 0.71, 0.58, 0.50),
+    "themes_dev132": (0.92, 0.87, 0.067, 0.78, 0.73, 0.82, 0.77),
+    "themes_dev133": (0.91, 0.83, 0.082, 0.78, 0.76, 0.75, 0.92),
+    "themes_dev134": (0.87, 0.75, 0.089, 0.69, 0.65, 0.33, 0.64),
+    "themes_dev135": (0.90, 0.82, 0.083, 0.69, 0.72, 0.39, 0.70),
+    "themes_dev136": (0.91, 0.83, 0.070, 0.69, 0.58, 0.54, 0.60),
+    "themes_dev137": (0.89, 0.79, 0.084, 0.79, 0.72, 0.54, 0.64),
+    "themes_dev138": (0.91, 0.84, 0.074, 0.71, 0.52, 0.47, 0.74),
+    "themes_dev139": (0.92, 0.85, 0.069, 0.82, 0.70, 0.56, 0.58),
+    "themes_dev140": (0.91, 0.83, 0.078, 0.67, 0.66, 0.47, 0.62),
+    "themes_dev141": (0.88, 0.80, 0.082, 0.80, 0.72, 0.47, 0.62),
 }.items()}
+"""Session 37 (2026-11-30). Ten more authors wrote blind sets, themes_dev132 to themes_dev141, each
+reading only themes_dev58's README and the first lines of its files; six (132, 133, 135, 136, 138,
+140) with as many hard negatives as paraphrases in their pairs. Themes (no model changed), each set
+measured once: 0.929 / 0.878 / 0.065, 0.925 / 0.838 / 0.080, 0.876 / 0.763 / 0.087, 0.910 / 0.834 /
+0.081, 0.925 / 0.844 / 0.068, 0.896 / 0.796 / 0.082, 0.920 / 0.849 / 0.072, 0.928 / 0.861 / 0.067,
+0.919 / 0.835 / 0.076, 0.887 / 0.813 / 0.080 (mean 0.912 / 0.831 / 0.076; all goals on seven of ten:
+themes_dev134, 137 and 141 short).
+Grouping: themes_dev132 and 133 decided the threshold left open in session 36 (rule fixed before:
+the larger min(precision / 0.80, recall / 0.70), the margin on the nearer goal): pooled 0.701 / 0.645
+at 0.35, 0.725 / 0.605 at 0.40, so 0.35 stays. Then the same-ask model was trained again with the
+pairs and clusters of themes_dev128 to 133 as well (train_repeats.FORMER_BLIND_PAIR_SETS), chosen
+on themes_dev84 to 121, pooled: pairs 0.862 / 0.782 -> 0.864 / 0.781 (35 of 38 sets meeting both
+goals either way; chosen on that margin, 1.077 -> 1.080), clusters 0.669 / 0.716 -> 0.664 / 0.697. On
+themes_dev134 to 141, measured once by each version: pairs 0.728 / 0.682 -> 0.702 / 0.664, 0.667 /
+0.740 -> 0.695 / 0.730, 0.685 / 0.610 -> 0.702 / 0.590, 0.814 / 0.718 -> 0.800 / 0.727, 0.667 /
+0.520 -> 0.716 / 0.530, 0.808 / 0.727 -> 0.830 / 0.709, 0.702 / 0.660 -> 0.684 / 0.670, 0.786 /
+0.736 -> 0.808 / 0.727 (pooled 0.734 / 0.676 -> 0.743 / 0.670: hard negatives grouped 32.2% ->
+30.5%, paraphrases 61.0% -> 60.9%; both goals on two of eight -> three), clusters (means) 0.456 /
+0.657 -> 0.480 / 0.650. The pair sets written this session fall well short of the goals either way.
+Tried and not kept (bench/pair_kinds.py and bench/grouping_at_scale.py): a veto in average linkage,
+two groups never joined when a pair scored between them is under 0.15 (with the threshold at 0.30):
+on themes_dev84 to 121 pairs 0.880 / 0.768, 38 of 38 sets, clusters 0.696 / 0.711; on 135 to 137
+0.712 / 0.671 against 0.721 / 0.690; and grouped as one library of twenty sets pairs 0.836 / 0.685
+-> 0.897 / 0.466, clusters 0.671 / 0.513 -> 0.760 / 0.238: a large family always holds some pair
+under any veto, so it falls apart. The veto only when half the scored pairs are under it: +0.002
+precision. Every floor of pairs and clusters was figured again from the retrained model."""
 """Session 36 (2026-11-30). Ten more authors wrote blind sets, themes_dev122 to themes_dev131; six of
 them (124 to 128 and 130) with as many hard negatives as paraphrases (90 and 90, 10 near-verbatim
 repeats, 10 easy negatives; the earlier sets: 80 paraphrases, 70 hard negatives, 30 and 20), and most
