@@ -74,8 +74,8 @@ def main() -> None:
         rows.append(figures)
         print(f"| {folder.name} | " + " | ".join("" if math.isnan(x) else f"{x:.3f}" for x in figures) + " |", flush=True)
     columns = list(zip(*rows))
-    means = [sum(x for x in column if not math.isnan(x)) / max(sum(not math.isnan(x) for x in column), 1) for column in columns]
-    print("| mean | " + " | ".join(f"{x:.3f}" for x in means) + " |")
+    known = [[x for x in column if not math.isnan(x)] for column in columns]
+    print("| mean | " + " | ".join(f"{sum(xs) / len(xs):.3f}" if xs else "" for xs in known) + " |")
     themes_met = sum(r[0] >= GOALS["hit rate"] and r[1] >= GOALS["mean precision"] and r[2] < OTHER_GOAL for r in rows)
     with_pairs = [r for r in rows if not math.isnan(r[3])]
     pairs_met = sum(r[3] >= GOALS["pair precision"] and r[4] >= GOALS["pair recall"] for r in with_pairs)

@@ -40,7 +40,9 @@ sets would make deciding themes ~18% slower for 0.001-0.003 of hit rate and prec
 thirty-eight blind sets left, themes_dev84 to themes_dev121). themes_dev128 to 133 were added in
 session 37 (four of their six pair files are half hard negatives): chosen on themes_dev84 to 121,
 pooled pairs 0.862 / 0.782 -> 0.864 / 0.781; on the eight sets written after, 0.734 / 0.676 ->
-0.743 / 0.670 (tests/transform/test_themes_dev.py, session 37)."""
+0.743 / 0.670 (tests/transform/test_themes_dev.py, session 37). Tried then and not kept: each
+labelled hard negative counted twice (themes_dev84 to 121: 0.885 / 0.761; on four sets written
+after, themes_dev142 to 145: 0.752 / 0.600 against 0.746 / 0.624)."""
 PAIR_SETS = tuple(LABELLED_SETS) + FORMER_BLIND_PAIR_SETS
 """The labelled sets whose pairs and clusters train the same-ask model: the sets the theme model
 trains on (those with no pair or cluster files, themes_dev7 and themes_dev8, add none), every set
