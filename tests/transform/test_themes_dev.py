@@ -1,6 +1,6 @@
 """Themes and repeated asks measured on the project's own labelled sets (tests/transform/fixtures/).
 
-A hundred and thirty-one sets (themes_dev, themes_dev2 to themes_dev131), written by hand to mirror real DHR recommendations, independently of the rules, the
+A hundred and forty-five sets (themes_dev, themes_dev2 to themes_dev145), written by hand to mirror real DHR recommendations, independently of the rules, the
 sample generator and each other (their READMEs say how), each by another author. The theme model
 and its examples are written (`make themes-model`) from every set but the blind ones
 (dhr_etl/transform/train_themes.py: LABELLED_SETS), the same-ask model from their pairs and
@@ -125,9 +125,10 @@ FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
     "themes_dev144": (0.87, 0.76, 0.087, 0.64, 0.52, 0.63, 0.81),
     "themes_dev145": (0.94, 0.84, 0.075, 0.82, 0.74, 0.55, 0.82),
 }.items()}
-"""Session 37 (2026-11-30). Ten more authors wrote blind sets, themes_dev132 to themes_dev141, each
-reading only themes_dev58's README and the first lines of its files; six (132, 133, 135, 136, 138,
-140) with as many hard negatives as paraphrases in their pairs. Themes (no model changed), each set
+"""Session 37 (2026-11-30). Blind sets themes_dev132 and 133 (written in session 36) and 134 to 141
+(written this session), each by another author reading only themes_dev58's README and the first
+lines of its files; six (132, 133, 135, 136, 138, 140) with as many hard negatives as paraphrases in
+their pairs. Themes (no model changed), each set
 measured once: 0.929 / 0.878 / 0.065, 0.925 / 0.838 / 0.080, 0.876 / 0.763 / 0.087, 0.910 / 0.834 /
 0.081, 0.925 / 0.844 / 0.068, 0.896 / 0.796 / 0.082, 0.920 / 0.849 / 0.072, 0.928 / 0.861 / 0.067,
 0.919 / 0.835 / 0.076, 0.887 / 0.813 / 0.080 (mean 0.912 / 0.831 / 0.076; all goals on seven of ten:
