@@ -108,7 +108,7 @@ from dhr_etl.transform.places import without_places
 from dhr_etl.transform.rules import read_model_lines, sector_of
 from dhr_etl.transform.sorted_sets import contained, located
 from dhr_etl.transform.synonyms import synonym_pairs
-from dhr_etl.transform.text import ACTOR, ACTOR_SKIP, stemmed_words, with_glosses
+from dhr_etl.transform.text import ACTOR, ACTOR_SKIP, replace_actor, stemmed_words, with_glosses
 from dhr_etl.transform.threads import in_threads, once
 
 MEASURES = ("wording", "meaning", "difference", "overlap", "meaning_x_difference", "overlap_x_difference",
@@ -153,6 +153,38 @@ Since session 33 grouping is by average linkage, whose results no order sways; t
 blind sets themes_dev50 to 117, without the correction pairs 0.825 / 0.785 and clusters 0.658 /
 0.727, both pair goals met on 38; with it 0.851 / 0.768, 0.664 / 0.717, 44. On sets none of this was
 chosen on: the session-32 and session-33 paragraphs of that test's docstring."""
+OPENING_WORDS = 2
+ALIKE_OPENING_PENALTY = 1.75
+ALIKE_OPENING_OVERLAP = 0.6
+"""Two asks that open alike and then part are two asks in one frame: where the first content word
+of each ask after the body that must act and its modal is the same (:func:`shared_opening`, over
+the first OPENING_WORDS), and the two share less than ALIKE_OPENING_OVERLAP of their content words
+(the ``overlap`` measure), the network's log-odds are lowered by ALIKE_OPENING_PENALTY
+(:func:`alike_opening_corrected`). "GP practices should register refuge residents without proof of
+address" / "... under a confidential address" and "Housing officers should refer victims to the IDVA
+service" / "... to the sanctuary scheme" open alike; one ask in two authors' own words rarely does
+("Officers must not rely on family members to translate" / "... should always use a professional
+interpreter"), and a near copy shares more of its words. The word vectors cannot see this: the words
+that differ ("completed" / "reviewed", "relapses" / "is discharged") are as near in meaning as a
+paraphrase's. The body is left out of the opening on purpose: the same body named the same way is
+part of the same ask, not a sign of another. (Read with the body when a gloss's spaces hid it from
+ACTOR, as a first version did, the rule penalised that too and scored better on the labelled sets,
+0.860 / 0.749 on the fifty below at 0.30: their paraphrases rename the body by their brief, which a
+library's need not.)
+Chosen in session 38, with repeats.REPEAT_THRESHOLD lowered from 0.35 to 0.325 beside it, on fifty
+blind sets grouped (themes_dev84 to 121 and 134 to 145; `bench/pair_kinds.py`; the rule fixed before
+the grid: most sets meeting both pair goals, then the larger pooled min(precision / 0.80, recall /
+0.70)). Pooled pairs precision / recall, sets meeting both: without it at 0.35 0.837 / 0.751, 39 of
+50; at 0.30 0.806 / 0.787, 33; with it (threshold, penalty, overlap below): 0.325, 1.75, 0.6 0.857 /
+0.749, 42; 0.325, 1.25, 0.7 0.855 / 0.752, 42; 0.325, 1.0, 0.5 0.844 / 0.764, 42; 0.325, 2.0, 0.7 0.867
+/ 0.740, 42; 0.30, 1.0, 0.5 0.829 / 0.778, 38; 0.30, 1.75, 0.7 0.847 / 0.762, 41; 0.35, 1.0, 0.6 0.861
+/ 0.739, 41; 0.375, 1.25, 0.6 0.877 / 0.720, 37. A plateau: every choice at 0.325 met both goals on
+42. At a library's size (`bench/grouping_at_scale.py --sets 20`): pairs 0.840 / 0.673 -> 0.855 /
+0.666, clusters 0.673 / 0.528 -> 0.657 / 0.512. On the four sets written after the choice
+(themes_dev146 to 149, measured once): pairs 0.756 / 0.710 -> 0.780 / 0.717, hard negatives grouped
+29.7% -> 26.2%, paraphrases 66.5% -> 67.6%; the same-ask network trained again with the pairs of
+themes_dev134 to 145 did worse there (0.733 / 0.700, and 0.755 / 0.690 with this rule) and was not
+kept."""
 MODEL_FILE = "repeat_model.csv"
 DIFFERENCE_DIMENSIONS = 256
 """How many of the word vectors' dimensions the ``difference`` measure and the products of what
@@ -237,6 +269,9 @@ class AskWords:
     here rather than looked up for every pair)"""
     synonym_terms: np.ndarray
     """the term numbers those slices hold"""
+    opening: np.ndarray
+    """(texts, OPENING_WORDS): the term numbers of the first content words of each text's ask, after
+    the body it names before its modal (-1 past the last): what :func:`shared_opening` compares"""
     sector: np.ndarray
     """(texts,): the number of the sector of the body a text names before its modal ("GP practices
     should ..." → health services: :func:`actor_sectors`), or -1 when that says nothing (UNKNOWN_SECTORS)"""
@@ -310,7 +345,31 @@ def ask_words(texts: pl.Series, stopwords: frozenset[str], tfidf: pl.DataFrame) 
                                                  *_term_synonyms(occurrences.select("term", "word").unique(), vocabulary))
     return AskWords(np.r_[0, np.cumsum(term_count)], term_keys, len(vocabulary),
                     vector_table, term_vector, term_tokens, unit(doc_sums), term_count,
-                    tfidf, synonym_start, synonym_terms, actor_sectors(texts))
+                    tfidf, synonym_start, synonym_terms, _openings(asks, stopwords, vocabulary), actor_sectors(texts))
+
+
+def _openings(asks: pl.Series, stopwords: frozenset[str], vocabulary: np.ndarray) -> np.ndarray:
+    """:attr:`AskWords.opening` of the texts as :func:`ask_words` reads them (``asks``), each word
+    numbered among ``vocabulary`` (the corpus's sorted terms)."""
+    # A gloss leaves spaces on either side of its words ("  housing  officers should"), which ACTOR
+    # (one space between words) would not read as a body: the spaces are made single first.
+    single = asks.str.replace_all(r"\s+", " ").str.strip_chars()
+    first = (stemmed_words(replace_actor(single, " "), 0, stopwords)
+             .with_columns(pl.int_range(pl.len()).over("doc").alias("rank")).filter(pl.col("rank") < OPENING_WORDS))
+    opening = np.full((len(asks), OPENING_WORDS), -1, dtype=np.int64)
+    terms = first["term"].to_numpy().astype(vocabulary.dtype)
+    at = np.minimum(np.searchsorted(vocabulary, terms), max(len(vocabulary) - 1, 0))
+    known = (vocabulary[at] == terms) if len(vocabulary) else np.zeros(len(terms), dtype=bool)
+    opening[first["doc"].to_numpy()[known], first["rank"].to_numpy()[known]] = at[known]
+    return opening
+
+
+def shared_opening(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(pairs,): how many of the first OPENING_WORDS content words of the two asks agree, counted
+    from the first until one differs ("should refer victims to the IDVA service" / "should refer
+    victims to the sanctuary scheme": 2; "... ask about abuse" / "... make routine enquiry": 0)."""
+    same = (words.opening[a] == words.opening[b]) & (words.opening[a] >= 0)
+    return np.cumprod(same, axis=1).sum(axis=1)
 
 
 TEXTS_PER_PASS = 5_000
@@ -653,7 +712,8 @@ def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray, model: S
     lengths = np.stack([words.term_count[a], words.term_count[b]], axis=1)
     balanced = lengths.min(axis=1) >= BALANCE_FLOOR * lengths.max(axis=1)
     probability, overlap = (model or same_ask_model()).probability_and_overlap(words, a, b, threads)
-    return np.where(balanced, shared_wording_corrected(probability, overlap), 0.0)[each.ravel()]
+    corrected = alike_opening_corrected(shared_wording_corrected(probability, overlap), overlap, shared_opening(words, a, b))
+    return np.where(balanced, corrected, 0.0)[each.ravel()]
 
 
 def shared_wording_corrected(probability: np.ndarray, overlap: np.ndarray) -> np.ndarray:
@@ -667,6 +727,16 @@ def shared_wording_corrected(probability: np.ndarray, overlap: np.ndarray) -> np
         corrected = _logistic(logit - SHARED_WORDING_PENALTY * share)
     # Outside the band the probability is kept as it is, not read back from its log-odds (which moves it by ~1e-16).
     return np.where(share > 0, corrected, probability)
+
+
+def alike_opening_corrected(probability: np.ndarray, overlap: np.ndarray, opening: np.ndarray) -> np.ndarray:
+    """``probability`` with its log-odds lowered by ALIKE_OPENING_PENALTY where the two asks open
+    alike (``opening``: :func:`shared_opening`, at least 1) and share less than ALIKE_OPENING_OVERLAP
+    of their content words (``overlap``); a probability of 1 (one wording) stays 1, the rest exactly."""
+    alike = (opening >= 1) & (overlap < ALIKE_OPENING_OVERLAP) & (probability < 1.0)
+    with np.errstate(divide="ignore", over="ignore"):
+        lowered = _logistic(np.log(probability) - np.log1p(-probability) - ALIKE_OPENING_PENALTY)
+    return np.where(alike, lowered, probability)
 
 
 HIDDEN_BIAS = "__hidden_bias__"

@@ -1,6 +1,6 @@
 """Themes and repeated asks measured on the project's own labelled sets (tests/transform/fixtures/).
 
-A hundred and forty-five sets (themes_dev, themes_dev2 to themes_dev145), written by hand to mirror real DHR recommendations, independently of the rules, the
+A hundred and fifty-three sets (themes_dev, themes_dev2 to themes_dev153), written by hand to mirror real DHR recommendations, independently of the rules, the
 sample generator and each other (their READMEs say how), each by another author. The theme model
 and its examples are written (`make themes-model`) from every set but the blind ones
 (dhr_etl/transform/train_themes.py: LABELLED_SETS), the same-ask model from their pairs and
@@ -37,7 +37,7 @@ from dhr_etl.transform.train_themes import TRAINING_FILES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEV = FIXTURES / "themes_dev"
-BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 146)))
+BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 154)))
 """The sets whose theme files no model has read."""
 PAIR_BLIND_SETS = tuple(folder for folder in BLIND_SETS if folder.name not in FORMER_BLIND_PAIR_SETS)
 """The sets whose pair and cluster files no model has read: since session 36 the same-ask model
@@ -62,44 +62,44 @@ FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
     "themes_dev75": (0.93, 0.87, 0.070, 0.81, 0.75, 0.65, 0.80),
     "themes_dev76": (0.96, 0.87, 0.076, 0.81, 0.79, 0.75, 0.83),
     "themes_dev77": (0.91, 0.82, 0.067, 0.88, 0.74, 0.62, 0.86),
-    "themes_dev84": (0.96, 0.88, 0.077, 0.85, 0.78, 0.50, 0.47),
-    "themes_dev85": (0.93, 0.82, 0.077, 0.90, 0.80, 0.59, 0.67),
-    "themes_dev86": (0.93, 0.85, 0.078, 0.83, 0.81, 0.65, 0.57),
-    "themes_dev87": (0.96, 0.87, 0.077, 0.87, 0.77, 0.74, 0.66),
-    "themes_dev88": (0.87, 0.78, 0.076, 0.85, 0.76, 0.65, 0.67),
-    "themes_dev89": (0.92, 0.82, 0.087, 0.79, 0.74, 0.67, 0.77),
-    "themes_dev90": (0.93, 0.85, 0.074, 0.91, 0.81, 0.67, 0.55),
-    "themes_dev91": (0.94, 0.86, 0.069, 0.89, 0.78, 0.67, 0.89),
-    "themes_dev92": (0.92, 0.86, 0.071, 0.88, 0.77, 0.47, 0.53),
-    "themes_dev93": (0.95, 0.87, 0.072, 0.85, 0.79, 0.79, 0.66),
-    "themes_dev94": (0.94, 0.87, 0.086, 0.80, 0.82, 0.54, 0.58),
-    "themes_dev95": (0.93, 0.85, 0.079, 0.87, 0.75, 0.68, 0.87),
-    "themes_dev96": (0.93, 0.86, 0.064, 0.88, 0.82, 0.63, 0.70),
-    "themes_dev97": (0.92, 0.84, 0.076, 0.92, 0.74, 0.71, 0.66),
-    "themes_dev98": (0.89, 0.83, 0.071, 0.92, 0.81, 0.67, 0.55),
-    "themes_dev99": (0.95, 0.88, 0.084, 0.90, 0.77, 0.80, 0.75),
-    "themes_dev100": (0.94, 0.89, 0.074, 0.87, 0.72, 0.65, 0.65),
-    "themes_dev101": (0.94, 0.86, 0.077, 0.87, 0.76, 0.56, 0.71),
-    "themes_dev102": (0.93, 0.86, 0.074, 0.84, 0.79, 0.63, 0.63),
-    "themes_dev103": (0.94, 0.85, 0.079, 0.83, 0.84, 0.62, 0.76),
-    "themes_dev104": (0.93, 0.88, 0.075, 0.82, 0.76, 0.51, 0.65),
-    "themes_dev105": (0.93, 0.86, 0.069, 0.89, 0.74, 0.52, 0.65),
-    "themes_dev106": (0.96, 0.87, 0.082, 0.87, 0.77, 0.79, 0.86),
-    "themes_dev107": (0.95, 0.85, 0.073, 0.85, 0.74, 0.57, 0.64),
-    "themes_dev108": (0.94, 0.85, 0.065, 0.82, 0.79, 0.66, 0.66),
-    "themes_dev109": (0.92, 0.85, 0.073, 0.78, 0.79, 0.68, 0.72),
-    "themes_dev110": (0.93, 0.83, 0.065, 0.81, 0.73, 0.67, 0.68),
-    "themes_dev111": (0.94, 0.85, 0.073, 0.82, 0.81, 0.76, 0.70),
-    "themes_dev112": (0.94, 0.86, 0.073, 0.90, 0.75, 0.82, 0.79),
-    "themes_dev113": (0.92, 0.87, 0.070, 0.82, 0.76, 0.62, 0.84),
-    "themes_dev114": (0.93, 0.84, 0.068, 0.85, 0.76, 0.69, 0.74),
-    "themes_dev115": (0.95, 0.88, 0.074, 0.85, 0.77, 0.75, 0.88),
-    "themes_dev116": (0.95, 0.86, 0.078, 0.93, 0.74, 0.56, 0.60),
-    "themes_dev117": (0.95, 0.87, 0.077, 0.85, 0.74, 0.67, 0.71),
-    "themes_dev118": (0.95, 0.91, 0.072, 0.85, 0.72, 0.64, 0.65),
-    "themes_dev119": (0.94, 0.84, 0.082, 0.85, 0.80, 0.68, 0.74),
-    "themes_dev120": (0.94, 0.83, 0.069, 0.86, 0.70, 0.71, 0.67),
-    "themes_dev121": (0.94, 0.87, 0.067, 0.78, 0.79, 0.62, 0.71),
+    "themes_dev84": (0.96, 0.88, 0.077, 0.86, 0.77, 0.52, 0.52),
+    "themes_dev85": (0.93, 0.82, 0.077, 0.92, 0.78, 0.65, 0.67),
+    "themes_dev86": (0.93, 0.85, 0.078, 0.86, 0.78, 0.63, 0.56),
+    "themes_dev87": (0.96, 0.87, 0.077, 0.91, 0.76, 0.72, 0.66),
+    "themes_dev88": (0.87, 0.78, 0.076, 0.90, 0.77, 0.64, 0.68),
+    "themes_dev89": (0.92, 0.82, 0.087, 0.76, 0.74, 0.67, 0.77),
+    "themes_dev90": (0.93, 0.85, 0.074, 0.91, 0.82, 0.74, 0.69),
+    "themes_dev91": (0.94, 0.86, 0.069, 0.91, 0.79, 0.75, 0.89),
+    "themes_dev92": (0.92, 0.86, 0.071, 0.90, 0.76, 0.47, 0.53),
+    "themes_dev93": (0.95, 0.87, 0.072, 0.85, 0.77, 0.80, 0.61),
+    "themes_dev94": (0.94, 0.87, 0.086, 0.85, 0.82, 0.57, 0.59),
+    "themes_dev95": (0.93, 0.85, 0.079, 0.89, 0.74, 0.66, 0.88),
+    "themes_dev96": (0.93, 0.86, 0.064, 0.90, 0.84, 0.63, 0.71),
+    "themes_dev97": (0.92, 0.84, 0.076, 0.91, 0.70, 0.73, 0.64),
+    "themes_dev98": (0.89, 0.83, 0.071, 0.90, 0.78, 0.59, 0.53),
+    "themes_dev99": (0.95, 0.88, 0.084, 0.85, 0.74, 0.73, 0.73),
+    "themes_dev100": (0.94, 0.89, 0.074, 0.87, 0.71, 0.61, 0.64),
+    "themes_dev101": (0.94, 0.86, 0.077, 0.86, 0.74, 0.59, 0.76),
+    "themes_dev102": (0.93, 0.86, 0.074, 0.85, 0.80, 0.62, 0.62),
+    "themes_dev103": (0.94, 0.85, 0.079, 0.88, 0.81, 0.61, 0.75),
+    "themes_dev104": (0.93, 0.88, 0.075, 0.89, 0.74, 0.53, 0.68),
+    "themes_dev105": (0.93, 0.86, 0.069, 0.89, 0.72, 0.49, 0.63),
+    "themes_dev106": (0.96, 0.87, 0.082, 0.87, 0.81, 0.75, 0.84),
+    "themes_dev107": (0.95, 0.85, 0.073, 0.87, 0.75, 0.54, 0.66),
+    "themes_dev108": (0.94, 0.85, 0.065, 0.83, 0.78, 0.72, 0.68),
+    "themes_dev109": (0.92, 0.85, 0.073, 0.81, 0.77, 0.68, 0.69),
+    "themes_dev110": (0.93, 0.83, 0.065, 0.85, 0.71, 0.68, 0.71),
+    "themes_dev111": (0.94, 0.85, 0.073, 0.84, 0.77, 0.70, 0.70),
+    "themes_dev112": (0.94, 0.86, 0.073, 0.90, 0.72, 0.79, 0.79),
+    "themes_dev113": (0.92, 0.87, 0.070, 0.86, 0.79, 0.66, 0.84),
+    "themes_dev114": (0.93, 0.84, 0.068, 0.90, 0.72, 0.69, 0.71),
+    "themes_dev115": (0.95, 0.88, 0.074, 0.87, 0.79, 0.75, 0.88),
+    "themes_dev116": (0.95, 0.86, 0.078, 0.94, 0.73, 0.60, 0.67),
+    "themes_dev117": (0.95, 0.87, 0.077, 0.89, 0.73, 0.69, 0.73),
+    "themes_dev118": (0.95, 0.91, 0.072, 0.85, 0.74, 0.61, 0.62),
+    "themes_dev119": (0.94, 0.84, 0.082, 0.85, 0.80, 0.65, 0.73),
+    "themes_dev120": (0.94, 0.83, 0.069, 0.88, 0.73, 0.68, 0.70),
+    "themes_dev121": (0.94, 0.87, 0.067, 0.82, 0.80, 0.57, 0.67),
     "themes_dev122": (0.90, 0.84, 0.071, 0.93, 0.78, 0.82, 0.82),
     "themes_dev123": (0.91, 0.87, 0.084, 0.86, 0.78, 0.75, 0.91),
     "themes_dev124": (0.87, 0.79, 0.077, 0.75, 0.83, 0.78, 0.84),
@@ -112,19 +112,53 @@ FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
     "themes_dev131": (0.91, 0.87, 0.074, 0.77, 0.71, 0.58, 0.50),
     "themes_dev132": (0.92, 0.87, 0.067, 0.78, 0.73, 0.82, 0.77),
     "themes_dev133": (0.91, 0.83, 0.082, 0.78, 0.76, 0.75, 0.92),
-    "themes_dev134": (0.87, 0.75, 0.089, 0.69, 0.65, 0.33, 0.64),
-    "themes_dev135": (0.90, 0.82, 0.083, 0.69, 0.72, 0.39, 0.70),
-    "themes_dev136": (0.91, 0.83, 0.070, 0.69, 0.58, 0.54, 0.60),
-    "themes_dev137": (0.89, 0.79, 0.084, 0.79, 0.72, 0.54, 0.64),
-    "themes_dev138": (0.91, 0.84, 0.074, 0.71, 0.52, 0.47, 0.74),
-    "themes_dev139": (0.92, 0.85, 0.069, 0.82, 0.70, 0.56, 0.58),
-    "themes_dev140": (0.91, 0.83, 0.078, 0.67, 0.66, 0.47, 0.62),
-    "themes_dev141": (0.88, 0.80, 0.082, 0.80, 0.72, 0.47, 0.62),
-    "themes_dev142": (0.89, 0.82, 0.080, 0.67, 0.49, 0.61, 0.44),
-    "themes_dev143": (0.89, 0.78, 0.080, 0.78, 0.69, 0.58, 0.75),
-    "themes_dev144": (0.87, 0.76, 0.087, 0.64, 0.52, 0.63, 0.81),
-    "themes_dev145": (0.94, 0.84, 0.075, 0.82, 0.74, 0.55, 0.82),
+    "themes_dev134": (0.87, 0.75, 0.089, 0.73, 0.65, 0.32, 0.62),
+    "themes_dev135": (0.90, 0.82, 0.083, 0.73, 0.73, 0.42, 0.70),
+    "themes_dev136": (0.91, 0.83, 0.070, 0.75, 0.61, 0.48, 0.57),
+    "themes_dev137": (0.89, 0.79, 0.084, 0.81, 0.70, 0.52, 0.64),
+    "themes_dev138": (0.91, 0.84, 0.074, 0.74, 0.55, 0.48, 0.74),
+    "themes_dev139": (0.92, 0.85, 0.069, 0.84, 0.72, 0.50, 0.59),
+    "themes_dev140": (0.91, 0.83, 0.078, 0.70, 0.67, 0.48, 0.64),
+    "themes_dev141": (0.88, 0.80, 0.082, 0.80, 0.72, 0.49, 0.61),
+    "themes_dev142": (0.89, 0.82, 0.080, 0.72, 0.50, 0.54, 0.48),
+    "themes_dev143": (0.89, 0.78, 0.080, 0.85, 0.73, 0.56, 0.76),
+    "themes_dev144": (0.87, 0.76, 0.087, 0.66, 0.53, 0.64, 0.86),
+    "themes_dev145": (0.94, 0.84, 0.075, 0.84, 0.74, 0.52, 0.80),
+    "themes_dev146": (0.85, 0.79, 0.070, 0.72, 0.66, 0.53, 0.75),
+    "themes_dev147": (0.89, 0.79, 0.069, 0.76, 0.75, 0.51, 0.69),
+    "themes_dev148": (0.90, 0.85, 0.082, 0.76, 0.66, 0.51, 0.76),
+    "themes_dev149": (0.91, 0.83, 0.092, 0.85, 0.75, 0.60, 0.59),
+    "themes_dev150": (0.91, 0.82, 0.077, 0.70, 0.61, 0.53, 0.72),
+    "themes_dev151": (0.86, 0.79, 0.079, 0.84, 0.69, 0.37, 0.45),
+    "themes_dev152": (0.89, 0.81, 0.083, 0.81, 0.75, 0.49, 0.61),
+    "themes_dev153": (0.89, 0.78, 0.086, 0.75, 0.64, 0.47, 0.46),
 }.items()}
+"""Session 38 (2026-11-30). Grouping: a rule on asks that open alike (the same first content word
+after the body and its modal) and share under 0.6 of their content words, whose log-odds are lowered
+by 1.75 (same_ask.ALIKE_OPENING_PENALTY), with the threshold lowered from 0.35 to 0.325. Chosen on
+fifty sets, themes_dev84 to 121 and 134 to 145, by a rule written before the grid (most sets meeting
+both pair goals, then the larger pooled min(precision / 0.80, recall / 0.70)): pooled pairs 0.837 /
+0.751 -> 0.857 / 0.749, sets meeting both 39 -> 42 of 50 (themes_dev84 to 121: 0.864 / 0.781, 35 of
+38 -> 0.881 / 0.774, 37; clusters 0.664 / 0.697 -> 0.660 / 0.701; themes_dev134 to 145: 0.744 / 0.655,
+4 of 12 -> 0.776 / 0.667, 5; clusters 0.520 / 0.672 -> 0.505 / 0.676). The grid and the library-size
+check are in same_ask.ALIKE_OPENING_PENALTY's docstring. Four more authors then wrote themes_dev146
+to 149 (147 and 148 half hard negatives), read by nothing, which judged four versions once each
+(rule fixed before: the larger pooled margin on the nearer goal): session 37's 0.756 / 0.710; the
+same-ask network trained again with the pairs and clusters of themes_dev134 to 145 (chosen on
+themes_dev84 to 121: 0.863 / 0.773, 37 of 38) 0.733 / 0.700; the rule 0.780 / 0.717; both 0.755 /
+0.690. The rule alone was kept; the retrained network was not. Per set, final version: pairs 0.725 /
+0.673, 0.768 / 0.760, 0.770 / 0.670, 0.857 / 0.764 (both goals on one of four, as before); clusters
+0.538 / 0.763, 0.519 / 0.697, 0.519 / 0.771, 0.608 / 0.596.
+Last, four more authors (themes_dev150 to 153, 150 and 152 half hard negatives), written while the
+above was decided and measured once by the final version and once by session 37's: pairs pooled
+0.755 / 0.667 -> 0.786 / 0.681 (hard negatives grouped 28.4% -> 24.4%, paraphrases 60.6% -> 62.4%;
+both goals on none of four -> two); per set, final version, 0.713 / 0.620, 0.846 / 0.700, 0.817 /
+0.760, 0.763 / 0.645; clusters 0.536 / 0.725, 0.380 / 0.465, 0.496 / 0.618, 0.480 / 0.471 (session
+37's: 0.467 / 0.538 on average).
+Themes (no model changed), themes_dev146 to 153 each measured once: 0.862 / 0.797 / 0.068, 0.900 /
+0.798 / 0.067, 0.910 / 0.858 / 0.080, 0.917 / 0.838 / 0.090, 0.923 / 0.832 / 0.075, 0.868 / 0.805 /
+0.077, 0.899 / 0.823 / 0.081, 0.896 / 0.793 / 0.084 (mean 0.897 / 0.818 / 0.078; all goals on three of
+eight). Every floor of pairs and clusters was figured again (bench/blind_figures.py --floors)."""
 """Session 37 (2026-11-30). Blind sets themes_dev132 and 133 (written in session 36) and 134 to 141
 (written this session), each by another author reading only themes_dev58's README and the first
 lines of its files; six (132, 133, 135, 136, 138, 140) with as many hard negatives as paraphrases in
