@@ -158,7 +158,10 @@ both goals on none of four -> two); per set, final version, 0.713 / 0.620, 0.846
 Themes (no model changed), themes_dev146 to 153 each measured once: 0.862 / 0.797 / 0.068, 0.900 /
 0.798 / 0.067, 0.910 / 0.858 / 0.080, 0.917 / 0.838 / 0.090, 0.923 / 0.832 / 0.075, 0.868 / 0.805 /
 0.077, 0.899 / 0.823 / 0.081, 0.896 / 0.793 / 0.084 (mean 0.897 / 0.818 / 0.078; all goals on three of
-eight). Every floor of pairs and clusters was figured again (bench/blind_figures.py --floors)."""
+eight). Every floor of pairs and clusters was figured again (bench/blind_figures.py --floors).
+themes_dev154 to 157 (economic abuse; perpetrators; LGBT+, Deaf and disabled victims; suicide after
+abuse; 154 and 156 half hard negatives) were written at the end of the session and are read by no
+test and no model: kept to judge the next change once, then to join BLIND_SETS."""
 """Session 37 (2026-11-30). Blind sets themes_dev132 and 133 (written in session 36) and 134 to 141
 (written this session), each by another author reading only themes_dev58's README and the first
 lines of its files; six (132, 133, 135, 136, 138, 140) with as many hard negatives as paraphrases in
