@@ -697,8 +697,8 @@ many cores a machine has."""
 
 def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray, model: SameAskModel | None = None,
                          threads: int = 1) -> np.ndarray:
-    """The model's probability for the pairs (a[i], b[i]), corrected where they share much wording
-    (:func:`shared_wording_corrected`); 0 for a pair below BALANCE_FLOOR.
+    """The model's probability for the pairs (a[i], b[i]), corrected where one frame may hold two
+    asks (:func:`corrected_probability`); 0 for a pair below BALANCE_FLOOR.
     ``model``: the trained one (``reference/repeat_model.csv``) unless another is given (training
     measures a model fitted without one labelled set on that set).
     Each distinct pair is measured once: a library repeats its wordings, so the same two texts
@@ -712,8 +712,16 @@ def same_ask_probability(words: AskWords, a: np.ndarray, b: np.ndarray, model: S
     lengths = np.stack([words.term_count[a], words.term_count[b]], axis=1)
     balanced = lengths.min(axis=1) >= BALANCE_FLOOR * lengths.max(axis=1)
     probability, overlap = (model or same_ask_model()).probability_and_overlap(words, a, b, threads)
-    corrected = alike_opening_corrected(shared_wording_corrected(probability, overlap), overlap, shared_opening(words, a, b))
+    corrected = corrected_probability(probability, overlap, shared_opening(words, a, b))
     return np.where(balanced, corrected, 0.0)[each.ravel()]
+
+
+def corrected_probability(probability: np.ndarray, overlap: np.ndarray, opening: np.ndarray) -> np.ndarray:
+    """The network's ``probability`` as grouping reads it: lowered where the two texts share much
+    wording without being near copies (:func:`shared_wording_corrected`), then where their asks open
+    alike (:func:`alike_opening_corrected`; ``opening``: :func:`shared_opening`). Training's
+    one-pair-at-a-time figures read it too (:func:`dhr_etl.transform.train_repeats.by_set`)."""
+    return alike_opening_corrected(shared_wording_corrected(probability, overlap), overlap, opening)
 
 
 def shared_wording_corrected(probability: np.ndarray, overlap: np.ndarray) -> np.ndarray:
@@ -722,21 +730,24 @@ def shared_wording_corrected(probability: np.ndarray, overlap: np.ndarray) -> np
     rise_from, rise_to, fall_from, fall_to = SHARED_WORDING_BAND
     share = (np.clip((overlap - rise_from) / (rise_to - rise_from), 0.0, 1.0)
              * np.clip((fall_to - overlap) / (fall_to - fall_from), 0.0, 1.0))
-    with np.errstate(divide="ignore", over="ignore"):
-        logit = np.log(probability) - np.log1p(-probability)
-        corrected = _logistic(logit - SHARED_WORDING_PENALTY * share)
-    # Outside the band the probability is kept as it is, not read back from its log-odds (which moves it by ~1e-16).
-    return np.where(share > 0, corrected, probability)
+    return _log_odds_lowered(probability, SHARED_WORDING_PENALTY * share)
 
 
 def alike_opening_corrected(probability: np.ndarray, overlap: np.ndarray, opening: np.ndarray) -> np.ndarray:
     """``probability`` with its log-odds lowered by ALIKE_OPENING_PENALTY where the two asks open
     alike (``opening``: :func:`shared_opening`, at least 1) and share less than ALIKE_OPENING_OVERLAP
     of their content words (``overlap``); a probability of 1 (one wording) stays 1, the rest exactly."""
-    alike = (opening >= 1) & (overlap < ALIKE_OPENING_OVERLAP) & (probability < 1.0)
+    alike = (opening >= 1) & (overlap < ALIKE_OPENING_OVERLAP)
+    return _log_odds_lowered(probability, np.where(alike, ALIKE_OPENING_PENALTY, 0.0))
+
+
+def _log_odds_lowered(probability: np.ndarray, by: np.ndarray) -> np.ndarray:
+    """``probability`` with its log-odds lowered by ``by`` where ``by`` is above 0 (1 stays 1 and 0
+    stays 0: their log-odds are infinite); elsewhere kept as it is, not read back from its log-odds
+    (which moves it by ~1e-16)."""
     with np.errstate(divide="ignore", over="ignore"):
-        lowered = _logistic(np.log(probability) - np.log1p(-probability) - ALIKE_OPENING_PENALTY)
-    return np.where(alike, lowered, probability)
+        lowered = _logistic(np.log(probability) - np.log1p(-probability) - by)
+    return np.where(by > 0, lowered, probability)
 
 
 HIDDEN_BIAS = "__hidden_bias__"

@@ -29,8 +29,8 @@ import polars as pl
 
 from dhr_etl.transform.repeats import REPEAT_THRESHOLD, ask_words_of, group_repeats
 from dhr_etl.transform.rules import REFERENCE_DIR
-from dhr_etl.transform.same_ask import (FEATURES, MODEL_FILE, OVERLAP, SameAskModel, features, model_rows,
-                                        shared_wording_corrected)
+from dhr_etl.transform.same_ask import (FEATURES, MODEL_FILE, OVERLAP, SameAskModel, corrected_probability, features,
+                                        model_rows, shared_opening)
 from dhr_etl.transform.train_themes import FIXTURES, LABELLED_SETS, TRAINING_FILES, labelled_rows, write_generated_csv
 
 FORMER_BLIND_PAIR_SETS = tuple(f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(122, 134)))
@@ -181,19 +181,20 @@ def fold_models(found: np.ndarray, same: np.ndarray, source: list[str], folds: i
     return models
 
 
-def by_set(found: np.ndarray, source: list[str], models: list[tuple[list[str], SameAskModel]]) -> tuple[np.ndarray, np.ndarray]:
+def by_set(found: np.ndarray, opening: np.ndarray, source: list[str],
+           models: list[tuple[list[str], SameAskModel]]) -> tuple[np.ndarray, np.ndarray]:
     """(probability, judged): each pair file's pairs scored by the model of the fold that held its
-    set out (:func:`fold_models`), corrected where the two texts share much wording as grouping
-    corrects it (same_ask.shared_wording_corrected: chosen for the shipped model's weights, and to be
-    checked again on blind sets after a retraining); judged marks the pairs of pair files
-    (cluster-drawn pairs train, and are not scored)."""
+    set out (:func:`fold_models`), corrected as grouping corrects them (same_ask.corrected_probability,
+    ``opening``: the pairs' same_ask.shared_opening; the corrections were chosen for the shipped
+    model's weights, and are to be checked again on blind sets after a retraining); judged marks the
+    pairs of pair files (cluster-drawn pairs train, and are not scored)."""
     folder = np.array([Path(s).parent.name for s in source])
     judged = np.array(["pairs_" in Path(s).name for s in source])
     out = np.zeros(len(found))
     for held, model in models:
         these = np.isin(folder, held) & judged
         if these.any():
-            out[these] = shared_wording_corrected(model.probability(found[these]), found[these, OVERLAP])
+            out[these] = corrected_probability(model.probability(found[these]), found[these, OVERLAP], opening[these])
     return out, judged
 
 
@@ -270,7 +271,7 @@ def main(argv: list[str] | None = None) -> None:
           f"{len(FEATURES)} features written to {args.out}")
     models = fold_models(found, same, source, args.folds) if args.by_set else []
     if args.by_set:
-        predicted, judged = by_set(found, source, models)
+        predicted, judged = by_set(found, shared_opening(prepared, a, b), source, models)
         predicted, truth = predicted[judged], same[judged]
         held_out = f"{args.folds} folds of sets" if args.folds else "leave-one-set-out"
         print(f"{held_out}, {len(truth)} pairs of the pair files judged one by one (not grouped):")
