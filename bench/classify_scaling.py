@@ -30,6 +30,7 @@ import resource
 import string
 import time
 
+import dhr_etl  # noqa: F401 - first, as the CLI and Dagster import it: it caps malloc's arenas before polars' threads make theirs
 import polars as pl
 
 from dhr_etl.sample.generate import generate_reviews

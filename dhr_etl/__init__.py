@@ -12,4 +12,34 @@ import os
 # numpy; a value already in the environment is kept.
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
+MALLOC_ARENAS = 2
+"""The malloc arenas (glibc) a dhr-etl process allocates from. glibc gives each thread that
+allocates while another holds an arena one of its own, up to eight per core, and keeps what is freed
+in it for that arena's next use: the worker threads of the models (a pool made for each step) each
+left their arena full of freed memory that no later step used, and ``malloc_trim`` gave little of it
+back. Classifying and grouping 5,000 realistic wordings again and again in one process grew by
+~150 MB a time (355 -> 559 -> 744 -> 844 MiB), and ``bench/classify_scaling.py --labelled`` peaked
+at 1,167 MiB at 50,000 (the issue's bound is 1 GiB). With two arenas the same repeats held at
+~245 MiB, the scaling run peaked at 873 MiB in the same time (69.5 s against 75.8 s, within
+noise), and processing at 650 reviews took the same time (bench/FINDINGS.md, session 39). Two, as
+the models work on at most two threads at once (:data:`dhr_etl.transform.threads.THREADS`)."""
+
+
+def _cap_malloc_arenas() -> None:
+    """Set glibc's M_ARENA_MAX to MALLOC_ARENAS before any thread allocates. Nothing where the C
+    library is not glibc (no ``mallopt``), nor where the environment already sets
+    ``MALLOC_ARENA_MAX`` (glibc has read it; a user's choice is kept)."""
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    import ctypes  # noqa: PLC0415 - only here: the rest of the package does not need it
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(-8, MALLOC_ARENAS)  # -8: M_ARENA_MAX in glibc's malloc.h
+
+
+_cap_malloc_arenas()
+
 __version__ = "0.1.0"
