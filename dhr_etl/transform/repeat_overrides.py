@@ -22,7 +22,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dhr_etl.transform.rules import read_checked_csv
+from dhr_etl.transform.rules import read_checked_csv, warn_of_unmatched_overrides
 
 log = logging.getLogger(__name__)
 OVERRIDES_FILE = "repeat_overrides.csv"
@@ -69,8 +69,7 @@ def report_unmatched(keys: Sequence[Key], overrides: RepeatOverrides) -> None:
     known = set(keys)
     unmatched = [key for key in listed if key not in known]
     if unmatched:
-        log.warning("%s: %d row(s) name no recommendation of this library, e.g. review %s, label %s; they change nothing",
-                    OVERRIDES_FILE, len(unmatched), *unmatched[0])
+        warn_of_unmatched_overrides(OVERRIDES_FILE, len(unmatched), unmatched[0])
 
 
 def joined_by_name(leader_of: list[int], keys: Sequence[Key], overrides: RepeatOverrides) -> tuple[list[int], dict[int, str]]:

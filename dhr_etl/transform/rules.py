@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -51,6 +52,14 @@ def read_checked_csv(name: str, required: Sequence[str], optional: Sequence[str]
         if row.get(None):
             raise ReferenceDataError(f"{reference_path(name)}, data row {number}: more cells than columns; {extra_cells}")
     return rows
+
+
+def warn_of_unmatched_overrides(name: str, count: int, example: tuple[str, str]) -> None:
+    """Warn that ``count`` rows of override file ``name`` name no recommendation of the library
+    (``example``: one such row's review_id and rec_label): a misspelt id or label changes nothing,
+    silently, unless someone is told. One message for both override files."""
+    logging.getLogger(__name__).warning("%s: %d row(s) name no recommendation of this library, e.g. review %s, label %s; "
+                                        "they change nothing", name, count, *example)
 
 
 def split_cell(cell: str | None) -> tuple[str, ...]:

@@ -23,19 +23,17 @@ decided (override, rule, model, rule+model, none).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import polars as pl
 
 from dhr_etl.transform.rules import (ReferenceDataError, read_checked_csv, reference_path, run_in_polars, split_cell,
-                                    theme_rules)
+                                    theme_rules, warn_of_unmatched_overrides)
 from dhr_etl.transform.text import asked, stemmed_words, with_concepts
 from dhr_etl.transform.threads import THREADS, in_threads
 from dhr_etl.transform.theme_examples import Examples, theme_examples, votes
 from dhr_etl.transform.theme_model import ThemeModel, features, theme_model
 
-log = logging.getLogger(__name__)
 THEMES = ("technology systems", "identification of risk", "training", "policy", "multi agency working",
           "record keeping", "awareness raising", "other")
 RULED_THEMES = THEMES[:-1]
@@ -254,8 +252,7 @@ def classify_recommendations(recommendations: pl.DataFrame, examples: Examples |
     keyed = rows.select("_row", "review_id", "rec_position", label.alias("rec_label"))
     unmatched = overrides.join(keyed, on=["review_id", "rec_label"], how="anti").unique(["review_id", "rec_label"])
     if unmatched.height:
-        log.warning("%s: %d recommendation(s) it lists are not in this library, e.g. review %s, label %s; they change nothing",
-                    OVERRIDES_FILE, unmatched.height, *unmatched.row(0)[:2])
+        warn_of_unmatched_overrides(OVERRIDES_FILE, unmatched.height, unmatched.row(0)[:2])
     overridden = keyed.join(overrides, on=["review_id", "rec_label"]).select(
         "_row", "theme", pl.lit("override").alias("method"),
         pl.lit(f"reference/{OVERRIDES_FILE}").alias("evidence"))

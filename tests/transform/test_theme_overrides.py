@@ -78,4 +78,4 @@ def test_a_row_naming_no_recommendation_changes_nothing_and_is_reported(override
     overrides_file("r9,R4,policy\n")
     with caplog.at_level(logging.WARNING, logger=themes.__name__):
         assert themes.classify_recommendations(_library()).equals(before)
-    assert "not in this library" in caplog.text and "r9" in caplog.text
+    assert "name no recommendation" in caplog.text and "r9" in caplog.text
