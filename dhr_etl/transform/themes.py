@@ -75,8 +75,8 @@ only, 0.930 / 0.861 / 5.2%, 57 of 67; learned, at 0.3 0.949 / 0.873 / 7.5%, 63; 
 On themes_dev78..83 alone: 0.900 / 0.841 by elimination, 0.919 / 0.852 at 0.5. 0.5 keeps "other"
 to what the model believes more likely than not (with session 27's thresholds 0.4 and 0.5 differ
 by under 0.002 on the hit rate and precision)."""
-HARDER_FOR = {"technology systems": 0.2, "awareness raising": 0.15, "record keeping": 0.1,
-              "identification of risk": 0.05, "multi agency working": 0.05, "policy": -0.1}
+HARDER_FOR = {"technology systems": 0.2, "awareness raising": 0.1, "multi agency working": 0.05,
+              "training": -0.05, "policy": -0.15}
 """Taken off a theme's score (or, negative, added): the model and the vote over-call the themes
 that share words with many asks (technology systems and record keeping with every ask about
 systems and notes; multi agency working with every ask naming two bodies), and under-call
@@ -87,7 +87,18 @@ of risk 0.854 / 0.914 -> 0.888 / 0.896, training 0.935 / 0.844 -> 0.925 / 0.886,
 0.865 -> 0.784 / 0.926, record keeping 0.776 / 0.884 -> 0.760 / 0.914, awareness raising 0.932 /
 0.965 -> 0.952 / 0.955, other 0.941 / 0.898 -> 0.958 / 0.895. (Until session 27: record
 keeping 0.2, technology systems 0.1, awareness raising 0.05, identification of risk and multi
-agency working -0.05, chosen on four sets.)"""
+agency working -0.05, chosen on four sets.)
+Session 39: searched again (two rounds of coordinate search, each offset -0.2..0.3 by 0.05, the
+thresholds above fixed) on the seventy blind sets written since (themes_dev84 to 153, by other
+authors from the blind-set brief: harder wording, and "policy" read as any standing rule of
+practice, its commonest miss), for the same smooth count: awareness raising 0.15 -> 0.1, record
+keeping and identification of risk 0.1 and 0.05 -> 0, training 0 -> -0.05, policy -0.1 -> -0.15.
+On those seventy, hit rate / mean precision / "other" alone and sets meeting all three goals:
+0.927 / 0.848 / 7.4%, 53 -> 0.931 / 0.846 / 7.1%, 59. Judged once on four sets written for it and
+read by nothing before (themes_dev154 to 157; rule fixed beforehand: keep if the pooled margin on
+the nearer goal is higher and no fewer sets meet all goals): 0.908 / 0.821 / 7.2% -> 0.909 / 0.815 /
+6.9%, three of four either way (margin 1.0093 -> 1.0100): kept, a small change. On the sixteen
+older blind sets (themes_dev50-53, 58-61, 70-77): 0.967 / 0.889 -> 0.969 / 0.888, all sixteen either way."""
 
 @dataclass(frozen=True)
 class Decision:
