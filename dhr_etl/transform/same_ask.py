@@ -154,13 +154,14 @@ blind sets themes_dev50 to 117, without the correction pairs 0.825 / 0.785 and c
 0.727, both pair goals met on 38; with it 0.851 / 0.768, 0.664 / 0.717, 44. On sets none of this was
 chosen on: the session-32 and session-33 paragraphs of that test's docstring."""
 OPENING_WORDS = 2
-ALIKE_OPENING_PENALTY = 1.75
+ALIKE_OPENING_PENALTY = (1.0, 2.5)
 ALIKE_OPENING_OVERLAP = 0.6
 """Two asks that open alike and then part are two asks in one frame: where the first content word
 of each ask after the body that must act and its modal is the same (:func:`shared_opening`, over
 the first OPENING_WORDS), and the two share less than ALIKE_OPENING_OVERLAP of their content words
-(the ``overlap`` measure), the network's log-odds are lowered by ALIKE_OPENING_PENALTY
-(:func:`alike_opening_corrected`). "GP practices should register refuge residents without proof of
+(the ``overlap`` measure), the network's log-odds are lowered by ALIKE_OPENING_PENALTY: its first
+value when only the first word agrees, its second when the first two do (the longer the shared
+opening, the surer it is one frame; :func:`alike_opening_corrected`). "GP practices should register refuge residents without proof of
 address" / "... under a confidential address" and "Housing officers should refer victims to the IDVA
 service" / "... to the sanctuary scheme" open alike; one ask in two authors' own words rarely does
 ("Officers must not rely on family members to translate" / "... should always use a professional
@@ -184,7 +185,17 @@ the grid: most sets meeting both pair goals, then the larger pooled min(precisio
 (themes_dev146 to 149, measured once): pairs 0.756 / 0.710 -> 0.780 / 0.717, hard negatives grouped
 29.7% -> 26.2%, paraphrases 66.5% -> 67.6%; the same-ask network trained again with the pairs of
 themes_dev134 to 145 did worse there (0.733 / 0.700, and 0.755 / 0.690 with this rule) and was not
-kept."""
+kept.
+Session 39: one penalty for both (1.75) became one for each length of shared opening, chosen on the
+sixty-two blind pair sets of the time (themes_dev84 to 157 but those the network trains on) by the
+same rule (fixed before the grid), threshold 0.325: penalty for one word / two words / overlap below:
+1.75 / 1.75 / 0.6 (session 38) 0.843 / 0.738, 46 of 62; 1.0 / 2.5 / 0.6 0.844 / 0.739, 47; 1.0 / 3.5 /
+0.6 0.846 / 0.735, 47; 1.75 / 3.5 / 0.6 0.850 / 0.730, 47; 1.0 / 1.75 / 0.7 0.843 / 0.738, 47; 1.75 /
+2.5 / 0.6 0.847 / 0.734, 46; 1.75 / 3.5 / 0.7 0.856 / 0.722, 44. A small step. At a library's size:
+pairs 0.855 / 0.666 -> 0.859 / 0.649, clusters 0.657 / 0.512 -> 0.680 / 0.511 (recall within the
+0.02 allowed beforehand). Judged once on four sets written for it and read by nothing before
+(themes_dev158 to 161): 0.745 / 0.598 -> 0.757 / 0.600, hard negatives grouped 26.9% -> 25.3%,
+paraphrases 52.4% -> 52.6%; no set meets both goals either way. Kept."""
 MODEL_FILE = "repeat_model.csv"
 DIFFERENCE_DIMENSIONS = 256
 """How many of the word vectors' dimensions the ``difference`` measure and the products of what
@@ -734,11 +745,13 @@ def shared_wording_corrected(probability: np.ndarray, overlap: np.ndarray) -> np
 
 
 def alike_opening_corrected(probability: np.ndarray, overlap: np.ndarray, opening: np.ndarray) -> np.ndarray:
-    """``probability`` with its log-odds lowered by ALIKE_OPENING_PENALTY where the two asks open
-    alike (``opening``: :func:`shared_opening`, at least 1) and share less than ALIKE_OPENING_OVERLAP
-    of their content words (``overlap``); a probability of 1 (one wording) stays 1, the rest exactly."""
+    """``probability`` with its log-odds lowered by ALIKE_OPENING_PENALTY[n - 1] where the two asks
+    open alike (``opening``: :func:`shared_opening`, n of their first words the same, at least 1) and
+    share less than ALIKE_OPENING_OVERLAP of their content words (``overlap``); a probability of 1
+    (one wording) stays 1, the rest exactly."""
     alike = (opening >= 1) & (overlap < ALIKE_OPENING_OVERLAP)
-    return _log_odds_lowered(probability, np.where(alike, ALIKE_OPENING_PENALTY, 0.0))
+    penalty = np.asarray((0.0, *ALIKE_OPENING_PENALTY))[np.asarray(opening, dtype=np.int64)]
+    return _log_odds_lowered(probability, np.where(alike, penalty, 0.0))
 
 
 def _log_odds_lowered(probability: np.ndarray, by: np.ndarray) -> np.ndarray:

@@ -203,15 +203,16 @@ def test_pairs_sharing_much_wording_but_not_copies_have_their_log_odds_lowered()
 
 def test_asks_that_open_alike_but_share_under_half_their_words_have_their_log_odds_lowered() -> None:
     """Opening alike (at least the first content word of the ask the same) and overlap under 0.6:
-    the penalty (1.75 in log-odds: 0.6 is log-odds 0.405465, less 1.75 is -1.344535, a probability of
-    0.206765, by hand); not opening alike, or sharing 0.6 of the words or more (a near copy): kept
-    exactly; a probability of 1 (one wording) stays 1."""
-    assert same_ask.ALIKE_OPENING_PENALTY == 1.75 and same_ask.ALIKE_OPENING_OVERLAP == 0.6
+    the penalty, in log-odds, larger when the first two words agree (0.6 is log-odds 0.405465; less
+    1.0 is -0.594535, a probability of 0.355595; less 2.5 is -2.094535, 0.109629: by hand); not
+    opening alike, or sharing 0.6 of the words or more (a near copy): kept exactly; a probability of
+    1 (one wording) stays 1."""
+    assert same_ask.ALIKE_OPENING_PENALTY == (1.0, 2.5) and same_ask.ALIKE_OPENING_OVERLAP == 0.6
     probability = np.array([0.6, 0.6, 0.6, 0.6, 0.6, 0.123456789, 1.0])
     overlap = np.array([0.2, 0.59, 0.2, 0.6, 0.9, 0.3, 0.3])
     opening = np.array([1, 2, 0, 2, 2, 0, 2])
     corrected = same_ask.alike_opening_corrected(probability, overlap, opening)
-    assert np.allclose(corrected[:2], 0.206765, atol=1e-6)
+    assert np.allclose(corrected[:2], [0.355595, 0.109629], atol=1e-6)
     assert corrected[2:].tolist() == [0.6, 0.6, 0.6, 0.123456789, 1.0]
 
 
@@ -236,15 +237,18 @@ def test_the_opening_of_an_ask_is_read_after_the_body_that_must_act() -> None:
 def test_grouping_reads_the_network_with_the_shared_wording_and_alike_opening_corrections() -> None:
     """same_ask_probability (what grouping scores pairs by) is the network's probability, lowered
     by hand here by the pairs' own overlap of content words, then where the asks open alike and
-    share under 0.6 of their words; some pair of TEXTS falls in the band, and one opens alike."""
+    share under 0.6 of their words (by 1.0 when their first word agrees, 2.5 when their first two
+    do); some pair of TEXTS falls in the band, and one opens alike."""
     words, _ = ask_words_of(pl.Series(TEXTS, dtype=pl.String))
     model = same_ask_model()
     found = features(words, A, B)
     overlap = found[:, FEATURES.index("overlap")]
     share = np.clip((overlap - 0.4) / 0.1, 0, 1) * np.clip((0.85 - overlap) / 0.1, 0, 1)
-    alike = (same_ask.shared_opening(words, A, B) >= 1) & (overlap < 0.6)
+    opening = same_ask.shared_opening(words, A, B)
+    alike = (opening >= 1) & (overlap < 0.6)
+    penalty = np.where(opening >= 2, 2.5, 1.0) * alike
     raw = model.probability(found)
-    by_hand = 1 / (1 + np.exp(-(np.log(raw / (1 - raw)) - share - 1.75 * alike)))
+    by_hand = 1 / (1 + np.exp(-(np.log(raw / (1 - raw)) - share - penalty)))
     assert np.any(share > 0) and np.any(share == 0) and np.any(alike)
     assert np.allclose(same_ask.same_ask_probability(words, A, B), by_hand, atol=1e-6)
 
