@@ -749,9 +749,8 @@ def alike_opening_corrected(probability: np.ndarray, overlap: np.ndarray, openin
     open alike (``opening``: :func:`shared_opening`, n of their first words the same, at least 1) and
     share less than ALIKE_OPENING_OVERLAP of their content words (``overlap``); a probability of 1
     (one wording) stays 1, the rest exactly."""
-    alike = (opening >= 1) & (overlap < ALIKE_OPENING_OVERLAP)
-    penalty = np.asarray((0.0, *ALIKE_OPENING_PENALTY))[np.asarray(opening, dtype=np.int64)]
-    return _log_odds_lowered(probability, np.where(alike, penalty, 0.0))
+    penalty = np.asarray((0.0, *ALIKE_OPENING_PENALTY))[opening]  # 0 where not even the first word agrees
+    return _log_odds_lowered(probability, np.where(overlap < ALIKE_OPENING_OVERLAP, penalty, 0.0))
 
 
 def _log_odds_lowered(probability: np.ndarray, by: np.ndarray) -> np.ndarray:
