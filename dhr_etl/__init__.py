@@ -19,8 +19,8 @@ in it for that arena's next use: the worker threads of the models (a pool made f
 left their arena full of freed memory that no later step used, and ``malloc_trim`` gave little of it
 back. Classifying and grouping 5,000 realistic wordings again and again in one process grew by
 ~150 MB a time (355 -> 559 -> 744 -> 844 MiB), and ``bench/classify_scaling.py --labelled`` peaked
-at 1,167 MiB at 50,000 (the issue's bound is 1 GiB). With two arenas the same repeats held at
-~245 MiB, the scaling run peaked at 873 MiB in the same time (69.5 s against 75.8 s, within
+at 1,167 MiB at 50,000 (the issue's bound is 1 GiB). With two arenas set here the same repeats
+held at ~245 MiB, the scaling run peaked at 871 MiB in the same time (68.6 s against 75.8 s, within
 noise), and processing at 650 reviews took the same time (bench/FINDINGS.md, session 39). Two, as
 the models work on at most two threads at once (:data:`dhr_etl.transform.threads.THREADS`)."""
 
