@@ -273,13 +273,10 @@ class AskWords:
     """(texts,): distinct content words per text"""
     tfidf: pl.DataFrame
     """doc, term_id, w: unit-length TF-IDF weights (:func:`dhr_etl.transform.repeats.tfidf_weights`)"""
-    synonym_start: np.ndarray
-    """(rows + 1,): term row r's WordNet synonyms among the corpus's terms that its own text lacks
-    are synonym_terms[synonym_start[r]:synonym_start[r + 1]] (:mod:`dhr_etl.transform.synonyms`; a
-    synonym both texts of a pair have explains nothing, so those its own text has are left out once
-    here rather than looked up for every pair)"""
-    synonym_terms: np.ndarray
-    """the term numbers those slices hold"""
+    synonym_keys: np.ndarray
+    """term * ``vocabulary`` + synonym for every two of the corpus's terms that are WordNet synonyms
+    (:func:`_term_synonyms`), ascending. Both ways round: words that share a synset are each
+    other's synonyms"""
     opening: np.ndarray
     """(texts, OPENING_WORDS): the term numbers of the first content words of each text's ask, after
     the body it names before its modal (-1 past the last): what :func:`shared_opening` compares"""
@@ -352,11 +349,10 @@ def ask_words(texts: pl.Series, stopwords: frozenset[str], tfidf: pl.DataFrame) 
     term_count = np.bincount(docs, minlength=len(texts))
     vocabulary, number = np.unique(terms["term"].to_numpy(), return_inverse=True)  # sorted: keys ascend as the rows do
     term_keys = docs.astype(np.int64) * len(vocabulary) + number.ravel()
-    synonym_start, synonym_terms = _row_synonyms(term_keys, len(vocabulary),
-                                                 *_term_synonyms(occurrences.select("term", "word").unique(), vocabulary))
+    synonym_keys = _term_synonyms(occurrences.select("term", "word").unique(), vocabulary)
     return AskWords(np.r_[0, np.cumsum(term_count)], term_keys, len(vocabulary),
                     vector_table, term_vector, term_tokens, unit(doc_sums), term_count,
-                    tfidf, synonym_start, synonym_terms, _openings(asks, stopwords, vocabulary), actor_sectors(texts))
+                    tfidf, synonym_keys, _openings(asks, stopwords, vocabulary), actor_sectors(texts))
 
 
 def _openings(asks: pl.Series, stopwords: frozenset[str], vocabulary: np.ndarray) -> np.ndarray:
@@ -424,57 +420,61 @@ def _term_and_text_vectors(occurrences: pl.DataFrame, row_of: np.ndarray, docs: 
     return vector_table, term_vector, term_tokens, text_sums
 
 
-def _term_synonyms(term_words: pl.DataFrame, vocabulary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(synonym_start, synonym_terms) for :class:`AskWords`: two terms are synonyms when any
-    surface word of one shares a WordNet synset with any of the other's (``term_words``: term, word)."""
+def _term_synonyms(term_words: pl.DataFrame, vocabulary: np.ndarray) -> np.ndarray:
+    """:attr:`AskWords.synonym_keys`: two terms are synonyms when any surface word of one shares a
+    WordNet synset with any of the other's (``term_words``: term, word)."""
     words = term_words["word"].to_list()
     first, second = synonym_pairs(words)
     term_number = np.searchsorted(vocabulary, term_words["term"].to_numpy())
     pairs = np.unique(np.stack([term_number[first], term_number[second]], axis=1), axis=0) if len(first) else np.zeros((0, 2), np.int64)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return np.r_[0, np.cumsum(np.bincount(pairs[:, 0], minlength=len(vocabulary)))], pairs[:, 1].astype(np.int64)
+    return pairs[:, 0].astype(np.int64) * len(vocabulary) + pairs[:, 1]  # np.unique sorted the pairs: the keys ascend
 
 
-def _row_synonyms(term_keys: np.ndarray, vocabulary: int, term_start: np.ndarray,
-                  term_synonyms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(synonym_start, synonym_terms) for :class:`AskWords`, per term row: the synonyms of the
-    row's term (``term_start``, ``term_synonyms``: each term's, from :func:`_term_synonyms`) that
-    the row's own text does not have."""
-    text, term = term_keys // vocabulary, term_keys % vocabulary
-    row, at = _slices(term_start[term], term_start[term + 1] - term_start[term])
-    synonym = term_synonyms[at]
-    lacked = ~contained(term_keys, text[row] * vocabulary + synonym)
-    return np.r_[0, np.cumsum(np.bincount(row[lacked], minlength=len(term_keys)))], synonym[lacked]
+class _Unshared(NamedTuple):
+    """What :func:`_unshared` finds of the words text ``mine[i]`` has and text ``theirs[i]`` lacks."""
+
+    vectors: np.ndarray
+    """(pairs, DIFFERENCE_DIMENSIONS): their summed vectors"""
+    tokens: np.ndarray
+    """(pairs,): their tokens"""
+    shared: np.ndarray
+    """(pairs,): how many words the two texts share"""
+    pair: np.ndarray
+    row: np.ndarray
+    """each such word: its pair, and its term row"""
 
 
-def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.einsum("ij,ij->i", unit(a), unit(b))
-
-
-def _unshared(words: AskWords, mine: np.ndarray, theirs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For each pair: the summed vectors and tokens of the words of text ``mine[i]`` that text
-    ``theirs[i]`` does not have, how many words they share, and how many of the others have a
-    synonym in text ``theirs[i]``. Summing what differs, not
-    subtracting what is shared: candidates are near in meaning, so they differ in few words.
-    Column-wise in numpy: each pair's rows are its text's term rows, looked up in the other's by key."""
+def _unshared(words: AskWords, mine: np.ndarray, theirs: np.ndarray) -> _Unshared:
+    """For each pair: the words of text ``mine[i]`` that text ``theirs[i]`` does not have, and how
+    many words they share. Summing what differs, not subtracting what is shared: candidates are near
+    in meaning, so they differ in few words. Column-wise in numpy: each pair's rows are its text's
+    term rows, looked up in the other's by key."""
     pair, row = _slices(words.text_rows[mine], words.text_rows[mine + 1] - words.text_rows[mine])
     shared = _has_term(words, theirs[pair], words.term_keys[row] % words.vocabulary)  # the same term in the other text
     only, only_row = pair[~shared], row[~shared]
     vectors = sum_rows(only, words.vector_table, len(mine), take=words.term_vector[only_row])
     tokens = np.bincount(only, weights=words.term_tokens[only_row], minlength=len(mine))
-    return vectors, tokens, np.bincount(pair[shared], minlength=len(mine)), _with_synonym(words, only, only_row, theirs, len(mine))
+    return _Unshared(vectors, tokens, np.bincount(pair[shared], minlength=len(mine)), only, only_row)
 
 
-def _with_synonym(words: AskWords, pair: np.ndarray, row: np.ndarray, theirs: np.ndarray, pairs: int) -> np.ndarray:
-    """(pairs,): how many of the term rows ``row`` (of pair ``pair``: terms the other text lacks)
-    have a synonym among the terms of text ``theirs[pair]`` that their own text lacks (one it does
-    not share: :attr:`AskWords.synonym_start`); each synonym looked up by key, as :func:`_unshared`
-    looks up a term."""
-    which, at = _slices(words.synonym_start[row], words.synonym_start[row + 1] - words.synonym_start[row])
-    in_theirs = _has_term(words, theirs[pair[which]], words.synonym_terms[at])
-    has = np.zeros(len(row), bool)
-    has[which[in_theirs]] = True
-    return np.bincount(pair[has], minlength=pairs)
+def _with_synonym(words: AskWords, only_a: _Unshared, only_b: _Unshared, pairs: int) -> tuple[np.ndarray, np.ndarray]:
+    """(pairs,) twice: how many of the words text a has and text b lacks have a synonym among the
+    words b has and a lacks, and the same of b's. A synonym either text has itself explains
+    nothing: a word of a and its synonym in b, both unshared, is the only match that counts. So each
+    of a's unshared words meets each of b's (some six by six), and the two terms' key is looked up
+    among the corpus's synonyms (:attr:`AskWords.synonym_keys`): one lookup tells both texts, as
+    synonymy goes both ways. Looking each word's synonyms up among the other text's words instead
+    (seven a word) made three times the lookups."""
+    count_b = np.bincount(only_b.pair, minlength=pairs)
+    start_b = np.r_[0, np.cumsum(count_b)]  # only_b's rows are in the order of their pairs
+    of_a, of_b = _slices(start_b[only_a.pair], count_b[only_a.pair])
+    term_a, term_b = words.term_keys[only_a.row[of_a]] % words.vocabulary, words.term_keys[only_b.row[of_b]] % words.vocabulary
+    synonym = contained(words.synonym_keys, term_a * words.vocabulary + term_b)
+    has_a, has_b = np.zeros(len(only_a.pair), bool), np.zeros(len(only_b.pair), bool)
+    has_a[of_a[synonym]] = True
+    has_b[of_b[synonym]] = True
+    return np.bincount(only_a.pair[has_a], minlength=pairs), np.bincount(only_b.pair[has_b], minlength=pairs)
 
 
 def _slices(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -520,11 +520,24 @@ def _alignment(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         words_a, mask_a = _padded(unit_table, words.term_vector, start_a[these], count_a[these])
         words_b, mask_b = _padded(unit_table, words.term_vector, start_b[these], count_b[these])
         similarity = np.matmul(words_a, words_b.transpose(0, 2, 1))  # (pairs, words of a, words of b)
-        nearest_in_b = np.where(mask_b[:, None, :], similarity, -2.0).max(axis=2)
-        nearest_in_a = np.where(mask_a[:, :, None], similarity, -2.0).max(axis=1)
+        nearest_in_b, nearest_in_a = _nearest_words(similarity, mask_a, mask_b)
         out[these] = 0.5 * ((nearest_in_b * mask_a).sum(axis=1) / count_a[these]
                             + (nearest_in_a * mask_b).sum(axis=1) / count_b[these])
     return out
+
+
+def _nearest_words(similarity: np.ndarray, mask_a: np.ndarray, mask_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(pairs, words of a): each word of a's best similarity among b's real words (``mask_b``);
+    (pairs, words of b): each word of b's among a's. One word at a time across all pairs: numpy's
+    ``max`` over a table's short last axes (a dozen words) took five times as long, with the mask
+    applied by ``np.where``'s copy of the whole table; the maxima are the same numbers."""
+    nearest_in_b = np.full(similarity.shape[:2], -2.0, similarity.dtype)
+    for j in range(similarity.shape[2]):
+        np.maximum(nearest_in_b, similarity[:, :, j], out=nearest_in_b, where=mask_b[:, j, None])
+    nearest_in_a = np.full((similarity.shape[0], similarity.shape[2]), -2.0, similarity.dtype)
+    for i in range(similarity.shape[1]):
+        np.maximum(nearest_in_a, similarity[:, i, :], out=nearest_in_a, where=mask_a[:, i, None])
+    return nearest_in_b, nearest_in_a
 
 
 def _alignment_steps(order: np.ndarray, count_a: np.ndarray, count_b: np.ndarray) -> Iterator[np.ndarray]:
@@ -579,9 +592,12 @@ class _Measured(NamedTuple):
 
 def _measured(words: AskWords, a: np.ndarray, b: np.ndarray) -> _Measured:
     """The measures of the pairs, and the vectors the products multiply (gathered once for both)."""
-    only_a, tokens_a, shared, synonyms_a = _unshared(words, a, b)
-    only_b, tokens_b, _, synonyms_b = _unshared(words, b, a)
-    difference = np.where((tokens_a == 0) | (tokens_b == 0), 1.0, _cosine(only_a, only_b))
+    unshared_a, unshared_b = _unshared(words, a, b), _unshared(words, b, a)
+    # Scaled once: the difference's cosine and the products both read the unit vectors.
+    only_a, tokens_a, shared = unit(unshared_a.vectors), unshared_a.tokens, unshared_a.shared
+    only_b, tokens_b = unit(unshared_b.vectors), unshared_b.tokens
+    synonyms_a, synonyms_b = _with_synonym(words, unshared_a, unshared_b, len(a))
+    difference = np.where((tokens_a == 0) | (tokens_b == 0), 1.0, np.einsum("ij,ij->i", only_a, only_b))
     union = words.term_count[a] + words.term_count[b] - shared
     overlap = np.where(union > 0, shared / np.maximum(union, 1), 0.0)
     # A word and its synonym in the other text count as half a shared word each.
@@ -597,7 +613,7 @@ def _measured(words: AskWords, a: np.ndarray, b: np.ndarray) -> _Measured:
     found = np.stack([cosine, meaning, difference, overlap, meaning * difference, overlap * difference,
                       cosine * difference, known & ~same_sector, _alignment(words, a, b), synonym_overlap, synonyms_explain], axis=1)
     both = ((tokens_a > 0) & (tokens_b > 0))[:, None]
-    return _Measured(found, meaning_a, meaning_b, np.where(both, unit(only_a), 0.0), np.where(both, unit(only_b), 0.0))
+    return _Measured(found, meaning_a, meaning_b, np.where(both, only_a, 0.0), np.where(both, only_b, 0.0))
 
 
 def _tfidf_cosine(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -635,14 +651,17 @@ class SameAskModel:
         return self._from_units((found - self.centre) / self.scale @ self.hidden + self.hidden_bias, found)
 
     @cached_property
-    def _folded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(measures' hidden weights, meaning products', difference products', hidden biases) with
-        the standardisation folded in; the products' in float32, as their vectors are (single
-        precision halves the time of the largest matrix product and moves a probability by ~1e-7)."""
-        hidden = self.hidden / self.scale[:, None]
+    def _folded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(measures' hidden weights, meaning products', difference products', hidden biases, output
+        weights) with the standardisation folded in, of the units that add to a probability
+        (:data:`SILENT_UNIT`); the products' in float32, as their vectors are (single precision
+        halves the time of the largest matrix product and moves a probability by ~1e-7)."""
+        live = np.abs(self.output) >= SILENT_UNIT
+        hidden = (self.hidden / self.scale[:, None])[:, live]
         n, d = len(MEASURES), len(MEASURES) + DIMENSIONS
         return (_without_subnormals(hidden[:n]), _without_subnormals(hidden[n:d].astype(np.float32)),
-                _without_subnormals(hidden[d:].astype(np.float32)), self.hidden_bias - self.centre @ hidden)
+                _without_subnormals(hidden[d:].astype(np.float32)), self.hidden_bias[live] - self.centre @ hidden,
+                self.output[live])
 
     def probability_and_overlap(self, words: AskWords, a: np.ndarray, b: np.ndarray,
                                 threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -651,23 +670,33 @@ class SameAskModel:
         (pairs x FEATURES) matrix: each block of features (measures, meaning products, difference
         products) meets its rows of the hidden weights. ``threads`` batches are measured at once
         (each batch is measured as it would be alone: the same bits on any number of threads)."""
-        measures_in, meaning_in, difference_in, hidden_bias = self._folded
+        measures_in, meaning_in, difference_in, hidden_bias, output = self._folded
 
         def measured_batch(start: int) -> tuple[np.ndarray, np.ndarray]:
             measured = _measured(words, a[start:start + PAIRS_PER_BATCH], b[start:start + PAIRS_PER_BATCH])
-            return (self._from_units(measured.found @ measures_in + (measured.meaning_a * measured.meaning_b) @ meaning_in
-                                     + (measured.only_a * measured.only_b) @ difference_in + hidden_bias, measured.found),
-                    measured.found[:, OVERLAP])
+            units = (measured.found @ measures_in + (measured.meaning_a * measured.meaning_b) @ meaning_in
+                     + (measured.only_a * measured.only_b) @ difference_in + hidden_bias)
+            return self._from_units(units, measured.found, output), measured.found[:, OVERLAP]
 
         batches = in_threads(measured_batch, range(0, len(a), PAIRS_PER_BATCH), threads)
         if not batches:
             return np.empty(0), np.empty(0)
         return np.concatenate([p for p, _ in batches]), np.concatenate([o for _, o in batches])
 
-    def _from_units(self, units: np.ndarray, found: np.ndarray) -> np.ndarray:
-        """The probability from the hidden units' inputs (pairs x units), rectified and weighed;
-        1 for two copies of one wording (``found``: the pairs' measures)."""
-        return np.where(_one_wording(found), 1.0, _logistic(np.maximum(units, 0.0) @ self.output + self.output_bias))
+    def _from_units(self, units: np.ndarray, found: np.ndarray, output: np.ndarray | None = None) -> np.ndarray:
+        """The probability from the hidden units' inputs (pairs x units), rectified and weighed by
+        ``output`` (all the units' weights unless given); 1 for two copies of one wording
+        (``found``: the pairs' measures)."""
+        output = self.output if output is None else output
+        return np.where(_one_wording(found), 1.0, _logistic(np.maximum(units, 0.0) @ output + self.output_bias))
+
+
+SILENT_UNIT = 1e-30
+"""A hidden unit whose output weight is smaller than this is left out when pairs are measured.
+Training shrinks the weights of units it does not need towards 0: 44 of the trained network's 320
+units weigh under 1e-30 (25 under 1e-100), so that each adds under 1e-25 to a pair's log-odds
+(a unit's input stays well under 1e5), nothing a double can hold beside a log-odds near 1. Their
+inputs were 14% of the two largest matrix products."""
 
 
 def _without_subnormals(weights: np.ndarray) -> np.ndarray:

@@ -153,6 +153,28 @@ def test_the_alignment_steps_take_every_pair_once_in_order_and_stay_within_their
         assert len(step) == 1 or len(step) * longest ** 2 <= bound
 
 
+def test_each_word_is_matched_with_its_nearest_real_word_of_the_other_text_never_a_padding_one() -> None:
+    """The alignment's nearest words: each word of one text against the other text's words, the
+    padding after a shorter text's last word left out. Padding that scores highest (all the real
+    similarities below zero) must not be taken. Checked against a plain loop over each pair's words."""
+    rng = np.random.default_rng(11)
+    pairs, longest = 40, 9
+    similarity = rng.uniform(-1, 1, (pairs, longest, longest)).astype(np.float32)
+    count_a, count_b = rng.integers(1, longest + 1, pairs), rng.integers(1, longest + 1, pairs)
+    count_a[0], count_b[0] = 4, 3  # the first pair padded on both sides
+    mask_a, mask_b = np.arange(longest) < count_a[:, None], np.arange(longest) < count_b[:, None]
+    similarity[0, :, :] = -0.5  # every real similarity of the first pair negative ...
+    similarity[0, :, count_b[0]:] = 0.9  # ... and its padding the highest: never the nearest
+    similarity[0, count_a[0]:, :] = 0.9
+    nearest_in_b, nearest_in_a = same_ask._nearest_words(similarity, mask_a, mask_b)
+    for p in range(pairs):
+        for i in range(count_a[p]):
+            assert nearest_in_b[p, i] == max(similarity[p, i, j] for j in range(count_b[p]))
+        for j in range(count_b[p]):
+            assert nearest_in_a[p, j] == max(similarity[p, i, j] for i in range(count_a[p]))
+    assert (nearest_in_b[0, :count_a[0]] == np.float32(-0.5)).all()
+
+
 def test_a_recommendation_holding_a_whole_reports_words_is_compared_within_the_bound(monkeypatch) -> None:
     """A page whose recommendation cell holds a report (thousands of distinct words): each step of
     the alignment holds at most ALIGNMENT_LONGEST of its words, and few pairs beside it. The models

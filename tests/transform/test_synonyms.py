@@ -62,7 +62,7 @@ def test_a_synonym_in_place_of_a_word_is_explained_and_another_word_is_not() -> 
 def test_a_synonym_both_texts_have_explains_nothing() -> None:
     """"refuses" differs from the other text, whose "declines" is its synonym; but the first text
     says "declines" too, so that synonym is a word they share, not what the differing word means:
-    nothing is explained (each term row's synonyms are filtered by its own text once, not per pair)."""
+    nothing is explained (a differing word is matched only with the other text's differing words)."""
     texts = pl.Series(["The health visitor should record why a family refuses or declines the new birth visit.",
                        "The health visitor should record why a family declines the new birth visit.",
                        "The health visitor should record why a family refuses the new birth visit."])
@@ -71,3 +71,16 @@ def test_a_synonym_both_texts_have_explains_nothing() -> None:
     explain, with_synonyms, overlap = (found[:, MEASURES.index(m)] for m in ("synonyms_explain", "synonym_overlap", "overlap"))
     assert explain[0] == 0.0 and with_synonyms[0] == overlap[0] < 1.0
     assert explain[1] == 1.0 and with_synonyms[1] > overlap[1]  # the same change without the shared synonym is explained
+
+
+def test_a_corpus_holds_its_synonyms_both_ways_round() -> None:
+    """Measuring a pair looks each two differing words' key up once and credits both texts with it
+    (``same_ask._with_synonym``), which is right only if every synonym's key is there both ways round."""
+    texts = pl.Series(["The police should record why a victim refuses or declines a referral to the IDVA.",
+                       "Officers must note the reasons a victim turns down support and rejects the offer of help.",
+                       "The GP should ask about abuse and enquire about coercive control at each appointment."])
+    prepared, _ = ask_words_of(texts)
+    keys = prepared.synonym_keys
+    assert len(keys) > 0
+    reversed_keys = (keys % prepared.vocabulary) * prepared.vocabulary + keys // prepared.vocabulary
+    assert np.array_equal(np.sort(reversed_keys), keys)
