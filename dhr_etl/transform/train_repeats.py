@@ -29,7 +29,7 @@ import polars as pl
 
 from dhr_etl.transform.repeats import REPEAT_THRESHOLD, ask_words_of, group_repeats
 from dhr_etl.transform.rules import REFERENCE_DIR
-from dhr_etl.transform.same_ask import (FEATURES, MODEL_FILE, OVERLAP, SameAskModel, corrected_probability, features,
+from dhr_etl.transform.same_ask import (FEATURES, MODEL_FILE, OVERLAP, AskWords, SameAskModel, corrected_probability, features,
                                         model_rows, shared_opening)
 from dhr_etl.transform.train_themes import FIXTURES, LABELLED_SETS, TRAINING_FILES, labelled_rows, write_generated_csv
 
@@ -81,9 +81,10 @@ grouped at 0.5 with merging (pairs, clusters; precision / recall): three of 32 u
 2 (64 units) 0.850 / 0.665; 300 epochs as 200 (the networks stop before)."""
 
 
-def labelled_pairs(pair_files: list[Path], cluster_files: list[Path] | tuple[Path, ...] = CLUSTER_FILES) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """(texts, a, b, same, source of each pair): the pairs as indexes into one list of texts,
-    which also holds the labelled theme texts (a library's worth of word weights)."""
+def labelled_pairs(pair_files: list[Path], cluster_files: list[Path] | tuple[Path, ...] = CLUSTER_FILES) -> tuple[AskWords, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """(the texts' words, a, b, same, source of each pair): the pairs as indexes into one list of
+    texts, which also holds the labelled theme texts (a library's worth of word weights); its words
+    read once (:func:`ask_words_of`), for the clusters' nearest negatives here and the features."""
     texts: dict[str, int] = {}
 
     def index(text: str) -> int:
@@ -124,7 +125,7 @@ def labelled_pairs(pair_files: list[Path], cluster_files: list[Path] | tuple[Pat
                 b.append(texts[y["text"]])
                 same.append(together)
                 source.append(path.as_posix())
-    return corpus, np.array(a), np.array(b), np.array(same), source
+    return prepared, np.array(a), np.array(b), np.array(same), source
 
 
 def fit(found: np.ndarray, same: np.ndarray) -> SameAskModel:
@@ -262,8 +263,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, help="with --by-set: hold the sets out in this many folds, not one by one")
     args = parser.parse_args(argv)
     sources = [path for path in TRAINING_PAIRS if path.exists()]
-    texts, a, b, same, source = labelled_pairs(sources)
-    prepared, _ = ask_words_of(pl.Series(texts, dtype=pl.String))
+    prepared, a, b, same, source = labelled_pairs(sources)
     found = features(prepared, a, b)
     model = fit(found, same)
     write_model(args.out, sources, model)
