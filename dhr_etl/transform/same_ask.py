@@ -695,8 +695,10 @@ SILENT_UNIT = 1e-30
 """A hidden unit whose output weight is smaller than this is left out when pairs are measured.
 Training shrinks the weights of units it does not need towards 0: 44 of the trained network's 320
 units weigh under 1e-30 (25 under 1e-100), so that each adds under 1e-25 to a pair's log-odds
-(a unit's input stays well under 1e5), nothing a double can hold beside a log-odds near 1. Their
-inputs were 14% of the two largest matrix products."""
+(a unit's input stays well under 1e5), nothing a double can hold beside a log-odds near 1; over
+50,000 candidate pairs of 20,000 labelled-set wordings no input of any unit exceeded 11, and none of
+these 44 was ever active. Their inputs were 14% of the two largest matrix products. Leaving them
+out moves a probability in its last bits (the output's sum has fewer terms): at most 5.6e-16."""
 
 
 def _without_subnormals(weights: np.ndarray) -> np.ndarray:
