@@ -18,6 +18,7 @@ which is how repeat grouping compares what differs between two asks.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
@@ -130,7 +131,7 @@ def sum_rows(index: np.ndarray, rows: np.ndarray, count: int, take: np.ndarray |
     same-ask model were fitted on those sums, and a last-bit change could tip a rounded evidence
     figure or a threshold). Not reduceat itself: it adds one segment at a time, and a library has
     thousands of short segments; here all segments of one length are added together, in
-    reduceat's order (:func:`_reduce_order_sum`)."""
+    reduceat's order (:func:`_segments_sum`)."""
     out = np.zeros((count,) + rows.shape[1:], dtype=rows.dtype)
     if not len(index):
         return out
@@ -145,77 +146,51 @@ def sum_rows(index: np.ndarray, rows: np.ndarray, count: int, take: np.ndarray |
     lengths = np.diff(np.r_[starts, len(index)])
     for length in distinct(lengths).tolist():
         these = starts[lengths == length]
-        if length <= _ROW_BY_ROW:
-            out[index[these]] = _segments_sum_row_by_row(rows, take, times, these, length)
-            continue
-        at = these[:, None] + np.arange(length)
-        stacked = np.take(rows, take[at], axis=0)  # a gather as rows[take[at]], a half to a third of its time
-        if times is not None:
-            stacked *= times[at][..., None].astype(rows.dtype)
-        out[index[these]] = stacked[:, 0] + _reduce_order_sum(stacked[:, 1:])  # reduceat: a segment's first row, plus numpy's pairwise sum of the rest
+        out[index[these]] = _segments_sum(rows, take, times, these, length)
     return out
 
 
-_ROW_BY_ROW = 129
-"""Segments of up to this many rows are summed a row of every segment at a time
-(:func:`_segments_sum_row_by_row`): beyond, numpy sums the rest after the first row in halves."""
-
-
-def _segments_sum_row_by_row(rows: np.ndarray, take: np.ndarray, times: np.ndarray | None, these: np.ndarray,
-                             length: int) -> np.ndarray:
-    """:func:`sum_rows` of segments of ``length`` (at most _ROW_BY_ROW) rows starting at ``these``,
-    in reduceat's order (:func:`_reduce_order_sum`'s: the first row, plus the rest one by one from
-    zero under 8, else in eight running sums combined as a tree, then the last few one by one),
-    gathering one row of every segment at a time. Gathering each length's (segments, length,
-    width) block first, as longer segments are, took a third longer where most segments are short
-    (the words two texts do not share, summed for every pair measured)."""
+def _segments_sum(rows: np.ndarray, take: np.ndarray, times: np.ndarray | None, these: np.ndarray,
+                  length: int) -> np.ndarray:
+    """:func:`sum_rows` of the segments of ``length`` rows that start at ``these``: reduceat's order,
+    a segment's first row plus numpy's pairwise sum of the rest (:func:`_pairwise_sum`), gathering
+    one row of every segment at a time. Gathering each length's (segments, length, width) block
+    first took a third longer where most segments are short (the words two texts do not share,
+    summed for every pair the same-ask model measures)."""
     def row(i: int) -> np.ndarray:
-        gathered = np.take(rows, take[these + i], axis=0)
+        gathered = np.take(rows, take[these + i], axis=0)  # a gather as rows[take[...]], a half to a third of its time
         if times is not None:
             gathered *= times[these + i][:, None].astype(rows.dtype)
         return gathered
 
-    first, rest = row(0), length - 1
-    if rest == 0:
-        return first
-    if rest < 8:
-        total = np.zeros_like(first)
-        for i in range(1, length):
-            total += row(i)
-        return first + total
-    lanes = [row(1 + j) for j in range(8)]
-    end = rest - rest % 8
-    for i in range(8, end, 8):
-        for j in range(8):
-            lanes[j] += row(1 + i + j)
-    total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
-    for i in range(end, rest):
-        total += row(1 + i)
-    return first + total
+    first = row(0)
+    return first if length == 1 else first + _pairwise_sum(row, 1, length - 1)
 
 
-def _reduce_order_sum(stacked: np.ndarray) -> np.ndarray:
-    """(k, width): the sum over axis 1 of (k, m, width) in numpy's pairwise order (what reduceat
-    adds to a segment's first row): under 8 terms one by one; up to 128, eight running sums
-    combined as a tree, then the rest one by one; beyond, each half (a multiple of 8) apart.
+def _pairwise_sum(row: Callable[[int], np.ndarray], start: int, m: int) -> np.ndarray:
+    """The sum of ``row(start)`` .. ``row(start + m - 1)`` in numpy's pairwise order (what reduceat
+    adds to a segment's first row): under 8 terms one by one from zero; up to 128, eight running
+    sums combined as a tree, then the rest one by one; beyond, each half (a multiple of 8) apart.
     Checked bit for bit against np.add.reduceat by tests/transform/test_meaning.py."""
-    m = stacked.shape[1]
     if m < 8:
-        total = np.zeros((stacked.shape[0],) + stacked.shape[2:], stacked.dtype)
-        for i in range(m):
-            total += stacked[:, i]
+        first = row(start)
+        total = np.zeros_like(first)
+        total += first
+        for i in range(start + 1, start + m):
+            total += row(i)
         return total
     if m <= 128:
-        lanes = stacked[:, :8].copy()
+        lanes = [row(start + j) for j in range(8)]
         end = m - m % 8
         for i in range(8, end, 8):
-            lanes += stacked[:, i:i + 8]
-        total = ((lanes[:, 0] + lanes[:, 1]) + (lanes[:, 2] + lanes[:, 3])) + ((lanes[:, 4] + lanes[:, 5]) + (lanes[:, 6] + lanes[:, 7]))
+            for j in range(8):
+                lanes[j] += row(start + i + j)
+        total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
         for i in range(end, m):
-            total += stacked[:, i]
+            total += row(start + i)
         return total
     half = m // 2 - (m // 2) % 8
-    return _reduce_order_sum(stacked[:, :half]) + _reduce_order_sum(stacked[:, half:])
+    return _pairwise_sum(row, start, half) + _pairwise_sum(row, start + half, m - half)
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
