@@ -441,8 +441,8 @@ class _Unshared(NamedTuple):
     shared: np.ndarray
     """(pairs,): how many words the two texts share"""
     pair: np.ndarray
-    row: np.ndarray
-    """each such word: its pair, and its term row"""
+    term: np.ndarray
+    """each such word: its pair, and its term's number in the corpus's terms"""
 
 
 def _unshared(words: AskWords, mine: np.ndarray, theirs: np.ndarray) -> _Unshared:
@@ -451,11 +451,12 @@ def _unshared(words: AskWords, mine: np.ndarray, theirs: np.ndarray) -> _Unshare
     in meaning, so they differ in few words. Column-wise in numpy: each pair's rows are its text's
     term rows, looked up in the other's by key."""
     pair, row = _slices(words.text_rows[mine], words.text_rows[mine + 1] - words.text_rows[mine])
-    shared = _has_term(words, theirs[pair], words.term_keys[row] % words.vocabulary)  # the same term in the other text
+    term = words.term_keys[row] % words.vocabulary
+    shared = _has_term(words, theirs[pair], term)  # the same term in the other text
     only, only_row = pair[~shared], row[~shared]
     vectors = sum_rows(only, words.vector_table, len(mine), take=words.term_vector[only_row])
     tokens = np.bincount(only, weights=words.term_tokens[only_row], minlength=len(mine))
-    return _Unshared(vectors, tokens, np.bincount(pair[shared], minlength=len(mine)), only, only_row)
+    return _Unshared(vectors, tokens, np.bincount(pair[shared], minlength=len(mine)), only, term[~shared])
 
 
 def _with_synonym(words: AskWords, only_a: _Unshared, only_b: _Unshared, pairs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -469,8 +470,7 @@ def _with_synonym(words: AskWords, only_a: _Unshared, only_b: _Unshared, pairs: 
     count_b = np.bincount(only_b.pair, minlength=pairs)
     start_b = np.r_[0, np.cumsum(count_b)]  # only_b's rows are in the order of their pairs
     of_a, of_b = _slices(start_b[only_a.pair], count_b[only_a.pair])
-    term_a, term_b = words.term_keys[only_a.row[of_a]] % words.vocabulary, words.term_keys[only_b.row[of_b]] % words.vocabulary
-    synonym = contained(words.synonym_keys, term_a * words.vocabulary + term_b)
+    synonym = contained(words.synonym_keys, only_a.term[of_a] * words.vocabulary + only_b.term[of_b])
     has_a, has_b = np.zeros(len(only_a.pair), bool), np.zeros(len(only_b.pair), bool)
     has_a[of_a[synonym]] = True
     has_b[of_b[synonym]] = True
