@@ -38,6 +38,7 @@ from dhr_etl.transform.linkage import average_linkage, joined_where_members_agre
 from dhr_etl.transform.places import without_places
 from dhr_etl.transform.repeat_overrides import joined_by_name, read_overrides, report_unmatched
 from dhr_etl.transform.same_ask import SameAskModel, ask_words, same_ask_probability
+from dhr_etl.transform.smallest import largest_per_row
 from dhr_etl.transform.sorted_sets import distinct
 from dhr_etl.transform.text import (ACTOR_MARK, CONCEPT_PREFIX, PURPOSE_MARK, STOPWORDS, asked, stemmed_words,
                                    with_concepts)
@@ -119,8 +120,10 @@ both pair goals: 256 0.851 / 0.768, 0.664 / 0.717, 44; 128 0.850 / 0.767, 0.665 
 0.850 / 0.761, 0.669 / 0.714, 44."""
 CANDIDATE_CELLS = 1 << 22
 """Similarities held at once by each thread while finding each wording's NEIGHBOURS: 16 MB of
-float32, and argpartition's 32 MB of int64 indices. At 50,000 distinct wordings, with 1 << 24
-the process peaked at 1,091 MB (the goal is 1 GiB for classification and grouping together)."""
+float32, and a 4 MB mask of those that may be among the nearest (:func:`largest_per_row`; before
+session 41, argpartition's 32 MB of int64 indices). At 50,000 distinct wordings, with 1 << 24 and
+argpartition the process peaked at 1,091 MB (the goal is 1 GiB for classification and grouping
+together)."""
 # Tried and left out (session 24): the light verbs "receive" and "carry" (and their forms) as frame
 # words, so that "be trained" and "receive training" read alike. Five folds of the thirty-one pair
 # sets, grouped at 0.5: pairs 0.860 / 0.625 -> 0.853 / 0.618, clusters 0.682 / 0.504 -> 0.680 / 0.509.
@@ -254,9 +257,8 @@ def _digests(texts: pl.Series) -> np.ndarray:
 
 def _nearest_in_meaning(meaning: np.ndarray, wordings: np.ndarray, threads: int) -> tuple[np.ndarray, np.ndarray]:
     """(a, b) pairs of ``wordings`` (each unordered pair once, a < b): each wording with the
-    NEIGHBOURS others nearest it in meaning. Which of several equally near wordings is kept is
-    argpartition's choice. Blocks of wordings are taken on ``threads`` threads: argpartition works on
-    one core, and at 50,000 distinct wordings it is half the time (matrix products the other half)."""
+    NEIGHBOURS others nearest it in meaning; of several equally near, those first in ``wordings``
+    (:func:`dhr_etl.transform.smallest.largest_per_row`). Blocks of wordings are taken on ``threads`` threads."""
     k = min(NEIGHBOURS, len(wordings) - 1)
     if k < 1:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -268,8 +270,7 @@ def _nearest_in_meaning(meaning: np.ndarray, wordings: np.ndarray, threads: int)
         similarity = theirs[start:start + rows_per_block] @ theirs.T
         rows = np.arange(len(similarity))
         similarity[rows, start + rows] = -np.inf  # not itself
-        nearest = np.argpartition(similarity, len(wordings) - k, axis=1)[:, -k:]  # the k largest
-        return pair_keys(np.repeat(start + rows, k), nearest.ravel(), len(wordings))
+        return pair_keys(np.repeat(start + rows, k), largest_per_row(similarity, k).ravel(), len(wordings))
 
     found = in_threads(nearest_of_block, range(0, len(wordings), rows_per_block), threads)
     keys = distinct(np.concatenate(found))

@@ -445,18 +445,36 @@ class _Unshared(NamedTuple):
     """each such word: its pair, and its term's number in the corpus's terms"""
 
 
-def _unshared(words: AskWords, mine: np.ndarray, theirs: np.ndarray) -> _Unshared:
-    """For each pair: the words of text ``mine[i]`` that text ``theirs[i]`` does not have, and how
-    many words they share. Summing what differs, not subtracting what is shared: candidates are near
-    in meaning, so they differ in few words. Column-wise in numpy: each pair's rows are its text's
-    term rows, looked up in the other's by key."""
-    pair, row = _slices(words.text_rows[mine], words.text_rows[mine + 1] - words.text_rows[mine])
+class _TermRows(NamedTuple):
+    """The term rows of one side of a batch of pairs: each row's pair, its row of the corpus's term
+    arrays, its term's number, and its key pair * vocabulary + term (ascending: the pairs ascend,
+    and each text's terms ascend within it)."""
+
+    pair: np.ndarray
+    row: np.ndarray
+    term: np.ndarray
+    key: np.ndarray
+
+
+def _term_rows(words: AskWords, texts: np.ndarray) -> _TermRows:
+    """The term rows of ``texts[i]`` for every pair i, one text after the other."""
+    pair, row = _slices(words.text_rows[texts], words.text_rows[texts + 1] - words.text_rows[texts])
     term = words.term_keys[row] % words.vocabulary
-    shared = _has_term(words, theirs[pair], term)  # the same term in the other text
-    only, only_row = pair[~shared], row[~shared]
-    vectors = sum_rows(only, words.vector_table, len(mine), take=words.term_vector[only_row])
-    tokens = np.bincount(only, weights=words.term_tokens[only_row], minlength=len(mine))
-    return _Unshared(vectors, tokens, np.bincount(pair[shared], minlength=len(mine)), only, term[~shared])
+    return _TermRows(pair, row, term, pair * words.vocabulary + term)
+
+
+def _unshared(words: AskWords, mine: _TermRows, theirs: _TermRows, pairs: int) -> _Unshared:
+    """For each pair: the words of one text (``mine``: its term rows) that the other (``theirs``)
+    does not have, and how many words they share. Summing what differs, not subtracting what is
+    shared: candidates are near in meaning, so they differ in few words. Each of a text's terms is
+    looked up among the other text's by key: both sides' keys ascend and are the batch's own (some
+    55,000 a side), where looking them up among the corpus's 550,000 term keys at 50,000 texts
+    cost a cache miss a step of each search (twice the time of the whole lookup here)."""
+    shared = contained(theirs.key, mine.key)  # the same term in the other text
+    only, only_row = mine.pair[~shared], mine.row[~shared]
+    vectors = sum_rows(only, words.vector_table, pairs, take=words.term_vector[only_row])
+    tokens = np.bincount(only, weights=words.term_tokens[only_row], minlength=pairs)
+    return _Unshared(vectors, tokens, np.bincount(mine.pair[shared], minlength=pairs), only, mine.term[~shared])
 
 
 def _with_synonym(words: AskWords, only_a: _Unshared, only_b: _Unshared, pairs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -482,11 +500,6 @@ def _slices(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarra
     the other, each with its i: the rows of each text's terms, or of each term's synonyms."""
     owner = np.repeat(np.arange(len(start)), count)
     return owner, np.arange(len(owner)) - np.repeat(np.cumsum(count) - count - start, count)
-
-
-def _has_term(words: AskWords, text: np.ndarray, term: np.ndarray) -> np.ndarray:
-    """Whether text ``text[i]`` has term ``term[i]``: its key looked up in the sorted keys."""
-    return contained(words.term_keys, text * words.vocabulary + term)
 
 
 ALIGNMENT_CHUNK = 2048
@@ -592,7 +605,8 @@ class _Measured(NamedTuple):
 
 def _measured(words: AskWords, a: np.ndarray, b: np.ndarray) -> _Measured:
     """The measures of the pairs, and the vectors the products multiply (gathered once for both)."""
-    unshared_a, unshared_b = _unshared(words, a, b), _unshared(words, b, a)
+    rows_a, rows_b = _term_rows(words, a), _term_rows(words, b)
+    unshared_a, unshared_b = _unshared(words, rows_a, rows_b, len(a)), _unshared(words, rows_b, rows_a, len(a))
     # Scaled once: the difference's cosine and the products both read the unit vectors.
     only_a, tokens_a, shared = unit(unshared_a.vectors), unshared_a.tokens, unshared_a.shared
     only_b, tokens_b = unit(unshared_b.vectors), unshared_b.tokens
@@ -619,13 +633,16 @@ def _measured(words: AskWords, a: np.ndarray, b: np.ndarray) -> _Measured:
 def _tfidf_cosine(words: AskWords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(pairs,): the cosine of the TF-IDF weights of texts a[i] and b[i] (unit length each): the
     products of the terms they share, added in a's order of its weights. Each of a's terms is looked
-    up by key among the corpus's (:attr:`AskWords.tfidf_index`), as :func:`_has_term` looks up a word:
-    a join of the pairs with the corpus's weights cost each batch of pairs a pass over all of them
-    (at 50,000 wordings, 430,000 rows: ~8 ms a batch before a pair was measured)."""
+    up by key among b's (:attr:`AskWords.tfidf_index`), as :func:`_unshared` looks up a word: a join
+    of the pairs with the corpus's weights cost each batch of pairs a pass over all of them (at
+    50,000 wordings, 430,000 rows: ~8 ms a batch before a pair was measured)."""
     index = words.tfidf_index
     pair, row = _slices(index.rows[a], index.rows[a + 1] - index.rows[a])
-    at, shared = located(index.keys, b[pair].astype(np.int64) * index.terms + index.term[row])
-    return np.bincount(pair[shared], index.weight[row[shared]] * index.key_weight[at[shared]], minlength=len(a))
+    # b's weights in key order (text t's are index.rows[t] to index.rows[t + 1] there too), keyed
+    # by pair: a's terms are looked up among the batch's own keys, not the corpus's.
+    pair_b, row_b = _slices(index.rows[b], index.rows[b + 1] - index.rows[b])
+    at, shared = located(pair_b * index.terms + index.keys[row_b] % index.terms, pair * index.terms + index.term[row])
+    return np.bincount(pair[shared], index.weight[row[shared]] * index.key_weight[row_b[at[shared]]], minlength=len(a))
 
 
 @dataclass(frozen=True)
