@@ -180,8 +180,24 @@ def generic_place_rules() -> dict[str, str]:
 
 @once
 def theme_rules() -> tuple[tuple[str, str, float], ...]:
-    """(theme, pattern, weight): run by polars only (:func:`run_in_polars`)."""
-    return tuple((row["theme"], row["pattern"], float(row["weight"])) for row in read_reference_csv("theme_rules.csv"))
+    """(theme, pattern, weight): run by polars only (:func:`run_in_polars`). ``{named_systems}`` in a
+    pattern stands for any of the names of ``named_systems.csv`` (:func:`named_systems_pattern`)."""
+    systems = named_systems_pattern()
+    return tuple((row["theme"], row["pattern"].replace("{named_systems}", systems), float(row["weight"]))
+                 for row in read_reference_csv("theme_rules.csv"))
+
+
+_REGEX_SYNTAX = frozenset("\\.^$*+?()[]{}|")
+
+
+def named_systems_pattern() -> str:
+    """A group matching any name of ``named_systems.csv`` (lower case, as the rules read the text), a
+    space or hyphen in a name matching either or, for a hyphen, none ("cp-is", "cp is", "cpis")."""
+    def escaped(name: str) -> str:
+        return "".join("[ -]" if c == " " else "[ -]?" if c == "-" else "\\" + c if c in _REGEX_SYNTAX else c
+                       for c in name.strip().lower())
+    names = sorted({row["name"] for row in read_reference_csv("named_systems.csv") if row["name"].strip()}, key=lambda n: (-len(n), n))
+    return "(?:" + "|".join(escaped(name) for name in names) + ")"
 
 
 @cache
