@@ -163,7 +163,12 @@ either way; kept. They then joined BLIND_SETS: per set, final version, themes 0.
 0.600, 0.723 / 0.664, 0.759 / 0.660, 0.772 / 0.645, pooled 0.730 / 0.643 (both goals on none of four;
 hard negatives grouped 31.2%, paraphrases 56.8%: bench/pair_kinds.py themes_dev166 ...
 themes_dev169); clusters 0.332 / 0.626, 0.504 / 0.740, 0.455 / 0.696, 0.447 / 0.636. Their floors are
-figured by the rule above; no other floor changed."""
+figured by the rule above; no other floor changed.
+themes_dev170 to 173, written during the session by four more authors (housing and adult family
+homicide; ambulance, emergency departments and mental health crisis care; police response, DVPOs,
+Clare's Law, stalking, firearms and the courts; suicide after abuse, drug and alcohol services,
+older victims and Welsh bodies; 170 and 172 nearly half hard negatives), are read by no test and no
+model: kept to judge the next change once."""
 """Session 40 (2026-11-30). No theme or grouping decision changed: grouping's pair measures were
 made faster with the same groups (bench/same_outputs.py compare: every theme, group, key and label
 the same). themes_dev162 to 165, kept unread since session 39, were then read once, by this
