@@ -22,3 +22,13 @@ def test_a_document_asked_to_say_something_is_record_keeping():
         "Health visitors should ask about abuse at every contact.",
     ]
     assert ruled(texts, "record keeping") == {0, 1, 2}
+
+
+def test_staff_who_are_to_understand_or_be_refreshed_are_asked_to_learn():
+    texts = [
+        "Housing officers should be helped to understand how economic abuse shows itself in rent arrears.",
+        "Call handlers must be reminded that a silent 999 call can be a victim who cannot speak.",
+        "Ward staff should be refreshed every year on the hospital's domestic abuse pathway.",
+        "The refuge should be given a second bedroom for larger families.",
+    ]
+    assert ruled(texts, "training") == {0, 1, 2}
