@@ -187,17 +187,12 @@ def theme_rules() -> tuple[tuple[str, str, float], ...]:
                  for row in read_reference_csv("theme_rules.csv"))
 
 
-_REGEX_SYNTAX = frozenset("\\.^$*+?()[]{}|")
-
-
 def named_systems_pattern() -> str:
     """A group matching any name of ``named_systems.csv`` (lower case, as the rules read the text), a
     space or hyphen in a name matching either or, for a hyphen, none ("cp-is", "cp is", "cpis")."""
-    def escaped(name: str) -> str:
-        return "".join("[ -]" if c == " " else "[ -]?" if c == "-" else "\\" + c if c in _REGEX_SYNTAX else c
-                       for c in name.strip().lower())
     names = sorted({row["name"] for row in read_reference_csv("named_systems.csv") if row["name"].strip()}, key=lambda n: (-len(n), n))
-    return "(?:" + "|".join(escaped(name) for name in names) + ")"
+    return "(?:" + "|".join(re.escape(name.strip().lower()).replace(r"\ ", "[ -]").replace(r"\-", "[ -]?")
+                            for name in names) + ")"
 
 
 @cache

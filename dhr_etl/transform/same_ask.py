@@ -432,7 +432,7 @@ def _term_synonyms(term_words: pl.DataFrame, vocabulary: np.ndarray) -> np.ndarr
 
 
 class _Unshared(NamedTuple):
-    """What :func:`_unshared` finds of the words text ``mine[i]`` has and text ``theirs[i]`` lacks."""
+    """What :func:`_unshared` finds of the words one text of each pair has and the other lacks."""
 
     vectors: np.ndarray
     """(pairs, DIFFERENCE_DIMENSIONS): their summed vectors"""
@@ -665,7 +665,7 @@ class SameAskModel:
 
     def probability(self, found: np.ndarray) -> np.ndarray:
         """For pairs whose every feature is given (:func:`features`)."""
-        return self._from_units((found - self.centre) / self.scale @ self.hidden + self.hidden_bias, found)
+        return self._from_units((found - self.centre) / self.scale @ self.hidden + self.hidden_bias, found, self.output)
 
     @cached_property
     def _folded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -700,11 +700,9 @@ class SameAskModel:
             return np.empty(0), np.empty(0)
         return np.concatenate([p for p, _ in batches]), np.concatenate([o for _, o in batches])
 
-    def _from_units(self, units: np.ndarray, found: np.ndarray, output: np.ndarray | None = None) -> np.ndarray:
+    def _from_units(self, units: np.ndarray, found: np.ndarray, output: np.ndarray) -> np.ndarray:
         """The probability from the hidden units' inputs (pairs x units), rectified and weighed by
-        ``output`` (all the units' weights unless given); 1 for two copies of one wording
-        (``found``: the pairs' measures)."""
-        output = self.output if output is None else output
+        those units' ``output`` weights; 1 for two copies of one wording (``found``: the pairs' measures)."""
         return np.where(_one_wording(found), 1.0, _logistic(np.maximum(units, 0.0) @ output + self.output_bias))
 
 

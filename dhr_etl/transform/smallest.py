@@ -55,8 +55,8 @@ def largest_per_row(values: np.ndarray, k: int) -> np.ndarray:
     --labelled), argpartition over each whole row took 6.3 s of one core, this 2.7 s, and finding
     every wording's nearest 9.4-10.2 s on two threads, then 7.2-7.7 s. argpartition also left a tie
     at the k-th value to the order its selection happened to take (9% of the rows of 50,000 labelled
-    wordings tie there: wordings whose meaning vectors are the same), where here the rule is stated. Used for repeat grouping's candidates
-    (:func:`dhr_etl.transform.repeats._nearest_in_meaning`)."""
+    wordings tie there: wordings whose meaning vectors are the same), where here the rule is stated.
+    Used for repeat grouping's candidates (:func:`dhr_etl.transform.repeats._nearest_in_meaning`)."""
     rows, width = values.shape
     size = max(1, min(LARGEST_CHUNK, width // k))  # at least k runs
     whole = width - width % size
