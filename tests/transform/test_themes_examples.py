@@ -146,3 +146,26 @@ def test_a_decision_decides_from_the_evidence_and_a_fired_rule_outlasts_any_offs
     # to "other", but a fired phrase rule ("course") still names its theme.
     harder = themes(replace(Decision(), rule_bonus=0.0, harder_for=tuple((theme, 1.0) for theme in RULED_THEMES)))
     assert harder == [{"training"}, {"other"}, {"other"}]
+
+
+def test_identification_of_risk_needs_more_to_be_a_second_theme_than_to_be_the_best() -> None:
+    """SECOND_HARDER_FOR: as a second theme, identification of risk must come nearer the best theme
+    than another theme must; as a text's best theme it is taken as before."""
+    beliefs = {0: {"policy": 0.6, "identification of risk": 0.55, "training": 0.55},
+               1: {"identification of risk": 0.55, "policy": 0.05, "training": 0.05}}
+    evidence = pl.DataFrame(
+        [(doc, theme, beliefs[doc].get(theme, 0.01), True, "test", beliefs[doc].get(theme, 0.01), None, None)
+         for doc in beliefs for theme in (*RULED_THEMES, "other")],
+        schema={"doc": pl.UInt32, "theme": pl.String, "probability": pl.Float64, "known": pl.Boolean, "evidence": pl.String,
+                "vote": pl.Float64, "nearest": pl.String, "words": pl.String}, orient="row")
+
+    def themes(decision: Decision) -> list[set[str]]:
+        found: list[set[str]] = [set(), set()]
+        for doc, theme in _chosen(evidence, decision).select("doc", "theme").iter_rows():
+            found[doc].add(theme)
+        return found
+    # Policy is best (0.6 + 0.15, its HARDER_FOR); training (0.55 + 0.05) and risk (0.55) are within
+    # CLOSE_TO_BEST of it (0.7 x 0.75 = 0.525); risk less its second-theme 0.05 is not.
+    assert themes(Decision()) == [{"policy", "training"}, {"identification of risk"}]
+    assert themes(replace(Decision(), second_harder_for=())) == [{"policy", "training", "identification of risk"},
+                                                                  {"identification of risk"}]
