@@ -1,6 +1,6 @@
 """Themes and repeated asks measured on the project's own labelled sets (tests/transform/fixtures/).
 
-A hundred and eighty-five sets (themes_dev, themes_dev2 to themes_dev185), written by hand to mirror real DHR recommendations, independently of the rules, the
+A hundred and eighty-nine sets (themes_dev, themes_dev2 to themes_dev189), written by hand to mirror real DHR recommendations, independently of the rules, the
 sample generator and each other (their READMEs say how), each by another author. The theme model
 and its examples are written (`make themes-model`) from every set but the blind ones
 (dhr_etl/transform/train_themes.py: LABELLED_SETS), the same-ask model from their pairs and
@@ -37,7 +37,7 @@ from dhr_etl.transform.train_themes import TRAINING_FILES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEV = FIXTURES / "themes_dev"
-BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 182)))
+BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 186)))
 """The sets whose theme files no model has read."""
 PAIR_BLIND_SETS = tuple(folder for folder in BLIND_SETS if folder.name not in FORMER_BLIND_PAIR_SETS)
 """The sets whose pair and cluster files no model has read: since session 36 the same-ask model
@@ -160,6 +160,10 @@ FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
     "themes_dev179": (0.89, 0.78, 0.085, 0.70, 0.72, 0.49, 0.66),
     "themes_dev180": (0.94, 0.87, 0.079, 0.68, 0.75, 0.22, 0.52),
     "themes_dev181": (0.91, 0.79, 0.069, 0.75, 0.64, 0.64, 0.68),
+    "themes_dev182": (0.78, 0.74, 0.044, 0.68, 0.67, 0.41, 0.76),
+    "themes_dev183": (0.96, 0.86, 0.085, 0.84, 0.62, 0.47, 0.70),
+    "themes_dev184": (0.91, 0.83, 0.079, 0.73, 0.60, 0.56, 0.79),
+    "themes_dev185": (0.89, 0.79, 0.072, 0.70, 0.55, 0.67, 0.64),
 }.items()}
 """Session 42 (2026-12-01). Themes: identification of risk counts 0.05 less where it would be a
 text's second theme (themes.SECOND_HARDER_FOR; chosen on themes_dev84 to 177 by a rule fixed first:
@@ -183,8 +187,23 @@ share of the pairs, or asking more of larger groups (thresholds 0.30-0.40): at b
 against 49, within noise.
 themes_dev182 to 185, written during the session by four more authors (police control rooms,
 custody and the courts; Wales and rural England; older victims and carers; work, money and
-technology-facilitated abuse; 182 and 184 nearly half hard negatives), are read by no test and no
-model: kept to judge the next change once."""
+technology-facilitated abuse; 182 and 184 nearly half hard negatives), then judged a second change
+once: the per-theme offsets (themes.HARDER_FOR) searched again as in session 39, on themes_dev84 to
+181 (the smooth count 0.6281 -> 0.6303, all goals on 79 of 98 either way), moved training's offset
+-0.05 -> 0; on the four, 0.894 / 0.816 / 6.8% -> 0.892 / 0.821 / 6.8%, two of four either way, the
+margin on the nearer goal (hit rate) lower: not kept. They then joined BLIND_SETS: per set, final
+version, themes 0.787 / 0.752 / 0.042, 0.968 / 0.874 / 0.083, 0.923 / 0.840 / 0.077, 0.897 / 0.797 /
+0.070 (themes_dev182's criminal-justice asks were given policy where their authors read the
+identification of risk, another agency or "other"); pairs 0.691 / 0.684, 0.852 / 0.627, 0.744 /
+0.611, 0.713 / 0.564, pooled 0.747 / 0.620 (both goals on none of four; hard negatives grouped
+26.9%, paraphrases 55.9%: bench/pair_kinds.py themes_dev182 ... themes_dev185); clusters 0.416 /
+0.775, 0.483 / 0.707, 0.569 / 0.796, 0.680 / 0.647. Their floors are figured by the rule above.
+Over all 118 blind sets: themes 0.931 / 0.847 / 7.1%, all goals on 97 of 118; pairs mean 0.810 / 0.706,
+both goals on 49 of 90 (bench/blind_figures.py).
+themes_dev186 to 189, written at the session's end by four more authors (pharmacies, dentists,
+sexual health, maternity and commissioners; perpetrators, probation, prisons and the review
+process; children and young people; housing, homelessness and the voluntary sector; 186 and 188
+nearly half hard negatives), are read by no test and no model: kept to judge the next change once."""
 """Session 41 (2026-12-01). Themes: a system named by its own name (reference/named_systems.csv)
 and asked to prompt, show, flag, link, block or be set up is technology systems
 (reference/theme_rules.csv; chosen on themes_dev84 to 165: hit rate / mean precision 0.9265 / 0.8406 ->
