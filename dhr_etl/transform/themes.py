@@ -191,7 +191,7 @@ def _chosen(evidence: pl.DataFrame, decision: Decision = Decision()) -> pl.DataF
     other_below = decision.other_below
     scored = (evidence.with_columns(((pl.col("probability") + pl.col("vote").fill_null(0.0)) / 2).alias("belief"))
               .with_columns((pl.col("belief") + pl.col("words").is_not_null() * decision.rule_bonus
-                             - pl.col("theme").replace_strict(dict(decision.harder_for), default=0.0, return_dtype=pl.Float64)).alias("score")))
+                             - _theme_offset(decision.harder_for)).alias("score")))
     # "other" as a learned theme: the review process, funding and staffing, thanks, buildings.
     # A text is that alone when the model and the vote believe it more than any theme's score.
     learned_other = scored.filter(pl.col("theme") == "other")
@@ -207,7 +207,7 @@ def _chosen(evidence: pl.DataFrame, decision: Decision = Decision()) -> pl.DataF
     supported = pl.col("words").is_not_null() | pl.col("known")
     first = (pl.col("rank") == 1) & ((pl.col("score") >= other_below) | pl.col("words").is_not_null())
     # A theme's score as a second theme: some are taken as the best more often than beside it.
-    second = pl.col("score") - pl.col("theme").replace_strict(dict(decision.second_harder_for), default=0.0, return_dtype=pl.Float64)
+    second = pl.col("score") - _theme_offset(decision.second_harder_for)
     chosen = scored.filter(supported & (first | (second >= decision.also_at)
                                         | pl.col("words").is_not_null() & (pl.col("belief") >= other_below)))
     # A runner-up nearly as strong as the best is also the text's theme (many asks have two).
@@ -234,6 +234,11 @@ def _chosen(evidence: pl.DataFrame, decision: Decision = Decision()) -> pl.DataF
         "doc", "theme", pl.lit("model").alias("method"),
         (pl.format("other p={} over best theme {}; ", pl.col("belief").round(2), pl.col("best").round(2)) + model_says).alias("evidence"))
     return pl.concat([chosen, other, outside])
+
+
+def _theme_offset(offsets: tuple[tuple[str, float], ...]) -> pl.Expr:
+    """Each row's theme's offset among ``offsets`` (HARDER_FOR, SECOND_HARDER_FOR); 0 for a theme they do not name."""
+    return pl.col("theme").replace_strict(dict(offsets), default=0.0, return_dtype=pl.Float64)
 
 
 OVERRIDES_FILE = "theme_overrides.csv"
