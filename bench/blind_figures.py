@@ -7,10 +7,12 @@ set after a model changes) are figured by the one rule the tests' docstrings sta
 less 0.005, cut to two places; "other" alone the figure plus 0.002.
 
     .venv/bin/python bench/blind_figures.py [set folder names ...] [--floors]
-        (default: every set of BLIND_SETS; pairs and clusters only for PAIR_BLIND_SETS)
+        (default: every set of BLIND_SETS; themes only for THEME_BLIND_SETS, pairs and clusters only
+        for PAIR_BLIND_SETS)
 
 Per set: themes hit rate / mean precision / "other" alone, pairs precision / recall, clusters
-precision / recall (pairs and clusters left blank for a set the same-ask model trains on). Then the
+precision / recall (themes left blank for a set the theme model trains on, pairs and clusters for
+one the same-ask model trains on). Then the
 means, and how many sets meet the issue's goals (themes: hit rate >= 0.90, mean precision >= 0.80,
 "other" alone < 10%; pairs: precision >= 0.80, recall >= 0.70). Pooled pair figures, and the
 share of each kind of pair grouped: bench/pair_kinds.py.
@@ -30,17 +32,21 @@ sys.path.insert(0, str(PROJECT))
 
 os.environ.setdefault("DHR_DATA_DIR", tempfile.mkdtemp(prefix="dhr-blind-figures-"))
 
-from tests.transform.test_themes_dev import (BLIND_SETS, FIXTURES, GOALS, PAIR_BLIND_SETS, cluster_figures,  # noqa: E402
-                                             pair_figures, theme_figures)
+from tests.transform.test_themes_dev import (BLIND_SETS, FIXTURES, GOALS, PAIR_BLIND_SETS, THEME_BLIND_SETS,  # noqa: E402
+                                             cluster_figures, pair_figures, theme_figures)
 
 OTHER_GOAL = 0.10
 
 
 def figures_of(folder: Path) -> tuple[float, ...]:
     """(hit rate, mean precision, other alone, pair precision, pair recall, cluster precision,
-    cluster recall); the last four NaN for a set whose pairs and clusters train the same-ask model."""
-    themes = theme_figures("themes_holdout.csv", folder)
-    found = (themes["hit rate"], themes["mean precision"], themes["other alone"])
+    cluster recall); the first three NaN for a set whose theme file trains the theme model, the last
+    four for one whose pairs and clusters train the same-ask model."""
+    if folder.name in {f.name for f in THEME_BLIND_SETS}:
+        themes = theme_figures("themes_holdout.csv", folder)
+        found = (themes["hit rate"], themes["mean precision"], themes["other alone"])
+    else:
+        found = (math.nan,) * 3
     if folder.name not in {f.name for f in PAIR_BLIND_SETS}:
         return found + (math.nan,) * 4
     pairs = pair_figures("pairs_holdout.csv", folder)
@@ -53,7 +59,7 @@ def floor_row(name: str, figures: tuple[float, ...]) -> str:
     def cut(x: float) -> float:
         return 0.0 if math.isnan(x) else math.floor((x - 0.005) * 100 + 1e-9) / 100
     floors = [cut(x) for x in figures]
-    floors[2] = round(figures[2] + 0.002, 3)
+    floors[2] = 0.0 if math.isnan(figures[2]) else round(figures[2] + 0.002, 3)
     return f'    "{name}": ({", ".join(f"{x:.3f}" if i == 2 else f"{x:.2f}" for i, x in enumerate(floors))}),'
 
 
@@ -76,10 +82,11 @@ def main() -> None:
     columns = list(zip(*rows))
     known = [[x for x in column if not math.isnan(x)] for column in columns]
     print("| mean | " + " | ".join(f"{sum(xs) / len(xs):.3f}" if xs else "" for xs in known) + " |")
-    themes_met = sum(r[0] >= GOALS["hit rate"] and r[1] >= GOALS["mean precision"] and r[2] < OTHER_GOAL for r in rows)
+    with_themes = [r for r in rows if not math.isnan(r[0])]
+    themes_met = sum(r[0] >= GOALS["hit rate"] and r[1] >= GOALS["mean precision"] and r[2] < OTHER_GOAL for r in with_themes)
     with_pairs = [r for r in rows if not math.isnan(r[3])]
     pairs_met = sum(r[3] >= GOALS["pair precision"] and r[4] >= GOALS["pair recall"] for r in with_pairs)
-    print(f"\nthemes: all three goals met on {themes_met} of {len(rows)} sets; "
+    print(f"\nthemes: all three goals met on {themes_met} of {len(with_themes)} sets; "
           f"pairs: both goals met on {pairs_met} of {len(with_pairs)} sets")
     if arguments.floors:
         print("\nFLOORS entries (each figure less 0.005, cut to two places; other alone plus 0.002):")

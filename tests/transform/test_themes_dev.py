@@ -1,12 +1,13 @@
 """Themes and repeated asks measured on the project's own labelled sets (tests/transform/fixtures/).
 
-A hundred and eighty-nine sets (themes_dev, themes_dev2 to themes_dev189), written by hand to mirror real DHR recommendations, independently of the rules, the
+A hundred and ninety-three sets (themes_dev, themes_dev2 to themes_dev193), written by hand to mirror real DHR recommendations, independently of the rules, the
 sample generator and each other (their READMEs say how), each by another author. The theme model
 and its examples are written (`make themes-model`) from every set but the blind ones
-(dhr_etl/transform/train_themes.py: LABELLED_SETS), the same-ask model from their pairs and
+(dhr_etl/transform/train_themes.py: LABELLED_SETS; the model also from the theme files of its
+FORMER_BLIND_THEME_SETS), the same-ask model from their pairs and
 clusters (dhr_etl/transform/train_repeats.py: PAIR_SETS). Each earlier blind set was measured
 once, blind, before it joined the training data. The BLIND evaluation is the holdout files of
-BLIND_SETS (themes_holdout.csv; pairs_holdout.csv and clusters_holdout.csv of PAIR_BLIND_SETS), which neither the rules,
+BLIND_SETS (themes_holdout.csv of THEME_BLIND_SETS; pairs_holdout.csv and clusters_holdout.csv of PAIR_BLIND_SETS), which neither the rules,
 the concepts, the models, the examples nor the thresholds saw (save grouping's settings: the thirty-eight
 sets before themes_dev106 chose same_ask.SHARED_WORDING_PENALTY, and the forty-six before
 themes_dev114 grouping by average linkage and repeats.NEIGHBOURS; see sessions 32 and 33 below); the
@@ -33,138 +34,174 @@ import pytest
 from dhr_etl.transform.repeats import group_repeats
 from dhr_etl.transform.themes import THEMES, classify_recommendations
 from dhr_etl.transform.train_repeats import CLUSTER_FILES, FORMER_BLIND_PAIR_SETS, TRAINING_PAIRS
-from dhr_etl.transform.train_themes import TRAINING_FILES
+from dhr_etl.transform.train_themes import FORMER_BLIND_THEME_SETS, TRAINING_FILES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEV = FIXTURES / "themes_dev"
-BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 186)))
-"""The sets whose theme files no model has read."""
+BLIND_SETS = tuple(FIXTURES / f"themes_dev{n}" for n in (50, 51, 52, 53, 58, 59, 60, 61, *range(70, 78), *range(84, 190)))
+"""The sets written blind: their theme files, or their pair and cluster files, or both, no model has read."""
+THEME_BLIND_SETS = tuple(folder for folder in BLIND_SETS if folder.name not in FORMER_BLIND_THEME_SETS)
+"""The sets whose theme files no model has read: since session 43 the theme model (not its examples)
+trains on the theme files of train_themes.FORMER_BLIND_THEME_SETS, whose pairs and clusters stay blind.
+Their FLOORS' theme figures are left at 0 (not asserted)."""
 PAIR_BLIND_SETS = tuple(folder for folder in BLIND_SETS if folder.name not in FORMER_BLIND_PAIR_SETS)
 """The sets whose pair and cluster files no model has read: since session 36 the same-ask model
-trains on the pairs and clusters of train_repeats.FORMER_BLIND_PAIR_SETS, whose theme files stay blind."""
+trains on the pairs and clusters of train_repeats.FORMER_BLIND_PAIR_SETS, whose theme files stay blind.
+Their FLOORS' pair and cluster figures are left at 0 (not asserted)."""
 GOALS = {"hit rate": 0.90, "mean precision": 0.80, "pair precision": 0.80, "pair recall": 0.70}
 FLOOR_NAMES = ("hit rate", "mean precision", "other alone", "pair precision", "pair recall", "cluster precision",
                "cluster recall")
 FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
-    "themes_dev50": (0.96, 0.89, 0.079, 0.77, 0.72, 0.77, 0.66),
-    "themes_dev51": (0.97, 0.90, 0.083, 0.83, 0.76, 0.67, 0.76),
-    "themes_dev52": (0.96, 0.88, 0.074, 0.84, 0.78, 0.64, 0.65),
-    "themes_dev53": (0.98, 0.91, 0.069, 0.82, 0.71, 0.69, 0.60),
-    "themes_dev58": (0.96, 0.85, 0.080, 0.82, 0.74, 0.68, 0.69),
-    "themes_dev59": (0.96, 0.88, 0.076, 0.80, 0.77, 0.56, 0.81),
-    "themes_dev60": (0.97, 0.88, 0.065, 0.80, 0.79, 0.61, 0.83),
-    "themes_dev61": (0.97, 0.89, 0.075, 0.80, 0.61, 0.68, 0.64),
-    "themes_dev70": (0.95, 0.89, 0.062, 0.86, 0.83, 0.87, 0.81),
-    "themes_dev71": (0.95, 0.85, 0.067, 0.88, 0.78, 0.61, 0.85),
-    "themes_dev72": (0.97, 0.89, 0.069, 0.84, 0.76, 0.59, 0.69),
-    "themes_dev73": (0.97, 0.87, 0.087, 0.86, 0.79, 0.69, 0.78),
-    "themes_dev74": (0.97, 0.91, 0.068, 0.84, 0.74, 0.67, 0.77),
-    "themes_dev75": (0.93, 0.87, 0.067, 0.81, 0.75, 0.65, 0.80),
-    "themes_dev76": (0.95, 0.87, 0.069, 0.81, 0.79, 0.75, 0.83),
-    "themes_dev77": (0.92, 0.82, 0.064, 0.88, 0.74, 0.62, 0.86),
-    "themes_dev84": (0.96, 0.89, 0.074, 0.85, 0.80, 0.48, 0.46),
-    "themes_dev85": (0.93, 0.83, 0.072, 0.92, 0.79, 0.65, 0.67),
-    "themes_dev86": (0.93, 0.85, 0.078, 0.87, 0.78, 0.63, 0.56),
-    "themes_dev87": (0.96, 0.88, 0.074, 0.91, 0.74, 0.75, 0.68),
-    "themes_dev88": (0.87, 0.79, 0.071, 0.91, 0.76, 0.64, 0.68),
-    "themes_dev89": (0.93, 0.84, 0.080, 0.77, 0.74, 0.72, 0.77),
-    "themes_dev90": (0.93, 0.85, 0.070, 0.90, 0.81, 0.74, 0.69),
-    "themes_dev91": (0.94, 0.86, 0.066, 0.92, 0.78, 0.75, 0.89),
-    "themes_dev92": (0.92, 0.85, 0.068, 0.90, 0.75, 0.47, 0.53),
-    "themes_dev93": (0.95, 0.87, 0.072, 0.84, 0.77, 0.80, 0.61),
-    "themes_dev94": (0.94, 0.87, 0.084, 0.84, 0.81, 0.57, 0.59),
-    "themes_dev95": (0.94, 0.86, 0.072, 0.89, 0.74, 0.66, 0.88),
-    "themes_dev96": (0.94, 0.86, 0.062, 0.89, 0.83, 0.63, 0.71),
-    "themes_dev97": (0.92, 0.85, 0.076, 0.91, 0.71, 0.75, 0.64),
-    "themes_dev98": (0.90, 0.82, 0.071, 0.90, 0.78, 0.59, 0.53),
-    "themes_dev99": (0.96, 0.87, 0.084, 0.86, 0.75, 0.73, 0.73),
-    "themes_dev100": (0.95, 0.89, 0.074, 0.87, 0.70, 0.61, 0.64),
-    "themes_dev101": (0.94, 0.87, 0.074, 0.87, 0.75, 0.58, 0.74),
-    "themes_dev102": (0.94, 0.86, 0.074, 0.85, 0.80, 0.64, 0.62),
-    "themes_dev103": (0.94, 0.86, 0.076, 0.88, 0.83, 0.59, 0.75),
-    "themes_dev104": (0.94, 0.87, 0.073, 0.88, 0.76, 0.54, 0.68),
-    "themes_dev105": (0.93, 0.86, 0.069, 0.89, 0.71, 0.49, 0.64),
-    "themes_dev106": (0.95, 0.87, 0.079, 0.88, 0.82, 0.75, 0.84),
-    "themes_dev107": (0.95, 0.85, 0.071, 0.86, 0.75, 0.54, 0.66),
-    "themes_dev108": (0.94, 0.85, 0.065, 0.84, 0.77, 0.72, 0.68),
-    "themes_dev109": (0.92, 0.86, 0.070, 0.82, 0.76, 0.68, 0.69),
-    "themes_dev110": (0.93, 0.83, 0.065, 0.86, 0.72, 0.69, 0.69),
-    "themes_dev111": (0.94, 0.85, 0.073, 0.84, 0.78, 0.70, 0.70),
-    "themes_dev112": (0.94, 0.87, 0.073, 0.89, 0.74, 0.79, 0.79),
-    "themes_dev113": (0.92, 0.87, 0.070, 0.86, 0.77, 0.66, 0.84),
-    "themes_dev114": (0.94, 0.84, 0.068, 0.90, 0.73, 0.71, 0.68),
-    "themes_dev115": (0.95, 0.88, 0.074, 0.87, 0.80, 0.75, 0.88),
-    "themes_dev116": (0.95, 0.86, 0.068, 0.94, 0.74, 0.60, 0.67),
-    "themes_dev117": (0.95, 0.87, 0.077, 0.88, 0.73, 0.69, 0.73),
-    "themes_dev118": (0.95, 0.90, 0.072, 0.85, 0.74, 0.61, 0.62),
-    "themes_dev119": (0.94, 0.84, 0.082, 0.85, 0.80, 0.67, 0.73),
-    "themes_dev120": (0.94, 0.84, 0.066, 0.88, 0.71, 0.68, 0.68),
-    "themes_dev121": (0.94, 0.88, 0.067, 0.83, 0.80, 0.56, 0.66),
-    "themes_dev122": (0.91, 0.83, 0.071, 0.93, 0.78, 0.82, 0.82),
-    "themes_dev123": (0.92, 0.85, 0.084, 0.86, 0.78, 0.75, 0.91),
-    "themes_dev124": (0.88, 0.79, 0.072, 0.75, 0.83, 0.78, 0.84),
-    "themes_dev125": (0.87, 0.79, 0.076, 0.79, 0.75, 0.82, 0.87),
-    "themes_dev126": (0.89, 0.78, 0.071, 0.71, 0.82, 0.82, 0.83),
-    "themes_dev127": (0.95, 0.87, 0.065, 0.83, 0.70, 0.76, 0.89),
-    "themes_dev128": (0.95, 0.87, 0.077, 0.73, 0.72, 0.54, 0.76),
-    "themes_dev129": (0.91, 0.83, 0.073, 0.83, 0.84, 0.58, 0.56),
-    "themes_dev130": (0.88, 0.79, 0.080, 0.76, 0.65, 0.62, 0.69),
-    "themes_dev131": (0.92, 0.88, 0.074, 0.77, 0.71, 0.58, 0.50),
-    "themes_dev132": (0.93, 0.87, 0.067, 0.78, 0.73, 0.82, 0.77),
-    "themes_dev133": (0.92, 0.82, 0.080, 0.78, 0.76, 0.75, 0.92),
-    "themes_dev134": (0.88, 0.77, 0.079, 0.71, 0.63, 0.32, 0.62),
-    "themes_dev135": (0.92, 0.84, 0.078, 0.74, 0.74, 0.44, 0.70),
-    "themes_dev136": (0.91, 0.83, 0.070, 0.75, 0.61, 0.51, 0.58),
-    "themes_dev137": (0.90, 0.79, 0.071, 0.81, 0.71, 0.52, 0.64),
-    "themes_dev138": (0.91, 0.85, 0.074, 0.74, 0.55, 0.49, 0.76),
-    "themes_dev139": (0.93, 0.85, 0.067, 0.86, 0.72, 0.49, 0.57),
-    "themes_dev140": (0.92, 0.83, 0.078, 0.68, 0.67, 0.48, 0.64),
-    "themes_dev141": (0.89, 0.81, 0.077, 0.80, 0.72, 0.49, 0.61),
-    "themes_dev142": (0.91, 0.85, 0.073, 0.72, 0.50, 0.53, 0.48),
-    "themes_dev143": (0.91, 0.80, 0.070, 0.84, 0.72, 0.56, 0.76),
-    "themes_dev144": (0.88, 0.75, 0.080, 0.68, 0.55, 0.64, 0.86),
-    "themes_dev145": (0.94, 0.83, 0.075, 0.83, 0.74, 0.54, 0.82),
-    "themes_dev146": (0.84, 0.79, 0.058, 0.71, 0.67, 0.53, 0.77),
-    "themes_dev147": (0.90, 0.80, 0.059, 0.76, 0.74, 0.51, 0.69),
-    "themes_dev148": (0.92, 0.85, 0.082, 0.73, 0.65, 0.51, 0.76),
-    "themes_dev149": (0.91, 0.83, 0.087, 0.85, 0.76, 0.60, 0.59),
-    "themes_dev150": (0.93, 0.82, 0.067, 0.70, 0.61, 0.53, 0.74),
-    "themes_dev151": (0.88, 0.80, 0.072, 0.84, 0.69, 0.35, 0.46),
-    "themes_dev152": (0.89, 0.80, 0.078, 0.83, 0.75, 0.49, 0.61),
-    "themes_dev153": (0.91, 0.80, 0.079, 0.76, 0.64, 0.47, 0.46),
-    "themes_dev154": (0.91, 0.81, 0.071, 0.74, 0.56, 0.51, 0.55),
-    "themes_dev155": (0.88, 0.79, 0.062, 0.85, 0.71, 0.51, 0.53),
-    "themes_dev156": (0.94, 0.84, 0.071, 0.73, 0.72, 0.32, 0.73),
-    "themes_dev157": (0.89, 0.80, 0.080, 0.79, 0.69, 0.48, 0.51),
-    "themes_dev158": (0.91, 0.81, 0.082, 0.65, 0.48, 0.33, 0.49),
-    "themes_dev159": (0.90, 0.84, 0.070, 0.78, 0.59, 0.33, 0.39),
-    "themes_dev160": (0.90, 0.81, 0.089, 0.81, 0.50, 0.52, 0.62),
-    "themes_dev161": (0.86, 0.77, 0.064, 0.75, 0.77, 0.58, 0.66),
-    "themes_dev162": (0.84, 0.74, 0.072, 0.74, 0.59, 0.44, 0.65),
-    "themes_dev163": (0.87, 0.78, 0.071, 0.81, 0.61, 0.44, 0.56),
-    "themes_dev164": (0.90, 0.83, 0.074, 0.69, 0.57, 0.48, 0.55),
-    "themes_dev165": (0.93, 0.83, 0.077, 0.79, 0.70, 0.46, 0.67),
-    "themes_dev166": (0.86, 0.81, 0.070, 0.66, 0.59, 0.32, 0.62),
-    "themes_dev167": (0.91, 0.81, 0.082, 0.71, 0.65, 0.49, 0.73),
-    "themes_dev168": (0.90, 0.81, 0.072, 0.75, 0.65, 0.45, 0.69),
-    "themes_dev169": (0.89, 0.80, 0.072, 0.76, 0.64, 0.44, 0.63),
-    "themes_dev170": (0.90, 0.82, 0.064, 0.64, 0.70, 0.27, 0.57),
-    "themes_dev171": (0.85, 0.77, 0.057, 0.68, 0.51, 0.30, 0.56),
-    "themes_dev172": (0.90, 0.80, 0.082, 0.67, 0.50, 0.36, 0.45),
-    "themes_dev173": (0.94, 0.83, 0.072, 0.80, 0.67, 0.59, 0.80),
-    "themes_dev174": (0.93, 0.84, 0.072, 0.68, 0.55, 0.45, 0.53),
-    "themes_dev175": (0.88, 0.77, 0.078, 0.77, 0.66, 0.54, 0.61),
-    "themes_dev176": (0.94, 0.87, 0.080, 0.73, 0.66, 0.50, 0.54),
-    "themes_dev177": (0.92, 0.83, 0.067, 0.82, 0.69, 0.42, 0.74),
-    "themes_dev178": (0.91, 0.79, 0.079, 0.64, 0.70, 0.40, 0.54),
-    "themes_dev179": (0.89, 0.78, 0.085, 0.70, 0.72, 0.49, 0.66),
-    "themes_dev180": (0.94, 0.87, 0.079, 0.68, 0.75, 0.22, 0.52),
-    "themes_dev181": (0.91, 0.79, 0.069, 0.75, 0.64, 0.64, 0.68),
-    "themes_dev182": (0.78, 0.74, 0.044, 0.68, 0.67, 0.41, 0.76),
-    "themes_dev183": (0.96, 0.86, 0.085, 0.84, 0.62, 0.47, 0.70),
-    "themes_dev184": (0.91, 0.83, 0.079, 0.73, 0.60, 0.56, 0.79),
-    "themes_dev185": (0.89, 0.79, 0.072, 0.70, 0.55, 0.67, 0.64),
+    "themes_dev50": (0.96, 0.89, 0.079, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev51": (0.98, 0.90, 0.086, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev52": (0.96, 0.88, 0.074, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev53": (0.97, 0.91, 0.069, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev58": (0.96, 0.85, 0.078, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev59": (0.97, 0.87, 0.076, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev60": (0.97, 0.88, 0.065, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev61": (0.96, 0.89, 0.073, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev70": (0.95, 0.87, 0.062, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev71": (0.95, 0.84, 0.067, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev72": (0.97, 0.89, 0.069, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev73": (0.98, 0.88, 0.089, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev74": (0.98, 0.89, 0.068, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev75": (0.94, 0.87, 0.072, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev76": (0.96, 0.88, 0.069, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev77": (0.92, 0.83, 0.064, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev84": (0.00, 0.00, 0.000, 0.85, 0.80, 0.48, 0.46),
+    "themes_dev85": (0.00, 0.00, 0.000, 0.92, 0.79, 0.65, 0.67),
+    "themes_dev86": (0.00, 0.00, 0.000, 0.87, 0.78, 0.63, 0.56),
+    "themes_dev87": (0.00, 0.00, 0.000, 0.91, 0.74, 0.75, 0.68),
+    "themes_dev88": (0.00, 0.00, 0.000, 0.91, 0.76, 0.64, 0.68),
+    "themes_dev89": (0.00, 0.00, 0.000, 0.77, 0.74, 0.72, 0.77),
+    "themes_dev90": (0.00, 0.00, 0.000, 0.90, 0.81, 0.74, 0.69),
+    "themes_dev91": (0.00, 0.00, 0.000, 0.92, 0.78, 0.75, 0.89),
+    "themes_dev92": (0.00, 0.00, 0.000, 0.90, 0.75, 0.47, 0.53),
+    "themes_dev93": (0.00, 0.00, 0.000, 0.84, 0.77, 0.80, 0.61),
+    "themes_dev94": (0.00, 0.00, 0.000, 0.84, 0.81, 0.57, 0.59),
+    "themes_dev95": (0.00, 0.00, 0.000, 0.89, 0.74, 0.66, 0.88),
+    "themes_dev96": (0.00, 0.00, 0.000, 0.89, 0.83, 0.63, 0.71),
+    "themes_dev97": (0.00, 0.00, 0.000, 0.91, 0.71, 0.75, 0.64),
+    "themes_dev98": (0.00, 0.00, 0.000, 0.90, 0.78, 0.59, 0.53),
+    "themes_dev99": (0.00, 0.00, 0.000, 0.86, 0.75, 0.73, 0.73),
+    "themes_dev100": (0.00, 0.00, 0.000, 0.87, 0.70, 0.61, 0.64),
+    "themes_dev101": (0.00, 0.00, 0.000, 0.87, 0.75, 0.58, 0.74),
+    "themes_dev102": (0.00, 0.00, 0.000, 0.85, 0.80, 0.64, 0.62),
+    "themes_dev103": (0.00, 0.00, 0.000, 0.88, 0.83, 0.59, 0.75),
+    "themes_dev104": (0.00, 0.00, 0.000, 0.88, 0.76, 0.54, 0.68),
+    "themes_dev105": (0.00, 0.00, 0.000, 0.89, 0.71, 0.49, 0.64),
+    "themes_dev106": (0.00, 0.00, 0.000, 0.88, 0.82, 0.75, 0.84),
+    "themes_dev107": (0.00, 0.00, 0.000, 0.86, 0.75, 0.54, 0.66),
+    "themes_dev108": (0.00, 0.00, 0.000, 0.84, 0.77, 0.72, 0.68),
+    "themes_dev109": (0.00, 0.00, 0.000, 0.82, 0.76, 0.68, 0.69),
+    "themes_dev110": (0.00, 0.00, 0.000, 0.86, 0.72, 0.69, 0.69),
+    "themes_dev111": (0.00, 0.00, 0.000, 0.84, 0.78, 0.70, 0.70),
+    "themes_dev112": (0.00, 0.00, 0.000, 0.89, 0.74, 0.79, 0.79),
+    "themes_dev113": (0.00, 0.00, 0.000, 0.86, 0.77, 0.66, 0.84),
+    "themes_dev114": (0.00, 0.00, 0.000, 0.90, 0.73, 0.71, 0.68),
+    "themes_dev115": (0.00, 0.00, 0.000, 0.87, 0.80, 0.75, 0.88),
+    "themes_dev116": (0.00, 0.00, 0.000, 0.94, 0.74, 0.60, 0.67),
+    "themes_dev117": (0.00, 0.00, 0.000, 0.88, 0.73, 0.69, 0.73),
+    "themes_dev118": (0.00, 0.00, 0.000, 0.85, 0.74, 0.61, 0.62),
+    "themes_dev119": (0.00, 0.00, 0.000, 0.85, 0.80, 0.67, 0.73),
+    "themes_dev120": (0.00, 0.00, 0.000, 0.88, 0.71, 0.68, 0.68),
+    "themes_dev121": (0.00, 0.00, 0.000, 0.83, 0.80, 0.56, 0.66),
+    "themes_dev122": (0.00, 0.00, 0.000, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev123": (0.00, 0.00, 0.000, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev124": (0.00, 0.00, 0.000, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev125": (0.00, 0.00, 0.000, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev126": (0.00, 0.00, 0.000, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev127": (0.00, 0.00, 0.000, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev128": (0.00, 0.00, 0.000, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev129": (0.00, 0.00, 0.000, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev130": (0.00, 0.00, 0.000, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev131": (0.00, 0.00, 0.000, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev132": (0.00, 0.00, 0.000, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev133": (0.00, 0.00, 0.000, 0.00, 0.00, 0.00, 0.00),
+    "themes_dev134": (0.00, 0.00, 0.000, 0.71, 0.63, 0.32, 0.62),
+    "themes_dev135": (0.00, 0.00, 0.000, 0.74, 0.74, 0.44, 0.70),
+    "themes_dev136": (0.00, 0.00, 0.000, 0.75, 0.61, 0.51, 0.58),
+    "themes_dev137": (0.00, 0.00, 0.000, 0.81, 0.71, 0.52, 0.64),
+    "themes_dev138": (0.00, 0.00, 0.000, 0.74, 0.55, 0.49, 0.76),
+    "themes_dev139": (0.00, 0.00, 0.000, 0.86, 0.72, 0.49, 0.57),
+    "themes_dev140": (0.00, 0.00, 0.000, 0.68, 0.67, 0.48, 0.64),
+    "themes_dev141": (0.00, 0.00, 0.000, 0.80, 0.72, 0.49, 0.61),
+    "themes_dev142": (0.00, 0.00, 0.000, 0.72, 0.50, 0.53, 0.48),
+    "themes_dev143": (0.00, 0.00, 0.000, 0.84, 0.72, 0.56, 0.76),
+    "themes_dev144": (0.00, 0.00, 0.000, 0.68, 0.55, 0.64, 0.86),
+    "themes_dev145": (0.00, 0.00, 0.000, 0.83, 0.74, 0.54, 0.82),
+    "themes_dev146": (0.00, 0.00, 0.000, 0.71, 0.67, 0.53, 0.77),
+    "themes_dev147": (0.00, 0.00, 0.000, 0.76, 0.74, 0.51, 0.69),
+    "themes_dev148": (0.00, 0.00, 0.000, 0.73, 0.65, 0.51, 0.76),
+    "themes_dev149": (0.00, 0.00, 0.000, 0.85, 0.76, 0.60, 0.59),
+    "themes_dev150": (0.00, 0.00, 0.000, 0.70, 0.61, 0.53, 0.74),
+    "themes_dev151": (0.00, 0.00, 0.000, 0.84, 0.69, 0.35, 0.46),
+    "themes_dev152": (0.00, 0.00, 0.000, 0.83, 0.75, 0.49, 0.61),
+    "themes_dev153": (0.00, 0.00, 0.000, 0.76, 0.64, 0.47, 0.46),
+    "themes_dev154": (0.00, 0.00, 0.000, 0.74, 0.56, 0.51, 0.55),
+    "themes_dev155": (0.00, 0.00, 0.000, 0.85, 0.71, 0.51, 0.53),
+    "themes_dev156": (0.00, 0.00, 0.000, 0.73, 0.72, 0.32, 0.73),
+    "themes_dev157": (0.00, 0.00, 0.000, 0.79, 0.69, 0.48, 0.51),
+    "themes_dev158": (0.00, 0.00, 0.000, 0.65, 0.48, 0.33, 0.49),
+    "themes_dev159": (0.00, 0.00, 0.000, 0.78, 0.59, 0.33, 0.39),
+    "themes_dev160": (0.00, 0.00, 0.000, 0.81, 0.50, 0.52, 0.62),
+    "themes_dev161": (0.00, 0.00, 0.000, 0.75, 0.77, 0.58, 0.66),
+    "themes_dev162": (0.00, 0.00, 0.000, 0.74, 0.59, 0.44, 0.65),
+    "themes_dev163": (0.00, 0.00, 0.000, 0.81, 0.61, 0.44, 0.56),
+    "themes_dev164": (0.00, 0.00, 0.000, 0.69, 0.57, 0.48, 0.55),
+    "themes_dev165": (0.00, 0.00, 0.000, 0.79, 0.70, 0.46, 0.67),
+    "themes_dev166": (0.87, 0.82, 0.073, 0.66, 0.59, 0.32, 0.62),
+    "themes_dev167": (0.92, 0.82, 0.082, 0.71, 0.65, 0.49, 0.73),
+    "themes_dev168": (0.91, 0.80, 0.072, 0.75, 0.65, 0.45, 0.69),
+    "themes_dev169": (0.90, 0.81, 0.072, 0.76, 0.64, 0.44, 0.63),
+    "themes_dev170": (0.91, 0.82, 0.067, 0.64, 0.70, 0.27, 0.57),
+    "themes_dev171": (0.84, 0.74, 0.054, 0.68, 0.51, 0.30, 0.56),
+    "themes_dev172": (0.90, 0.81, 0.082, 0.67, 0.50, 0.36, 0.45),
+    "themes_dev173": (0.94, 0.84, 0.072, 0.80, 0.67, 0.59, 0.80),
+    "themes_dev174": (0.93, 0.85, 0.074, 0.68, 0.55, 0.45, 0.53),
+    "themes_dev175": (0.89, 0.78, 0.078, 0.77, 0.66, 0.54, 0.61),
+    "themes_dev176": (0.94, 0.87, 0.075, 0.73, 0.66, 0.50, 0.54),
+    "themes_dev177": (0.93, 0.84, 0.067, 0.82, 0.69, 0.42, 0.74),
+    "themes_dev178": (0.91, 0.81, 0.074, 0.64, 0.70, 0.40, 0.54),
+    "themes_dev179": (0.92, 0.79, 0.082, 0.70, 0.72, 0.49, 0.66),
+    "themes_dev180": (0.94, 0.87, 0.077, 0.68, 0.75, 0.22, 0.52),
+    "themes_dev181": (0.90, 0.79, 0.066, 0.75, 0.64, 0.64, 0.68),
+    "themes_dev182": (0.78, 0.76, 0.039, 0.68, 0.67, 0.41, 0.76),
+    "themes_dev183": (0.96, 0.87, 0.082, 0.84, 0.62, 0.47, 0.70),
+    "themes_dev184": (0.92, 0.83, 0.082, 0.73, 0.60, 0.56, 0.79),
+    "themes_dev185": (0.90, 0.79, 0.074, 0.70, 0.55, 0.67, 0.64),
+    "themes_dev186": (0.93, 0.84, 0.074, 0.70, 0.66, 0.35, 0.57),
+    "themes_dev187": (0.90, 0.80, 0.074, 0.70, 0.54, 0.60, 0.42),
+    "themes_dev188": (0.91, 0.85, 0.081, 0.70, 0.57, 0.56, 0.50),
+    "themes_dev189": (0.93, 0.87, 0.074, 0.78, 0.57, 0.43, 0.64),
 }.items()}
+"""Session 43 (2026-12-01). Themes: the theme model (not its examples) trains also on the theme files of
+themes_dev84 to 165 (train_themes.FORMER_BLIND_THEME_SETS), read so often since session 36 to choose
+settings that they no longer measured anything fairly; their pairs and clusters stay blind. Chosen
+on the twenty read sets not trained on (themes_dev166 to 185; most sets meeting all goals, then the
+margin on the nearer goal): shipped 0.910 / 0.820, 12 of 20; the model 0.916 / 0.825, 15; the model
+and the examples 0.926 / 0.836, 17, but the examples' vote then took classifying 50,000 labelled
+wordings from 8.4 to 14 s and the process to 1,176 MB (the issue's bound is 1 GiB): not taken.
+themes_dev186 to 189, kept unread since session 42, judged the model once (keep if the margin on
+the nearer goal is higher and no fewer sets meet all goals): 0.913 / 0.840 / 7.7%, all goals on two
+of four -> 0.928 / 0.850 / 7.4%, four of four; kept. They then joined BLIND_SETS: per set, final
+version, themes 0.943 / 0.851 / 0.072, 0.907 / 0.811 / 0.072, 0.916 / 0.858 / 0.079, 0.945 / 0.880 /
+0.072; pairs (grouping unchanged) 0.711 / 0.674, 0.706 / 0.545, 0.705 / 0.579, 0.790 / 0.582, pooled
+0.728 / 0.593 (both goals on none; hard negatives grouped 28.4%, paraphrases 52.4%:
+bench/pair_kinds.py themes_dev186 ... themes_dev189). Every theme floor of THEME_BLIND_SETS was figured
+again by the rule above (bench/blind_figures.py --floors); those of themes_dev84 to 165 and the pair
+and cluster floors of the sets the same-ask model trains on are 0 (not asserted). Over the forty
+theme-blind sets: themes 0.939 / 0.852 / 7.1%, all goals on 35; pairs mean 0.807 / 0.701, both goals
+on 49 of 94.
+Tried and not kept (bench/FINDINGS.md, session 43): a sentence transformer from PyPI
+(all-MiniLM-L6-v2, run in numpy) beside the same-ask network; a logistic second stage over the
+network fitted on read pair sets themes_dev84 to 145 (grouped, on themes_dev146 to 185: 7 -> 4 of 40
+sets meeting both pair goals); at most two themes a text.
+themes_dev190 to 193, written during the session by four more authors (mental health, substance
+misuse and adult social care in Wales and the North West; police, courts, the CPS and orders in the
+North East and Yorkshire; older victims and economic abuse; emergency departments, primary care,
+migrant victims and interpreters), are read by no test and no model: kept to judge the next change
+once."""
 """Session 42 (2026-12-01). Themes: identification of risk counts 0.05 less where it would be a
 text's second theme (themes.SECOND_HARDER_FOR; chosen on themes_dev84 to 177 by a rule fixed first:
 77 -> 78 of 94 sets meeting all goals, 0.9277 / 0.8396 -> 0.9261 / 0.8423). themes_dev178 to 181,
@@ -846,7 +883,7 @@ def test_same_ask_pairs_and_clusters_trained_on_for_reference() -> None:
     assert figures["recall"] >= TRAINED_ON_FLOORS["cluster recall"]
 
 
-@pytest.mark.parametrize("folder", BLIND_SETS, ids=[f.name for f in BLIND_SETS])
+@pytest.mark.parametrize("folder", THEME_BLIND_SETS, ids=[f.name for f in THEME_BLIND_SETS])
 def test_themes_on_blind_held_out_recommendations(folder: Path) -> None:
     floors = FLOORS[folder.name]
     figures = theme_figures("themes_holdout.csv", folder)
