@@ -7,8 +7,9 @@ set after a model changes) are figured by the one rule the tests' docstrings sta
 less 0.005, cut to two places; "other" alone the figure plus 0.002.
 
     .venv/bin/python bench/blind_figures.py [set folder names ...] [--floors]
-        (default: every set of BLIND_SETS; themes only for THEME_BLIND_SETS, pairs and clusters only
-        for PAIR_BLIND_SETS)
+        (default: every set of BLIND_SETS; no themes for a set the theme model trains on,
+        train_themes.FORMER_BLIND_THEME_SETS, nor pairs and clusters for one the same-ask model trains
+        on, train_repeats.FORMER_BLIND_PAIR_SETS: any other set is measured, in BLIND_SETS or not yet)
 
 Per set: themes hit rate / mean precision / "other" alone, pairs precision / recall, clusters
 precision / recall (themes left blank for a set the theme model trains on, pairs and clusters for
@@ -32,8 +33,9 @@ sys.path.insert(0, str(PROJECT))
 
 os.environ.setdefault("DHR_DATA_DIR", tempfile.mkdtemp(prefix="dhr-blind-figures-"))
 
-from tests.transform.test_themes_dev import (BLIND_SETS, FIXTURES, GOALS, PAIR_BLIND_SETS, THEME_BLIND_SETS,  # noqa: E402
-                                             cluster_figures, pair_figures, theme_figures)
+from dhr_etl.transform.train_repeats import FORMER_BLIND_PAIR_SETS  # noqa: E402
+from dhr_etl.transform.train_themes import FORMER_BLIND_THEME_SETS  # noqa: E402
+from tests.transform.test_themes_dev import BLIND_SETS, FIXTURES, GOALS, cluster_figures, pair_figures, theme_figures  # noqa: E402
 
 OTHER_GOAL = 0.10
 
@@ -42,12 +44,12 @@ def figures_of(folder: Path) -> tuple[float, ...]:
     """(hit rate, mean precision, other alone, pair precision, pair recall, cluster precision,
     cluster recall); the first three NaN for a set whose theme file trains the theme model, the last
     four for one whose pairs and clusters train the same-ask model."""
-    if folder.name in {f.name for f in THEME_BLIND_SETS}:
+    if folder.name not in FORMER_BLIND_THEME_SETS:
         themes = theme_figures("themes_holdout.csv", folder)
         found = (themes["hit rate"], themes["mean precision"], themes["other alone"])
     else:
         found = (math.nan,) * 3
-    if folder.name not in {f.name for f in PAIR_BLIND_SETS}:
+    if folder.name in FORMER_BLIND_PAIR_SETS:
         return found + (math.nan,) * 4
     pairs = pair_figures("pairs_holdout.csv", folder)
     clusters = cluster_figures(True, "clusters_holdout.csv", folder)
