@@ -24,7 +24,7 @@ FORMER_BLIND_THEME_SETS (themes_dev84..themes_dev165), blind sets read many time
 the other blind sets (tests/transform/test_themes_dev.py's THEME_BLIND_SETS) are never read here.
 
     python -m dhr_etl.transform.train_themes --by-set   # leave-one-set-out figures, writes nothing
-    python -m dhr_etl.transform.train_themes --by-set --folds 5   # the sets in five folds (~15 min)
+    python -m dhr_etl.transform.train_themes --by-set --folds 5   # the sets in five folds (~30 min: each fit also reads MODEL_ONLY_FILES, ~5 min)
     python -m dhr_etl.transform.train_themes --by-set --folds 5 --search   # and search themes.Decision (~20 min)
 
 trains on all sets but one and measures the whole decision (rules, model, vote, thresholds) on
@@ -134,7 +134,7 @@ the issue's 60 s and 1 GiB). Hit rate / mean precision, sets meeting all goals: 
 0.820, 12 of 20; the model trained on them too 0.916 / 0.825, 15; the model and the examples
 0.926 / 0.836, 17; the examples alone 0.921 / 0.834, 17. The examples are what the vote reads one
 by one: with 63,330 of them, classifying 50,000 labelled wordings took 14 s instead of 8.4 s and
-the process peaked at 1,176 MB from its first 5,000 (building the examples' index), over the
+the process peaked at 1,176 MB from its first 5,000 (reading the examples in), over the
 issue's bound, so only the model (whose cost does not grow with its training data) takes them.
 Judged once on four sets written for it and read by nothing before (themes_dev186 to 189; keep if
 the margin on the nearer goal is higher and no fewer sets meet all goals): 0.913 / 0.840, 2 of 4 ->
