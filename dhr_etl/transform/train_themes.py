@@ -280,12 +280,13 @@ def held_out_evidence(folds: int | None = None) -> dict[str, tuple[pl.DataFrame,
     sets = {folder: [FIXTURES / folder / name for name in names if (FIXTURES / folder / name).exists()]
             for folder, names in LABELLED_SETS.items()}
     sets = {folder: paths for folder, paths in sets.items() if paths}
-    model_only = [path for path in MODEL_ONLY_FILES if path.exists()]  # never held out: as the shipped model, it reads them all
+    # Never held out: like the shipped model, every fold's model reads them all (read once, not once a fold).
+    model_only_texts, model_only_accepted = labelled([path for path in MODEL_ONLY_FILES if path.exists()])
     out = {}
     for held in set_folds([str(paths[0]) for paths in sets.values()], folds):
         others = [path for folder, paths in sets.items() if folder not in held for path in paths]
         texts, accepted = labelled(others)
-        model = as_model(*train(*labelled(others + model_only), list(THEMES)))
+        model = as_model(*train(texts + model_only_texts, accepted + model_only_accepted, list(THEMES)))
         examples = build_examples(example_ids(others), texts, accepted)
         for folder in held:
             held_texts, held_accepted = labelled(sets[folder])
