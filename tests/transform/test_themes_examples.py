@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import polars as pl
 
-from dhr_etl.transform.theme_examples import NEIGHBOURS, SHARPNESS, _nearest, build_examples, votes
+from dhr_etl.transform.theme_examples import NEIGHBOURS, SHARPNESS, _nearest, build_examples, by_feature_matrix, votes
 from dhr_etl.transform.theme_model import features
 from dhr_etl.transform.themes import RULED_THEMES, Decision, _chosen, _decide, _evidence, classify_recommendations
 from dhr_etl.transform.train_themes import Sparse, expected_share_meeting_goals, sets_meeting_goals, theme_figures
@@ -60,9 +60,11 @@ def test_the_sparse_products_are_the_dense_ones() -> None:
     assert np.allclose(sparse.transposed_times(g), dense.T @ g)
 
 
-def _dense_nearest(shared: pl.DataFrame, count: int) -> pl.DataFrame:
+def _dense_nearest(mine: pl.DataFrame, theirs: pl.DataFrame, count: int) -> pl.DataFrame:
     """The nearest examples as they were first found: every doc's cosines summed into a dense
-    (docs, examples) matrix by bincount, cut with argpartition (whose choice decides a tie)."""
+    (docs, examples) matrix by bincount over the shared features' products of weights (``mine``:
+    doc, feature, w; ``theirs``: example, feature, w), cut with argpartition (whose choice decides a tie)."""
+    shared = mine.join(theirs, on="feature", suffix="_e")
     docs = shared["doc"].unique().sort().to_numpy()
     row = np.searchsorted(docs, shared["doc"].to_numpy())
     cosine = np.bincount(row * count + shared["example"].to_numpy().astype(np.int64),
@@ -76,14 +78,13 @@ def _dense_nearest(shared: pl.DataFrame, count: int) -> pl.DataFrame:
             .with_columns(pl.col("cosine").pow(SHARPNESS).alias("pull")))
 
 
-def _shared(rng: np.random.Generator, docs: int, examples: int, features: int, weight) -> pl.DataFrame:  # noqa: ANN001
-    """doc, example, w, w_e for random texts and examples that share random features."""
-    doc_features = pl.DataFrame({"doc": rng.integers(0, docs, docs * 12), "feature": rng.integers(0, features, docs * 12)}).unique()
-    example_features = pl.DataFrame({"example": rng.integers(0, examples, examples * 12),
-                                     "feature": rng.integers(0, features, examples * 12)}).unique()
-    return (doc_features.with_columns(pl.lit(0.3).alias("w"))
-            .join(example_features.with_columns(weight(example_features).alias("w_e")), on="feature")
-            .cast({"doc": pl.UInt32, "example": pl.UInt32}).sample(fraction=1.0, shuffle=True, seed=3))
+def _weights(rng: np.random.Generator, name: str, items: int, features: int, weight) -> pl.DataFrame:  # noqa: ANN001
+    """name, feature, w for random texts or examples with some 12 random features each. Weights are
+    multiples of 1/1024, so that every sum of their products is exact in any order: the dense and the
+    sparse search then meet the very same cosines, ties included."""
+    frame = pl.DataFrame({name: rng.integers(0, items, items * 12), "feature": rng.integers(0, features, items * 12)}).unique()
+    return (frame.with_columns(weight(frame).alias("w")).cast({name: pl.UInt32, "feature": pl.String})
+            .sample(fraction=1.0, shuffle=True, seed=3))
 
 
 def test_the_nearest_examples_are_those_the_dense_matrix_gives_ties_included() -> None:
@@ -91,14 +92,20 @@ def test_the_nearest_examples_are_those_the_dense_matrix_gives_ties_included() -
     argpartition kept: with distinct cosines, and where many examples are exactly as near as the
     NEIGHBOURS-th (one weight for all: argpartition's choice among them is kept)."""
     rng = np.random.default_rng(7)
-    distinct = _shared(rng, 300, 500, 400, lambda frame: pl.Series(rng.random(frame.height)))
-    tied = _shared(rng, 300, 500, 40, lambda frame: pl.lit(0.5))
-    for shared in (distinct, tied):
-        expected = _dense_nearest(shared, 500)
+    def distinct(frame: pl.DataFrame) -> pl.Series:
+        return pl.Series(rng.integers(1, 1024, frame.height) / 1024)
+    def alike(frame: pl.DataFrame) -> pl.Expr:
+        return pl.lit(0.5)
+    cases = [(_weights(rng, "doc", 300, 400, distinct), _weights(rng, "example", 500, 400, distinct)),
+             (_weights(rng, "doc", 300, 40, alike), _weights(rng, "example", 500, 40, alike))]
+    for mine, theirs in cases:
+        expected = _dense_nearest(mine, theirs, 500)
         assert expected.height > 300 * 5  # most docs have neighbours
-        assert _nearest(shared, 500).equals(expected)
-    cut = _dense_nearest(tied, 500).group_by("doc").agg(pl.col("cosine").min().alias("cut"))
-    as_near = (tied.group_by("doc", "example").agg((pl.col("w") * pl.col("w_e")).sum().alias("c")).join(cut, on="doc")
+        assert _nearest(mine, *by_feature_matrix(theirs, 500)).equals(expected)
+    mine, theirs = cases[1]
+    cut = _dense_nearest(mine, theirs, 500).group_by("doc").agg(pl.col("cosine").min().alias("cut"))
+    as_near = (mine.join(theirs, on="feature", suffix="_e").group_by("doc", "example")
+               .agg((pl.col("w") * pl.col("w_e")).sum().alias("c")).join(cut, on="doc")
                .filter(pl.col("c") >= pl.col("cut")).group_by("doc").len())
     assert as_near["len"].max() > NEIGHBOURS  # the second set does meet ties at the cut: more as near as the last kept
 
