@@ -120,8 +120,8 @@ def _nearest(mine: pl.DataFrame, columns: pl.DataFrame, by_feature: sparse.csr_m
     share a feature), and a doc's nearest are that row's largest cosines in float32, as argpartition
     cut the dense rows (:func:`smallest_per_row`; a doc whose cut is a tie is cut by argpartition over
     its dense row, as before). The product replaced a join of every shared feature's two weights and
-    a sort of the (doc, example) keys to sum them: with 38,434 examples (themes_dev8..83's rows and
-    8,266 more), 10,000 labelled wordings in chunks of 1,250, 2.44 -> 0.88 s, the same nearest examples
+    a sort of the (doc, example) keys to sum them: with 38,434 examples (the training sets' 30,166 rows and
+    8,268 more), 10,000 labelled wordings in chunks of 1,250, 2.44 -> 0.88 s, the same nearest examples
     and cosines within 4.4e-16 (sums in another order)."""
     count = by_feature.shape[1]
     schema = {"doc": mine["doc"].dtype, "example": pl.UInt32, "cosine": pl.Float64}

@@ -8,9 +8,9 @@ import numpy as np
 import polars as pl
 
 from dhr_etl.transform.theme_examples import NEIGHBOURS, SHARPNESS, _nearest, build_examples, by_feature_matrix, votes
-from dhr_etl.transform.theme_model import features
+from dhr_etl.transform.theme_model import features, theme_model
 from dhr_etl.transform.themes import RULED_THEMES, Decision, _chosen, _decide, _evidence, classify_recommendations
-from dhr_etl.transform.train_themes import Sparse, expected_share_meeting_goals, sets_meeting_goals, theme_figures
+from dhr_etl.transform.train_themes import Sparse, expected_share_meeting_goals, missed, sets_meeting_goals, theme_figures
 
 EXAMPLES = build_examples(
     ["set/a", "set/b", "set/c"],
@@ -176,3 +176,23 @@ def test_identification_of_risk_needs_more_to_be_a_second_theme_than_to_be_the_b
     assert themes(Decision()) == [{"policy", "training"}, {"identification of risk"}]
     assert themes(replace(Decision(), second_harder_for=())) == [{"policy", "training", "identification of risk"},
                                                                   {"identification of risk"}]
+
+
+def test_the_examples_take_only_the_rows_the_decision_misses(tmp_path) -> None:  # noqa: ANN001 - pytest's tmp_path
+    """train_themes.missed: of the theme files whose every row trains the model (MODEL_ONLY_FILES), the vote
+    takes as examples only the rows whose themes the decision does not give exactly, named by their
+    folder and rec_id. A row labelled with the decision's own themes is not taken; a text about
+    sharing with the MARAC labelled "other" is."""
+    right = "Officers should be trained to use the DASH checklist at every domestic incident."
+    wrong = "The GP practice should share information with the MARAC about high-risk patients."
+    decided = set(_decide(pl.Series([right]), examples=EXAMPLES)["theme"].to_list())
+    folder = tmp_path / "themes_dev999"
+    folder.mkdir()
+    path = folder / "themes_holdout.csv"
+    path.write_text("rec_id,text,themes\n# two rows\n"
+                    f'd999-h0001,"{right}",{" | ".join(sorted(decided))}\n'
+                    f'd999-h0002,"{wrong}",other\n', encoding="utf-8")
+    ids, texts, accepted = missed(theme_model(), EXAMPLES, [path])
+    assert "other" not in decided and decided
+    assert ids == ["themes_dev999/d999-h0002"]
+    assert texts == [wrong] and accepted == [{"other"}]
