@@ -213,7 +213,8 @@ is closer to on average than its own (themes_dev166 to 193: 0.726 / 0.637 -> 0.7
 two groups where one strong pair spans them and their mean reaches a lower bar (at best 0.726 / 0.638).
 themes_dev198 to 201, written during the session by four more authors, judged the pairs change
 above; their theme files are read by no test and no model, kept to judge the next theme change once
-(they join BLIND_SETS then)."""
+(they join BLIND_SETS then). themes_dev202 to 205, written at the session's end by four more
+authors, are read by nothing: kept to judge the next change once."""
 """Session 43 (2026-12-01). Themes: the theme model (not its examples) trains also on the theme files of
 themes_dev84 to 165 (train_themes.FORMER_BLIND_THEME_SETS), read so often since session 36 to choose
 settings that they no longer measured anything fairly; their pairs and clusters stay blind. Chosen
