@@ -59,8 +59,6 @@ SHARPNESS = 4
 
 @dataclass(frozen=True)
 class Examples:
-    weights: pl.DataFrame
-    """example (row number), feature, w: unit-length TF-IDF weights per example"""
     idf: pl.DataFrame
     """feature, idf"""
     themes: pl.DataFrame
@@ -70,8 +68,8 @@ class Examples:
     columns: pl.DataFrame
     """feature, column: the row of :attr:`by_feature` that holds each compared feature"""
     by_feature: sparse.csr_matrix
-    """(compared features, examples): :attr:`weights` as a sparse matrix, so that a chunk of texts'
-    cosines with every example are one sparse product (:func:`_nearest`)"""
+    """(compared features, examples): each example's unit-length TF-IDF weights, so that a chunk of
+    texts' cosines with every example are one sparse product (:func:`_nearest`)"""
 
 
 def _unit(weights: pl.DataFrame, by: str) -> pl.DataFrame:
@@ -90,7 +88,7 @@ def build_examples(ids: list[str], texts: list[str], accepted: list[set[str]], c
     themes = pl.DataFrame([(i, t) for i, a in enumerate(accepted) for t in sorted(a)],
                           schema={"example": pl.UInt32, "theme": pl.String}, orient="row")
     columns, by_feature = by_feature_matrix(weights, n)
-    return Examples(weights.cast({"example": pl.UInt32}), idf, themes,
+    return Examples(idf, themes,
                     pl.DataFrame({"example": pl.int_range(n, eager=True).cast(pl.UInt32), "example_id": ids}),
                     columns, by_feature)
 

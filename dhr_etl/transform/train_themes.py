@@ -19,9 +19,9 @@ blind, before the next set was written, so it is no longer blind and is used for
 themes_dev9..themes_dev13, themes_dev16..themes_dev23, themes_dev26..themes_dev41,
 themes_dev46..themes_dev49 and themes_dev78..themes_dev83, blind sets with no train files, each measured once or twice, and
 themes_dev42..themes_dev45, themes_dev54..themes_dev57 and themes_dev62..themes_dev69, training sets written in the holdout
-files' form). The theme model (not the examples) also trains on the theme files of
-FORMER_BLIND_THEME_SETS (themes_dev84..themes_dev165), blind sets read many times by session 43;
-the other blind sets (tests/transform/test_themes_dev.py's THEME_BLIND_SETS) are never read here.
+files' form). The theme model also trains on the theme files of FORMER_BLIND_THEME_SETS
+(themes_dev84..themes_dev165), blind sets read many times by session 43, and the examples take the
+rows of them the decision misses (:func:`missed`); the other blind sets (tests/transform/test_themes_dev.py's THEME_BLIND_SETS) are never read here.
 
     python -m dhr_etl.transform.train_themes --by-set   # leave-one-set-out figures, writes nothing
     python -m dhr_etl.transform.train_themes --by-set --folds 5   # the sets in five folds (~30 min: each fit also reads MODEL_ONLY_FILES, ~5 min)
@@ -262,10 +262,16 @@ def labelled_examples(paths: list[Path]) -> Labelled:
     return example_ids(paths), texts, accepted
 
 
-def missed(model: ThemeModel, examples: Examples, paths: list[Path]) -> Labelled:
-    """The rows of ``paths`` whose themes the decision (``model``, and the vote of ``examples``) does
-    not give exactly: the examples MODEL_ONLY_FILES add to the vote. Each file is decided on its own
-    (some 400 texts), as the classifier decides a chunk, so memory stays bounded.
+def joined(files: list[Labelled]) -> Labelled:
+    """The rows of several files' :func:`labelled_examples`, in their order."""
+    return ([i for f in files for i in f[0]], [t for f in files for t in f[1]], [a for f in files for a in f[2]])
+
+
+def missed(model: ThemeModel, examples: Examples, files: list[Labelled]) -> Labelled:
+    """The rows of ``files`` (each file's :func:`labelled_examples`, read once by the caller) whose
+    themes the decision (``model``, and the vote of ``examples``) does not give exactly: the examples
+    MODEL_ONLY_FILES add to the vote. Each file is decided on its own (some 400 texts), as the
+    classifier decides a chunk, so memory stays bounded.
 
     Since session 44, with MODEL_ONLY_FILES as ``paths`` (8,268 of their 33,164 rows), so that the
     vote learns where the model is wrong without reading every row. Chosen in session 43 on
@@ -279,8 +285,7 @@ def missed(model: ThemeModel, examples: Examples, paths: list[Path]) -> Labelled
     the margin on the nearer goal is higher and no fewer sets meet all goals): 0.919 / 0.831, 3 of 4 ->
     0.925 / 0.834, 3 of 4. Kept."""
     found: Labelled = ([], [], [])
-    for path in paths:
-        ids, texts, accepted = labelled_examples([path])
+    for ids, texts, accepted in files:
         predicted: list[set[str]] = [set() for _ in texts]
         for doc, theme in _chosen(_evidence(pl.Series(texts, dtype=pl.String), model, examples)).select("doc", "theme").iter_rows():
             predicted[doc].add(theme)
@@ -291,9 +296,10 @@ def missed(model: ThemeModel, examples: Examples, paths: list[Path]) -> Labelled
     return found
 
 
-def write_examples(path: Path, sources: list[Path], extra: Labelled = ([], [], []), extra_from: list[Path] | None = None) -> None:
-    """The examples file: every row of ``sources``, then ``extra`` (rows of ``extra_from`` the decision missed)."""
-    ids, texts, accepted = labelled_examples(sources)
+def write_examples(path: Path, rows: Labelled, sources: list[Path], extra: Labelled = ([], [], []),
+                   extra_from: list[Path] | None = None) -> None:
+    """The examples file: ``rows`` (every row of ``sources``), then ``extra`` (rows of ``extra_from`` the decision missed)."""
+    ids, texts, accepted = rows
     note = f"Written by `make themes-model` from {_from(sources)}"
     if extra[0]:
         note += f", and the {len(extra[0])} rows of {_from(extra_from or [])} whose themes the decision missed (train_themes.missed)"
@@ -324,15 +330,15 @@ def held_out_evidence(folds: int | None = None) -> dict[str, tuple[pl.DataFrame,
             for folder, names in LABELLED_SETS.items()}
     sets = {folder: paths for folder, paths in sets.items() if paths}
     # Never held out: like the shipped model, every fold's model reads them all (read once, not once a
-    # fold), and every fold's vote takes the rows of them its own decision misses (MISSED_EXAMPLES).
-    model_only = [path for path in MODEL_ONLY_FILES if path.exists()]
-    model_only_texts, model_only_accepted = labelled(model_only)
+    # fold), and every fold's vote takes the rows of them its own decision misses (:func:`missed`).
+    model_only_files = [labelled_examples([path]) for path in MODEL_ONLY_FILES if path.exists()]
+    _, model_only_texts, model_only_accepted = joined(model_only_files)
     out = {}
     for held in set_folds([str(paths[0]) for paths in sets.values()], folds):
         others = [path for folder, paths in sets.items() if folder not in held for path in paths]
         ids, texts, accepted = labelled_examples(others)
         model = as_model(*train(texts + model_only_texts, accepted + model_only_accepted, list(THEMES)))
-        hard_ids, hard_texts, hard_accepted = missed(model, build_examples(ids, texts, accepted), model_only)
+        hard_ids, hard_texts, hard_accepted = missed(model, build_examples(ids, texts, accepted), model_only_files)
         examples = build_examples(ids + hard_ids, texts + hard_texts, accepted + hard_accepted)
         for folder in held:
             held_texts, held_accepted = labelled(sets[folder])
@@ -431,13 +437,13 @@ def main(argv: list[str] | None = None) -> None:
             _print_summary("best decision found", figures_by_set(evidence, search(evidence)))
         return
     sources = args.train or [path for path in TRAINING_FILES if path.exists()]
-    model_sources = args.train or sources + [path for path in MODEL_ONLY_FILES if path.exists()]
-    texts, accepted = labelled(model_sources)
-    bias, weights = train(texts, accepted, list(THEMES))
-    write_model(args.out, model_sources, bias, weights)
     model_only = [] if args.train else [path for path in MODEL_ONLY_FILES if path.exists()]
-    hard = missed(as_model(bias, weights), build_examples(*labelled_examples(sources)), model_only)
-    write_examples(args.examples, sources, hard, model_only)
+    rows, model_only_files = labelled_examples(sources), [labelled_examples([path]) for path in model_only]
+    _, texts, accepted = joined([rows, *model_only_files])
+    bias, weights = train(texts, accepted, list(THEMES))
+    write_model(args.out, sources + model_only, bias, weights)
+    hard = missed(as_model(bias, weights), build_examples(*rows), model_only_files)
+    write_examples(args.examples, rows, sources, hard, model_only)
     print(f"trained on {len(texts)} recommendations: {len(weights)} weights written to {args.out}; the examples "
           f"({len(sources)} files' rows and {len(hard[0])} missed rows of {len(model_only)} more) to {args.examples}")
     from dhr_etl.transform.train_repeats import main as train_repeats  # it reads this module's file list

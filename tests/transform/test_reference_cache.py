@@ -32,8 +32,10 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[Examples]:
 
 
 def _same(a: Examples, b: Examples) -> bool:
-    """The same rows (``idf`` is a group-by's, whose row order varies from one build to the next)."""
-    return all(getattr(a, f).sort(pl.all()).equals(getattr(b, f).sort(pl.all())) for f in ("weights", "idf", "themes", "ids"))
+    """The same rows (``idf`` is a group-by's, whose row order varies from one build to the next) and
+    the same weights of every example (``by_feature``, entry by entry)."""
+    frames = all(getattr(a, f).sort(pl.all()).equals(getattr(b, f).sort(pl.all())) for f in ("columns", "idf", "themes", "ids"))
+    return frames and a.by_feature.shape == b.by_feature.shape and (a.by_feature != b.by_feature).nnz == 0
 
 
 def test_a_later_process_reads_the_examples_an_earlier_one_weighed(tmp_path: Path, reference: Path,

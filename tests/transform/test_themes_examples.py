@@ -10,7 +10,8 @@ import polars as pl
 from dhr_etl.transform.theme_examples import NEIGHBOURS, SHARPNESS, _nearest, build_examples, by_feature_matrix, votes
 from dhr_etl.transform.theme_model import features, theme_model
 from dhr_etl.transform.themes import RULED_THEMES, Decision, _chosen, _decide, _evidence, classify_recommendations
-from dhr_etl.transform.train_themes import Sparse, expected_share_meeting_goals, missed, sets_meeting_goals, theme_figures
+from dhr_etl.transform.train_themes import (Sparse, expected_share_meeting_goals, labelled_examples, missed, sets_meeting_goals,
+                                           theme_figures)
 
 EXAMPLES = build_examples(
     ["set/a", "set/b", "set/c"],
@@ -192,7 +193,7 @@ def test_the_examples_take_only_the_rows_the_decision_misses(tmp_path) -> None: 
     path.write_text("rec_id,text,themes\n# two rows\n"
                     f'd999-h0001,"{right}",{" | ".join(sorted(decided))}\n'
                     f'd999-h0002,"{wrong}",other\n', encoding="utf-8")
-    ids, texts, accepted = missed(theme_model(), EXAMPLES, [path])
+    ids, texts, accepted = missed(theme_model(), EXAMPLES, [labelled_examples([path])])
     assert "other" not in decided and decided
     assert ids == ["themes_dev999/d999-h0002"]
     assert texts == [wrong] and accepted == [{"other"}]
