@@ -66,7 +66,7 @@ bench: $(STAMP)  ## the benchmark against the analyst's baseline; writes bench/R
 lock:  ## re-resolve requirements.lock from pyproject.toml (needs network to PyPI)
 	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile pyproject.toml --extra dev --extra bench --extra train --python-version 3.11 -o requirements.lock
 
-themes-model: $(STAMP)  ## retrain the theme model, its labelled examples and the same-ask model (dhr_etl/reference/theme_model.csv, theme_examples.csv, repeat_model.csv) from the labelled sets
+themes-model: $(STAMP)  ## retrain the theme model, its labelled examples and the same-ask model (dhr_etl/reference/theme_model.csv, theme_examples.csv.gz, repeat_model.csv) from the labelled sets
 	$(BIN)/python -m dhr_etl.transform.train_themes
 
 sample: $(STAMP)  ## regenerate the synthetic pages of the bundled sample library

@@ -93,7 +93,7 @@ def code_digest() -> str:
             # the bundled library is a source like any other: its pages are compared as pages
             if "sample" not in p.relative_to(PACKAGE_DIR).parts]
     # reference/ with its subfolders (bodies/, geography/): an edited catalogue changes resolution too
-    files = sorted([*code, *REFERENCE_DIR.rglob("*.csv"), *SQL_DIR.glob("*.sql")])
+    files = sorted([*code, *REFERENCE_DIR.rglob("*.csv"), *REFERENCE_DIR.rglob("*.csv.gz"), *SQL_DIR.glob("*.sql")])
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

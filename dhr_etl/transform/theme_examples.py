@@ -3,7 +3,7 @@
 A linear model weighs each word once for all texts; a text's nearest labelled examples say what
 recommendations written like it were about, which is how a reader judges a theme too ("this reads
 like the GP routine-enquiry asks"). Each text is compared with every labelled example
-(``reference/theme_examples.csv``, written by ``make themes-model`` from the same labelled sets as
+(``reference/theme_examples.csv.gz``, written by ``make themes-model`` from the same labelled sets as
 the theme model) on the theme model's features (stemmed words, concepts, word pairs), weighted by
 TF-IDF over the examples, by cosine. The NEIGHBOURS nearest vote for their accepted themes, each
 with its similarity to the power SHARPNESS (a close example counts far more than a loose one).
@@ -43,7 +43,7 @@ from dhr_etl.transform.smallest import smallest_per_row
 from dhr_etl.transform.text import asked
 from dhr_etl.transform.theme_model import features
 
-EXAMPLES_FILE = "theme_examples.csv"
+EXAMPLES_FILE = "theme_examples.csv.gz"
 COMMON_SHARE = 0.01
 """A feature in more than this share of the examples (``c_domestic_abuse``, ``should_ensure``) is
 left out of the comparison, though it still counts in each text's length: it says little about
@@ -184,7 +184,7 @@ def read_examples(lines: list[str]) -> Examples:
 
 @lru_cache(maxsize=4)
 def theme_examples(cache_dir: Path | None = None) -> Examples:
-    """The shipped examples (``reference/theme_examples.csv``). With ``cache_dir`` (DHR_CACHE_DIR),
+    """The shipped examples (``reference/theme_examples.csv.gz``). With ``cache_dir`` (DHR_CACHE_DIR),
     a new process reads the examples an earlier one built from the same reference files and code
     (:mod:`dhr_etl.transform.reference_cache`: ~0.01 s against ~0.8 s to read the file and weigh its features)."""
     def build() -> Examples:

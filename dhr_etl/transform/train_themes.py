@@ -11,7 +11,7 @@ vector's 256 weights per theme are always written. "other" is learned like the s
 (dhr_etl/transform/themes.py: OTHER_AT). Every text is read without its lead-in
 (:func:`dhr_etl.transform.text.asked`), as the classifier reads it.
 
-Also writes the labelled examples the nearest-example vote reads (dhr_etl/reference/theme_examples.csv,
+Also writes the labelled examples the nearest-example vote reads (dhr_etl/reference/theme_examples.csv.gz,
 :mod:`dhr_etl.transform.theme_examples`): the same labelled texts, their accepted themes and features.
 
 Trained on the labelled files of LABELLED_SETS: each holdout there was measured against once,
@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
+import io
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -227,11 +229,15 @@ def train(texts: list[str], accepted: list[set[str]], themes: list[str]) -> tupl
 
 def write_generated_csv(path: Path, header: str, note: str, rows) -> None:  # noqa: ANN001 - rows of cells
     """A reference file written by ``make themes-model``: its header, ``note`` as ``#`` lines (what
-    it was made from; not to be edited by hand), then ``rows``."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(header + "\n")
-        handle.write("".join(f"# {line}\n" for line in note.splitlines()))
-        csv.writer(handle, lineterminator="\n").writerows(rows)
+    it was made from; not to be edited by hand), then ``rows``. A name ending in ``.gz`` is written
+    through gzip with no file name or time in its header, so the same rows give the same bytes (a
+    retrain that changes nothing changes no file in git)."""
+    text = io.StringIO(newline="")
+    text.write(header + "\n")
+    text.write("".join(f"# {line}\n" for line in note.splitlines()))
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    data = text.getvalue().encode("utf-8")
+    path.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
 
 
 def _from(sources: list[Path]) -> str:

@@ -5,6 +5,7 @@ instead of built, never stale when a reference file changes, rebuilt when unread
 
 from __future__ import annotations
 
+import gzip
 import pickle
 from pathlib import Path
 
@@ -54,9 +55,10 @@ def test_a_changed_examples_file_is_never_answered_from_the_cache(tmp_path: Path
     cache = tmp_path / "cache"
     before = uncached(cache)
     assert before.themes.filter(before.themes["example"] == 0)["theme"].to_list() == ["identification of risk", "training"]
-    path = reference / "theme_examples.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("themes_dev/t0001,identification of risk | training,",
-                                                             "themes_dev/t0001,policy,", 1), encoding="utf-8")
+    path = reference / "theme_examples.csv.gz"
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    path.write_bytes(gzip.compress(text.replace("themes_dev/t0001,identification of risk | training,",
+                                                "themes_dev/t0001,policy,", 1).encode("utf-8")))
     changed = uncached(cache)
     assert len(builds) == 2
     assert changed.themes.filter(changed.themes["example"] == 0)["theme"].to_list() == ["policy"]

@@ -40,7 +40,7 @@ def test_the_nearest_examples_outvote_a_far_one_and_a_text_with_no_shared_word_h
 
 
 def test_a_theme_names_the_labelled_example_it_resembles() -> None:
-    """The shipped examples (reference/theme_examples.csv) are the evidence's 'like ...'."""
+    """The shipped examples (reference/theme_examples.csv.gz) are the evidence's 'like ...'."""
     recs = pl.DataFrame({"review_id": ["r"], "rec_position": [1],
                          "recommendation": ["GPs should ask patients about domestic abuse when they are seen alone."]},
                         schema={"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String})
