@@ -183,6 +183,15 @@ FLOORS = {name: dict(zip(FLOOR_NAMES, floors)) for name, floors in {
     "themes_dev196": (0.94, 0.84, 0.082, 0.62, 0.53, 0.49, 0.69),
     "themes_dev197": (0.92, 0.83, 0.072, 0.75, 0.67, 0.68, 0.76),
 }.items()}
+"""Sessions 45 and 46 (2026-12-01/02). No theme or grouping decision changed. Tried and not kept: the
+same-ask network trained also on 3,500 hand-labelled library-neighbour pairs (fixtures/library_neighbours,
+43 same ask; bench/FINDINGS.md, session 46): on themes_dev166 to 197 only that network at 0.275 beat
+the shipped grouping in both (0.738 / 0.663 against 0.735 / 0.658); judged once on themes_dev202 to
+205's pair files: 0.762 / 0.734, one of four -> 0.741 / 0.724, one of four; precision (the nearer
+goal) fell. themes_dev202 to 205's theme files, and themes_dev198 to 201's, are still read by no
+test and no model, kept to judge the next theme change once; their pair files have judged a change
+each. themes_dev206 to 209, written in session 45 by four more authors (themes_dev208's README by a
+fifth in session 46), are read by nothing: kept to judge the next change once."""
 """Session 44 (2026-12-01). Themes: the examples' vote also takes the rows of themes_dev84 to 165 whose
 themes the decision misses (train_themes.missed: 8,268 of 33,164 rows; 38,434 examples), chosen in
 session 43 on themes_dev166 to 185 (15 -> 18 of 20 sets meeting all goals) and then too slow; the
@@ -964,3 +973,23 @@ def test_clusters_of_the_same_ask_blind(folder: Path) -> None:
     figures = cluster_figures(True, "clusters_holdout.csv", folder)
     show(f"clusters, BLIND HOLDOUT {folder.name}/clusters_holdout.csv", figures)
     assert figures["precision"] >= floors["cluster precision"] and figures["recall"] >= floors["cluster recall"]
+
+
+def test_library_neighbour_pairs_are_pairs_of_different_reviews_of_a_read_set() -> None:
+    """fixtures/library_neighbours (bench/library_precision.py's labelled pairs): each pair's two texts
+    are recommendations of two different reviews in the theme file its ``mined_from`` names, and that
+    set is one whose theme file the theme model already trains on, never a blind set."""
+    folder = FIXTURES / "library_neighbours"
+    pairs = rows("pairs_library_neighbours.csv", folder)
+    assert len({p["pair_id"] for p in pairs}) == len(pairs) >= 3000
+    assert {p["same_ask"] for p in pairs} == {"0", "1"}
+    review_of: dict[str, dict[str, set[str]]] = {}
+    for pair in pairs:
+        name = pair["mined_from"]
+        assert name in FORMER_BLIND_THEME_SETS  # read by the theme model, so not a blind set
+        if name not in review_of:
+            review_of[name] = defaultdict(set)
+            for r in rows("themes_holdout.csv", FIXTURES / name):
+                review_of[name][r["text"]].add(r["review_id"])
+        reviews_a, reviews_b = review_of[name][pair["text_a"]], review_of[name][pair["text_b"]]
+        assert reviews_a and reviews_b and not reviews_a & reviews_b, pair["pair_id"]
