@@ -32,9 +32,9 @@ import polars as pl  # noqa: E402
 
 from dhr_etl.transform.repeats import REPEAT_THRESHOLD, group_repeats  # noqa: E402
 from dhr_etl.transform.train_themes import FIXTURES, labelled_rows  # noqa: E402
+from tests.transform.test_themes_dev import REC_SCHEMA  # noqa: E402
 
 NEIGHBOUR_PAIRS = FIXTURES / "library_neighbours" / "pairs_library_neighbours.csv"
-SCHEMA = {"review_id": pl.String, "rec_position": pl.Int32, "recommendation": pl.String}
 
 
 def counted(threshold: float) -> Counter:
@@ -45,7 +45,7 @@ def counted(threshold: float) -> Counter:
     counts = Counter()
     for name, pairs in sorted(by_set.items()):
         rows = labelled_rows(FIXTURES / name / "themes_holdout.csv")
-        recs = pl.DataFrame([(r["review_id"], i, r["text"]) for i, r in enumerate(rows)], schema=SCHEMA, orient="row")
+        recs = pl.DataFrame([(r["review_id"], i, r["text"]) for i, r in enumerate(rows)], schema=REC_SCHEMA, orient="row")
         group = dict(group_repeats(recs, threshold).select("rec_position", "repeat_group_key").iter_rows())
         position = {r["text"]: i for i, r in enumerate(rows)}
         for pair in pairs:

@@ -4,10 +4,10 @@ same-ask network would weigh inside one library, to be labelled by hand.
 The labelled pair files are written pair by pair, half of them paraphrases; inside a library the
 pairs grouping meets are each wording with its nearest neighbours, and most of those ask different
 things. Here each labelled set's theme file (about 400 recommendations in about 100 made-up reviews)
-is read as a library: each recommendation is scored by the network against the NEIGHBOURS
-recommendations of other reviews nearest it in meaning, exactly as grouping scores them
-(repeats._nearest_in_meaning, same_ask.same_ask_probability), and every pair scoring at least
---floor is written out, unlabelled, for people to label same ask / different ask.
+is read as a library: each recommendation is paired with the NEIGHBOURS recommendations
+nearest it in meaning, as grouping pairs them (repeats._nearest_in_meaning); the pairs of two
+reviews are scored by the network as grouping scores them (same_ask.same_ask_probability), and every
+pair scoring at least --floor is written out, unlabelled, for people to label same ask / different ask.
 
     .venv/bin/python bench/mine_library_neighbours.py --out mined.csv themes_dev84 ... themes_dev165
 
@@ -33,8 +33,8 @@ from dhr_etl.transform.train_themes import FIXTURES, labelled_rows  # noqa: E402
 
 
 def neighbour_pairs(texts: list[str], reviews: list[str], floor: float) -> list[tuple[int, int, float]]:
-    """(a, b, probability) for each pair of texts of different reviews among each text's
-    NEIGHBOURS nearest in meaning whose same-ask probability is at least ``floor``."""
+    """(a, b, probability) for each pair of a text and one of its NEIGHBOURS nearest in meaning,
+    of different reviews, whose same-ask probability is at least ``floor``."""
     prepared, _ = ask_words_of(pl.Series(texts, dtype=pl.String))
     a, b = _nearest_in_meaning(prepared.meaning, np.arange(len(texts)), 1)
     apart = np.array([reviews[i] != reviews[j] for i, j in zip(a.tolist(), b.tolist())], dtype=bool)

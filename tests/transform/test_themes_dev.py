@@ -188,10 +188,10 @@ same-ask network trained also on 3,500 hand-labelled library-neighbour pairs (fi
 43 same ask; bench/FINDINGS.md, session 46): on themes_dev166 to 197 only that network at 0.275 beat
 the shipped grouping in both (0.738 / 0.663 against 0.735 / 0.658); judged once on themes_dev202 to
 205's pair files: 0.762 / 0.734, one of four -> 0.741 / 0.724, one of four; precision (the nearer
-goal) fell. Trained on the neighbour pairs of themes_dev84 to 124 and judged on those of 125 to 165
-(bench/library_precision.py on that half, at 0.3): precision inside a library 0.025 -> 0.030 (weight 1),
-0.037 (weight 5), at the same recall. themes_dev202 to 205's theme files, and themes_dev198 to 201's, are still read by no
-test and no model, kept to judge the next theme change once; their pair files have judged a change
+goal) fell. Trained on the neighbour pairs of themes_dev84 to 124 and judged on those of 125 to
+165 (bench/library_precision.py on that half, at 0.3): precision inside a library 0.025 -> 0.030
+(weight 1), 0.037 (weight 5), at the same recall. themes_dev202 to 205's theme files, and
+themes_dev198 to 201's, are still read by no test and no model, kept to judge the next theme change once; their pair files have judged a change
 each. themes_dev206 to 209, written in session 45 by four more authors (themes_dev208's README by a
 fifth in session 46), are read by nothing: kept to judge the next change once."""
 """Session 44 (2026-12-01). Themes: the examples' vote also takes the rows of themes_dev84 to 165 whose
