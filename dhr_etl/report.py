@@ -62,6 +62,11 @@ def _number(value: int | float) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
 
 
+def _agreement(value: float | None) -> str:
+    """A group's agreement as the report prints it; a group named in the override file has none."""
+    return "named by you" if value is None else f"{value:.2f}"
+
+
 def _year(value: object) -> str:
     """A year as text, so that tables do not group its digits like a count."""
     return "" if value is None else str(value)
@@ -219,7 +224,7 @@ def render_report(query: Query, title: str = "Domestic Homicide Review recommend
     top_bodies = query("SELECT agency_name, agency_sector, agency_level, recommendations, reviews, csps "
                        "FROM v_agency_summary ORDER BY recommendations DESC, agency_name LIMIT 15")
     # Every ORDER BY ends on a unique column: ties in another order would change the bytes.
-    repeated = query("SELECT representative_text, reviews, csps, first_published_year, last_published_year, sectors "
+    repeated = query("SELECT representative_text, reviews, csps, first_published_year, last_published_year, sectors, agreement "
                      "FROM v_repeated_recommendations ORDER BY reviews DESC, size DESC, representative_text LIMIT 15")
     national = query("SELECT COUNT(DISTINCT review_id || '|' || rec_label) FROM v_recommendation_agencies "
                      "WHERE agency_level = 'national'")[0][0]
@@ -245,10 +250,12 @@ def render_report(query: Query, title: str = "Domestic Homicide Review recommend
                   "most-addressed-bodies-table") + "</figure>")
         if body_items else '<p class="note">No bodies addressed.</p>',
         "<h2>Most repeated recommendations</h2>",
-        '<p class="note">The same ask made in several reviews, in different words.</p>',
+        '<p class="note">The same ask made in several reviews, in different words. Agreement: how sure the '
+        'same-ask model is that the whole group is one ask (from 0 to 1; the README says how often groups of each '
+        'agreement were right on labelled recommendations); a group named in repeat_overrides.csv is yours.</p>',
         _table("Most repeated recommendations", ["recommendation (representative wording)", "reviews", "CSPs",
-                                                 "first year", "last year", "sectors addressed"],
-               [(r[0], int(r[1]), int(r[2]), _year(r[3]), _year(r[4]), r[5]) for r in repeated]),
+                                                 "first year", "last year", "sectors addressed", "agreement"],
+               [(r[0], int(r[1]), int(r[2]), _year(r[3]), _year(r[4]), r[5], _agreement(r[6])) for r in repeated]),
         "<h2>Data quality</h2>",
         _table("Findings by severity", ["severity", "findings"], [(s, int(n)) for s, n in quality]),
         _table("Findings (first 50)", ["review", "finding", "severity"], findings),

@@ -106,13 +106,15 @@ def test_report_shows_the_warehouse_figures(built: tuple[Path, Path], browser) -
     text = " ".join(page.inner_text("main").split())
     (reviews, recommendations) = query(db, "SELECT COUNT(*), SUM(recommendations) FROM v_reviews")[0]
     top_body = query(db, "SELECT agency_name FROM v_agency_summary ORDER BY recommendations DESC, agency_name LIMIT 1")[0][0]
-    top_repeat = query(db, "SELECT representative_text FROM v_repeated_recommendations "
-                           "ORDER BY reviews DESC, size DESC LIMIT 1")[0][0]
+    top_repeat, agreement = query(db, "SELECT representative_text, agreement FROM v_repeated_recommendations "
+                                      "ORDER BY reviews DESC, size DESC, representative_text LIMIT 1")[0]
     for heading in ("Recommendations by sector addressed", "Recommendations by theme", "Most addressed bodies",
                     "Most repeated recommendations", "Data quality"):
         assert heading in text
     assert f"reviews {reviews}" in text and f"recommendations {recommendations}" in text
     assert top_body in text and " ".join(top_repeat.split()) in text
+    repeat_row = page.locator("table", has_text="Most repeated recommendations").locator("tbody tr").first
+    assert repeat_row.locator("td").last.inner_text() == f"{agreement:.2f}"  # the group's agreement, beside its text
     assert "<script" not in report.read_text(encoding="utf-8")
     page.close()
 

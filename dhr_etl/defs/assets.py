@@ -199,7 +199,7 @@ def themes_and_repeats(run_lock: RunLock, settings: SettingsResource, parsed_rec
         "by_method": counts_by(themes, "method") if len(themes) else {},
         "preview": preview(themes, 20, 200),
         "correct": "dhr_etl/reference/theme_overrides.csv"})
-    labels = groups.filter(pl.col("is_representative")).select("repeat_label", "review_id", "rec_position")
+    labels = groups.filter(pl.col("is_representative")).select("repeat_label", "repeat_agreement", "review_id", "rec_position")
     yield dg.Output(groups, output_name="repeated_recommendations", metadata={
         **table_metadata(groups), "groups": groups["repeat_group_key"].n_unique(), "recommendations_in_groups": len(groups),
         "group_labels": preview(labels, 20, 120),

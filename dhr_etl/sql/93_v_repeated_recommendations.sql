@@ -1,9 +1,11 @@
 -- One row per group of recommendations that make the same ask in two or more reviews: how many
 -- recommendations and reviews, which CSPs and regions, over which years, to which sectors, with a
--- short label (the group's most characteristic words) and the member that states the ask best.
+-- short label (the group's most characteristic words), the member that states the ask best, and the
+-- group's agreement (how sure the same-ask model is of it as a whole: README, "How sure a group is").
 CREATE OR REPLACE VIEW v_repeated_recommendations AS
 WITH members AS (
     SELECT f.repeat_group_key, f.recommendation_key, f.review_key, f.recommendation, f.is_representative, f.repeat_label,
+           f.repeat_agreement,
            r.csp_key, r.published_year, c.region
     FROM fact_recommendation AS f
     JOIN dim_review AS r ON r.review_key = f.review_key
@@ -33,7 +35,8 @@ SELECT
     s.sectors,
     MAX(CASE WHEN m.is_representative THEN m.recommendation END) AS representative_text,
     g.regions,
-    MAX(m.repeat_label) AS label
+    MAX(m.repeat_label) AS label,
+    MAX(m.repeat_agreement) AS agreement
 FROM members AS m
 LEFT JOIN sectors AS s ON s.repeat_group_key = m.repeat_group_key
 LEFT JOIN regions AS g ON g.repeat_group_key = m.repeat_group_key

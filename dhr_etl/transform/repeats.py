@@ -158,7 +158,7 @@ PURPOSE_WEIGHT = 0.3
 """How much a word of the reason counts beside a word of the ask itself."""
 
 GROUP_SCHEMA = {"review_id": pl.String, "rec_position": pl.Int32, "repeat_group_key": pl.Int64,
-                "is_representative": pl.Boolean, "repeat_label": pl.String}
+                "is_representative": pl.Boolean, "repeat_label": pl.String, "repeat_agreement": pl.Float64}
 _CHUNK = 50_000
 
 
@@ -293,8 +293,8 @@ def _nearest_in_meaning(meaning: np.ndarray, wordings: np.ndarray, threads: int)
 
 def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRESHOLD,
                   model: SameAskModel | None = None, threads: int = THREADS) -> pl.DataFrame:
-    """review_id, rec_position, repeat_group_key, is_representative, repeat_label for every
-    recommendation in a group seen in two or more reviews.
+    """review_id, rec_position, repeat_group_key, is_representative, repeat_label, repeat_agreement
+    (:func:`group_agreement`) for every recommendation in a group seen in two or more reviews.
 
     Each distinct wording (as :func:`read_as_asked` reads it, so one printed with a lead-in or in
     another case is a copy) is scored by the same-ask model against the NEIGHBOURS wordings nearest
@@ -331,6 +331,7 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
     first_row: dict[int, int] = {}
     for doc in placed.tolist():
         leader_of[doc] = first_row.setdefault(int(group_of_wording[text_of[doc]]), doc)
+    agreement_of_wording = group_agreement(group_of_wording, a, b, probability)
     report_unmatched(keys, overrides)
     named: dict[int, str] = {}
     if keys and overrides.named:
@@ -351,6 +352,29 @@ def group_repeats(recommendations: pl.DataFrame, threshold: float = REPEAT_THRES
         closeness = meaning[docs] @ centre
         representative = docs[int(np.argmax(closeness))]  # argmax: the earliest member on a tie
         label = named.get(leader) or _label([vectors.get(text_of[d], {}) for d in docs], words)
+        # A group named in the override file is the user's, whatever the model thinks of it.
+        agreement = None if leader in named else agreement_of_wording[int(text_of[docs[0]])]
         for doc in docs:
-            out.add((review_ids[doc], positions[doc], key, doc == representative, label))
+            out.add((review_ids[doc], positions[doc], key, doc == representative, label, agreement))
     return out.frame()
+
+
+def group_agreement(group_of_wording: np.ndarray, a: np.ndarray, b: np.ndarray, probability: np.ndarray) -> list[float | None]:
+    """Each wording's group's agreement: the mean same-ask probability of the pairs of its wordings
+    that the model scored (each wording against its NEIGHBOURS nearest in meaning), rounded to
+    three places; 1.0 for a wording alone in its group (its members are copies of one wording, as
+    grouping reads them), None for a group of several wordings of which no pair was scored (joined
+    through their members: :func:`dhr_etl.transform.linkage.joined_where_members_agree`).
+
+    Grouping joins two groups while their wordings make one ask on average, so a large group can
+    hold pairs the model doubts; this says how sure it is of the group as a whole. On the labelled
+    cluster files of themes_dev166 to 197 (`bench/group_agreement.py`), the grouped pairs of two
+    reviews in groups of agreement 0.7 or more were mostly the same ask, those under 0.5 mostly
+    not: the figures are in the README ("How sure a group is")."""
+    group = np.asarray(group_of_wording)
+    inside = group[a] == group[b]
+    scored = np.bincount(group[a][inside], minlength=len(group))
+    total = np.bincount(group[a][inside], weights=probability[inside], minlength=len(group))
+    wordings = np.bincount(group, minlength=len(group))
+    return [1.0 if wordings[g] == 1 else (round(float(total[g] / scored[g]), 3) if scored[g] else None)
+            for g in group.tolist()]

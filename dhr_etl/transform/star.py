@@ -60,7 +60,7 @@ def build_star(parsed: ParsedLibrary, entities: Entities, themes: pl.DataFrame |
         pl.col("is_representative").fill_null(False))
     fact_recommendation = recs.select(
         "recommendation_key", "review_key", "rec_label", "rec_order", "rec_position", "recommendation",
-        "repeat_group_key", "is_representative", "repeat_label",
+        "repeat_group_key", "is_representative", "repeat_label", "repeat_agreement",
     )
     # Each theme row's recommendation key, found from its keys alone and put beside its own columns:
     # joined whole, the theme rows' evidence strings were gathered into a copy (building the star at

@@ -38,7 +38,7 @@ CONTRACT = {
 # Columns added to contract views (never renamed or dropped).
 ADDED = {"v_recommendations": ["themes", "repeat_group_id"], "v_recommendation_agencies": ["agency_level"],
          "v_agency_summary": ["agency_level"], "v_csp_year_summary": ["region"],
-         "v_reviews": ["status", "data_as_of", "region"], "v_repeated_recommendations": ["regions", "label"]}
+         "v_reviews": ["status", "data_as_of", "region"], "v_repeated_recommendations": ["regions", "label", "agreement"]}
 
 
 @pytest.fixture
@@ -58,6 +58,19 @@ def test_every_contract_view_exists_with_its_columns_in_order(sample_tables, tmp
         for view, expected in CONTRACT.items():
             assert columns(con, view) == expected + ADDED.get(view, []), view
             assert con.execute(f"SELECT COUNT(*) FROM {view}").fetchall()[0][0] > 0, view
+
+
+def test_each_repeated_group_shows_its_members_agreement(sample_tables, tmp_path: Path) -> None:
+    """v_repeated_recommendations.agreement is the agreement every member of the group carries in
+    fact_recommendation (one value a group), between 0 and 1."""
+    staged = duckdb_store.build_version(sample_tables, tmp_path / "w.duckdb")
+    with duckdb.connect(str(staged), read_only=True) as con:
+        per_group = dict(con.execute(
+            "SELECT repeat_group_key, MIN(repeat_agreement) FROM fact_recommendation WHERE repeat_group_key IS NOT NULL "
+            "GROUP BY repeat_group_key HAVING COUNT(DISTINCT repeat_agreement) = 1").fetchall())
+        shown = dict(con.execute("SELECT repeat_group_id, agreement FROM v_repeated_recommendations").fetchall())
+    assert shown and set(shown) <= set(per_group)
+    assert all(shown[group] == per_group[group] and 0 < shown[group] <= 1 for group in shown), shown
 
 
 def test_building_a_version_leaves_the_live_file_alone_until_publish(sample_tables, tmp_path: Path) -> None:

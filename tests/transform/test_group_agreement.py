@@ -1,0 +1,74 @@
+"""A group's agreement (``repeat_agreement``): how sure the same-ask model is of a group as a whole,
+so that a reader of v_repeated_recommendations can keep to the groups it is surest of."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import polars as pl
+
+from dhr_etl.transform import repeat_overrides
+from dhr_etl.transform.repeats import group_agreement, group_repeats
+from dhr_etl.transform.train_themes import labelled_rows
+from tests.transform.test_themes_dev import FIXTURES, REC_SCHEMA
+
+COPY = "GP practices should ask about domestic abuse when a patient is seen alone."
+OTHER = "The council should publish its housing allocation policy in Welsh and English."
+OVERRIDES = (repeat_overrides.OVERRIDES_FILE, "review_id,rec_label,group")
+"""The file a test writes (conftest's overrides_file) and its header."""
+READ_CLUSTER_SETS = tuple(f"themes_dev{n}" for n in range(166, 174))
+"""Pair-blind sets whose clusters files were read in choosing settings (never trained on): the
+same-ask model has not learned their labels, and nothing here was tuned on their agreement."""
+
+
+def _library(*texts: str) -> pl.DataFrame:
+    """Text i as recommendation "R1" of review r{i+1}."""
+    return pl.DataFrame({"review_id": [f"r{i}" for i in range(1, len(texts) + 1)], "rec_position": [1] * len(texts),
+                         "rec_label": ["R1"] * len(texts), "recommendation": list(texts)},
+                        schema_overrides={"rec_position": pl.Int32})
+
+
+def test_agreement_is_the_mean_of_the_scored_pairs_inside_each_group() -> None:
+    # wordings 0-1 one group, 2-4 another, 5 and 6 a group whose pair was never scored, 7 alone
+    group = np.array([0, 0, 2, 2, 2, 5, 5, 7])
+    a, b = np.array([0, 2, 3, 0, 4]), np.array([1, 3, 4, 2, 7])
+    probability = np.array([0.6, 0.5, 0.8, 0.2, 0.9])  # the last two pairs cross groups and do not count
+    assert group_agreement(group, a, b, probability) == [0.6, 0.6, 0.65, 0.65, 0.65, None, None, 1.0]
+
+
+def test_copies_of_one_wording_in_two_reviews_agree_fully() -> None:
+    grouped = group_repeats(_library(COPY, "Recommendation 4: " + COPY, OTHER))
+    assert sorted(grouped["review_id"]) == ["r1", "r2"]
+    assert grouped["repeat_agreement"].to_list() == [1.0, 1.0]
+
+
+def test_a_group_named_in_the_override_file_has_no_agreement(overrides_file) -> None:  # noqa: ANN001
+    overrides_file("r1,R1,gp and housing\nr2,R1,gp and housing\n")
+    grouped = group_repeats(_library(COPY, OTHER))
+    assert sorted(grouped["review_id"]) == ["r1", "r2"]
+    assert grouped["repeat_agreement"].to_list() == [None, None]  # the user's group, not the model's
+
+
+def test_groups_the_model_agrees_on_are_more_often_one_ask() -> None:
+    """On labelled clusters (rewordings of one ask from different reviews, and their hard negatives),
+    the grouped pairs of groups with agreement 0.7 or more are the same ask far more often than those
+    of groups under 0.5: the column ranks groups by how far they can be trusted."""
+    counts = {"high": [0, 0], "low": [0, 0]}  # band -> [same ask, grouped]
+    for name in READ_CLUSTER_SETS:
+        rows = labelled_rows(FIXTURES / name / "clusters_holdout.csv")
+        recs = pl.DataFrame([(r["review_id"], i, r["text"]) for i, r in enumerate(rows)], schema=REC_SCHEMA, orient="row")
+        grouped = {position: (key, agreement) for position, key, agreement in group_repeats(recs).select(
+            "rec_position", "repeat_group_key", "repeat_agreement").iter_rows()}
+        for i, j in itertools.combinations(range(len(rows)), 2):
+            if rows[i]["review_id"] == rows[j]["review_id"] or i not in grouped or grouped[i][0] != grouped.get(j, (None,))[0]:
+                continue
+            agreement = grouped[i][1]
+            band = "high" if agreement >= 0.7 else "low" if agreement < 0.5 else None
+            if band:
+                counts[band][0] += rows[i]["cluster_id"] == rows[j]["cluster_id"]
+                counts[band][1] += 1
+    high, low = counts["high"][0] / counts["high"][1], counts["low"][0] / counts["low"][1]
+    print(f"\ngrouped pairs the same ask: agreement >= 0.7 {high:.2f} of {counts['high'][1]}, < 0.5 {low:.2f} of {counts['low'][1]}")
+    assert counts["high"][1] >= 50 and counts["low"][1] >= 50
+    assert high >= 0.6 and high - low >= 0.3
