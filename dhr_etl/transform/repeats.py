@@ -372,7 +372,7 @@ def group_agreement(group_of_wording: np.ndarray, a: np.ndarray, b: np.ndarray, 
     reviews in groups of agreement 0.7 or more were mostly the same ask, those under 0.5 mostly
     not: the figures are in the README ("How sure a group is")."""
     group = np.asarray(group_of_wording)
-    inside = group[a] == group[b]
+    inside = (group[a] == group[b]) & np.isfinite(probability)  # a score that is not a number says nothing
     scored = np.bincount(group[a][inside], minlength=len(group))
     total = np.bincount(group[a][inside], weights=probability[inside], minlength=len(group))
     wordings = np.bincount(group, minlength=len(group))

@@ -35,6 +35,8 @@ def test_agreement_is_the_mean_of_the_scored_pairs_inside_each_group() -> None:
     a, b = np.array([0, 2, 3, 0, 4]), np.array([1, 3, 4, 2, 7])
     probability = np.array([0.6, 0.5, 0.8, 0.2, 0.9])  # the last two pairs cross groups and do not count
     assert group_agreement(group, a, b, probability) == [0.6, 0.6, 0.65, 0.65, 0.65, None, None, 1.0]
+    # a pair whose score is not a number (a text the model could not read) is left out of the mean
+    assert group_agreement(group, np.r_[a, 1], np.r_[b, 0], np.r_[probability, np.nan])[:2] == [0.6, 0.6]
 
 
 def test_copies_of_one_wording_in_two_reviews_agree_fully() -> None:
