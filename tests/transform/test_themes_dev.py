@@ -31,7 +31,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dhr_etl.transform.repeats import group_repeats
+from dhr_etl.transform.repeats import REPEAT_THRESHOLD, group_repeats
 from dhr_etl.transform.themes import THEMES, classify_recommendations
 from dhr_etl.transform.train_repeats import CLUSTER_FILES, FORMER_BLIND_PAIR_SETS, TRAINING_PAIRS
 from dhr_etl.transform.train_themes import FORMER_BLIND_THEME_SETS, TRAINING_FILES
@@ -873,16 +873,16 @@ def theme_figures(name: str, folder: Path = DEV) -> dict[str, float]:
             **{f"precision {t}": p for t, p in precisions.items()}}
 
 
-def grouped_pairs(name: str, folder: Path = DEV) -> list[tuple[dict[str, str], bool]]:
+def grouped_pairs(name: str, folder: Path = DEV, threshold: float = REPEAT_THRESHOLD) -> list[tuple[dict[str, str], bool]]:
     """Each labelled pair (its file's row) and whether it was grouped: its two texts among all the
-    file's texts (each in its own review), grouped by the pipeline's grouping; a pair is found when
-    both land in one group."""
+    file's texts (each in its own review), grouped by the pipeline's grouping (at ``threshold``,
+    the shipped one unless a benchmark sweeps it); a pair is found when both land in one group."""
     labelled = rows(name, folder)
     texts = sorted({(r["review_a"], r["text_a"]) for r in labelled} | {(r["review_b"], r["text_b"]) for r in labelled})
     position = {key: i for i, key in enumerate(texts)}
     recs = pl.DataFrame([(library_id(review), i, text) for i, (review, text) in enumerate(texts)], schema=REC_SCHEMA,
                         orient="row")
-    group = dict(group_repeats(recs).select("rec_position", "repeat_group_key").iter_rows())
+    group = dict(group_repeats(recs, threshold).select("rec_position", "repeat_group_key").iter_rows())
     found = []
     for r in labelled:
         a, b = group.get(position[(r["review_a"], r["text_a"])]), group.get(position[(r["review_b"], r["text_b"])])
