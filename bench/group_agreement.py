@@ -3,7 +3,7 @@ ask from a group of several, on labelled clusters the same-ask model never train
 
 Each clusters file (about 26 labelled clusters of 3-4 rewordings of one ask, each from its own
 review, and about 45 singletons, most of them a cluster's hard negatives: same body and topic,
-another ask) is grouped on its own, as the tests group it; every two recommendations of two reviews
+another ask) is grouped on its own, as the tests group it (their ``cluster_pairs``); every two recommendations of two reviews
 that land in one group are counted, by the agreement of their group, as the same ask (one labelled
 cluster) or not.
 
@@ -17,7 +17,6 @@ Asserts nothing: the README quotes it ("How sure a group is").
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import sys
 import tempfile
@@ -29,11 +28,7 @@ sys.path.insert(0, str(PROJECT))
 
 os.environ.setdefault("DHR_DATA_DIR", tempfile.mkdtemp(prefix="dhr-group-agreement-"))
 
-import polars as pl  # noqa: E402
-
-from dhr_etl.transform.repeats import group_repeats  # noqa: E402
-from dhr_etl.transform.train_themes import labelled_rows  # noqa: E402
-from tests.transform.test_themes_dev import FIXTURES, PAIR_BLIND_SETS, REC_SCHEMA  # noqa: E402
+from tests.transform.test_themes_dev import FIXTURES, PAIR_BLIND_SETS, cluster_pairs  # noqa: E402
 
 BANDS = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8)
 """The lower edges of the bands of agreement counted (the last runs to 1)."""
@@ -49,16 +44,8 @@ def band_of(agreement: float | None) -> str:
 
 def counted(folder: Path) -> Counter:
     """(band, same ask) -> grouped pairs of two reviews, the folder's clusters file grouped on its own."""
-    rows = labelled_rows(folder / "clusters_holdout.csv")
-    recs = pl.DataFrame([(r["review_id"], i, r["text"]) for i, r in enumerate(rows)], schema=REC_SCHEMA, orient="row")
-    grouped = group_repeats(recs)
-    group = dict(grouped.select("rec_position", "repeat_group_key").iter_rows())
-    agreement = dict(grouped.select("rec_position", "repeat_agreement").iter_rows())
-    counts = Counter()
-    for i, j in itertools.combinations(range(len(rows)), 2):
-        if rows[i]["review_id"] != rows[j]["review_id"] and group.get(i) is not None and group.get(i) == group.get(j):
-            counts[(band_of(agreement[i]), rows[i]["cluster_id"] == rows[j]["cluster_id"])] += 1
-    return counts
+    return Counter((band_of(agreement), truth) for truth, found, agreement in
+                   cluster_pairs(True, "clusters_holdout.csv", folder) if found)
 
 
 def main() -> None:

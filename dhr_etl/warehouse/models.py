@@ -92,9 +92,9 @@ class FactRecommendation(SQLModel, table=True):
     is_representative: bool = Field(default=False, description="the member that best states its group's ask")
     repeat_label: str | None = Field(default=None, description="a short label of the group's ask (its most characteristic words)")
     repeat_agreement: float | None = Field(  # DOUBLE: DuckDB's FLOAT is four bytes, PostgreSQL's eight
-        default=None, sa_column=Column(Double, nullable=True), description="how sure the model is of the group as a whole: the mean same-ask probability of its "
-                                  "wordings' scored pairs (1 for copies of one wording; empty for a group named in "
-                                  "reference/repeat_overrides.csv)")
+        default=None, sa_column=Column(Double, nullable=True),
+        description="how sure the model is of the group as a whole: the mean same-ask probability of its wordings' "
+                    "scored pairs (1 for copies of one wording; empty for a group named in reference/repeat_overrides.csv)")
 
 
 class BridgeRecommendationTheme(SQLModel, table=True):

@@ -3,30 +3,14 @@ so that a reader of v_repeated_recommendations can keep to the groups it is sure
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
-import polars as pl
 
-from dhr_etl.transform import repeat_overrides
 from dhr_etl.transform.repeats import group_agreement, group_repeats
-from dhr_etl.transform.train_themes import labelled_rows
-from tests.transform.test_themes_dev import FIXTURES, REC_SCHEMA
-
-COPY = "GP practices should ask about domestic abuse when a patient is seen alone."
-OTHER = "The council should publish its housing allocation policy in Welsh and English."
-OVERRIDES = (repeat_overrides.OVERRIDES_FILE, "review_id,rec_label,group")
-"""The file a test writes (conftest's overrides_file) and its header."""
+from tests.transform.test_repeat_overrides import COPY, OTHER, OVERRIDES, _library  # noqa: F401 - OVERRIDES: conftest's overrides_file reads it here
+from tests.transform.test_themes_dev import FIXTURES, cluster_pairs
 READ_CLUSTER_SETS = tuple(f"themes_dev{n}" for n in range(166, 174))
 """Pair-blind sets whose clusters files were read in choosing settings (never trained on): the
 same-ask model has not learned their labels, and nothing here was tuned on their agreement."""
-
-
-def _library(*texts: str) -> pl.DataFrame:
-    """Text i as recommendation "R1" of review r{i+1}."""
-    return pl.DataFrame({"review_id": [f"r{i}" for i in range(1, len(texts) + 1)], "rec_position": [1] * len(texts),
-                         "rec_label": ["R1"] * len(texts), "recommendation": list(texts)},
-                        schema_overrides={"rec_position": pl.Int32})
 
 
 def test_agreement_is_the_mean_of_the_scored_pairs_inside_each_group() -> None:
@@ -58,17 +42,10 @@ def test_groups_the_model_agrees_on_are_more_often_one_ask() -> None:
     of groups under 0.5: the column ranks groups by how far they can be trusted."""
     counts = {"high": [0, 0], "low": [0, 0]}  # band -> [same ask, grouped]
     for name in READ_CLUSTER_SETS:
-        rows = labelled_rows(FIXTURES / name / "clusters_holdout.csv")
-        recs = pl.DataFrame([(r["review_id"], i, r["text"]) for i, r in enumerate(rows)], schema=REC_SCHEMA, orient="row")
-        grouped = {position: (key, agreement) for position, key, agreement in group_repeats(recs).select(
-            "rec_position", "repeat_group_key", "repeat_agreement").iter_rows()}
-        for i, j in itertools.combinations(range(len(rows)), 2):
-            if rows[i]["review_id"] == rows[j]["review_id"] or i not in grouped or grouped[i][0] != grouped.get(j, (None,))[0]:
-                continue
-            agreement = grouped[i][1]
-            band = "high" if agreement >= 0.7 else "low" if agreement < 0.5 else None
+        for truth, found, agreement in cluster_pairs(True, "clusters_holdout.csv", FIXTURES / name):
+            band = None if not found else "high" if agreement >= 0.7 else "low" if agreement < 0.5 else None
             if band:
-                counts[band][0] += rows[i]["cluster_id"] == rows[j]["cluster_id"]
+                counts[band][0] += truth
                 counts[band][1] += 1
     high, low = counts["high"][0] / counts["high"][1], counts["low"][0] / counts["low"][1]
     print(f"\ngrouped pairs the same ask: agreement >= 0.7 {high:.2f} of {counts['high'][1]}, < 0.5 {low:.2f} of {counts['low'][1]}")

@@ -900,20 +900,37 @@ def pair_figures(name: str, folder: Path = DEV) -> dict[str, float]:
     return {"pairs": len(labelled), "precision": tp / (tp + fp) if tp + fp else 0.0, "recall": tp / (tp + fn) if tp + fn else 0.0}
 
 
-def cluster_figures(held_out: bool, name: str = "clusters.csv", folder: Path = DEV) -> dict[str, float]:
-    """Pairwise precision and recall of grouping over the labelled clusters (singletons included)."""
-    labelled = [r for r in rows(name, folder) if folder.name != DEV.name or r["cluster_id"].startswith("h-") == held_out]
+def cluster_rows(held_out: bool, name: str = "clusters.csv", folder: Path = DEV) -> list[dict[str, str]]:
+    """A clusters file's rows (themes_dev's own file: those of one split, held out or not)."""
+    return [r for r in rows(name, folder) if folder.name != DEV.name or r["cluster_id"].startswith("h-") == held_out]
+
+
+def cluster_pairs(held_out: bool, name: str = "clusters.csv", folder: Path = DEV) -> list[tuple[bool, bool, float | None]]:
+    """Every two labelled cluster rows of two reviews (singletons included), all the file's rows
+    grouped by the pipeline's grouping: (the same labelled cluster, grouped together, the agreement of
+    the group they share, None when they share none)."""
+    labelled = cluster_rows(held_out, name, folder)
     recs = pl.DataFrame([(library_id(r["review_id"]), i, r["text"]) for i, r in enumerate(labelled)], schema=REC_SCHEMA,
                         orient="row")
-    group = dict(group_repeats(recs).select("rec_position", "repeat_group_key").iter_rows())
-    tp = fp = fn = 0
+    grouped = {position: (key, agreement) for position, key, agreement in group_repeats(recs).select(
+        "rec_position", "repeat_group_key", "repeat_agreement").iter_rows()}
+    pairs = []
     for i, j in itertools.combinations(range(len(labelled)), 2):
         if labelled[i]["review_id"] == labelled[j]["review_id"]:
             continue
         truth = labelled[i]["cluster_id"] == labelled[j]["cluster_id"]  # singletons have ids of their own
-        found = group.get(i) is not None and group.get(i) == group.get(j)
-        tp, fp, fn = tp + (truth and found), fp + (found and not truth), fn + (truth and not found)
-    return {"texts": len(labelled), "precision": tp / (tp + fp) if tp + fp else 0.0, "recall": tp / (tp + fn) if tp + fn else 0.0}
+        found = i in grouped and grouped[i][0] == grouped.get(j, (None,))[0]
+        pairs.append((truth, found, grouped[i][1] if found else None))
+    return pairs
+
+
+def cluster_figures(held_out: bool, name: str = "clusters.csv", folder: Path = DEV) -> dict[str, float]:
+    """Pairwise precision and recall of grouping over the labelled clusters (singletons included)."""
+    pairs = cluster_pairs(held_out, name, folder)
+    tp = sum(truth and found for truth, found, _ in pairs)
+    fp = sum(found and not truth for truth, found, _ in pairs)
+    fn = sum(truth and not found for truth, found, _ in pairs)
+    return {"texts": len(cluster_rows(held_out, name, folder)), "precision": tp / (tp + fp) if tp + fp else 0.0, "recall": tp / (tp + fn) if tp + fn else 0.0}
 
 
 def show(title: str, figures: dict[str, float]) -> None:
